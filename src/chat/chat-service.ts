@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import type { HistoryPage, Member, Room } from "../protocol/index.js";
+import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
+import { Hub } from "./hub.js";
+import { Participant } from "./participant.js";
+import type { Bus, Clock, MessageStore, PresenceStore, RoomStore, Subscriber } from "./ports.js";
+import { slugCandidate, slugify } from "./slug.js";
+
+export interface ChatDependencies {
+  messages: MessageStore;
+  rooms: RoomStore;
+  presence: PresenceStore;
+  bus: Bus;
+  clock: Clock;
+}
+
+export const DEFAULT_ROOM_NAME = "general";
+const MAX_SLUG_ATTEMPTS = 50;
+
+export class RoomNotFoundError extends Error {}
+
+/** The chat use cases of one node. Adapters call it; it knows no socket, HTTP or SQL. */
+export class ChatService {
+  readonly hub = new Hub();
+
+  constructor(readonly deps: ChatDependencies) {
+    deps.bus.subscribe((event) => this.hub.handle(event));
+  }
+
+  /** A connected client; the gateway calls its methods for each frame and on close. */
+  participant(subscriber: Subscriber): Participant {
+    return new Participant(subscriber, this.deps, this.hub);
+  }
+
+  listRooms(): Promise<Room[]> {
+    return this.deps.rooms.list();
+  }
+
+  roomBySlug(slug: string): Promise<Room | undefined> {
+    return this.deps.rooms.bySlug(slug);
+  }
+
+  /** Creates a room with a unique slug derived from its name, and tells every node. */
+  async createRoom(name: string): Promise<Room> {
+    const base = slugify(name);
+    for (let attempt = 0; attempt < MAX_SLUG_ATTEMPTS; attempt++) {
+      const room: Room = {
+        id: randomUUID(),
+        slug: slugCandidate(base, attempt),
+        name: name.trim(),
+        createdAt: this.deps.clock.now(),
+      };
+      if (await this.deps.rooms.tryCreate(room)) {
+        await this.deps.bus.publish({ kind: "room_created", room });
+        return room;
+      }
+    }
+    throw new Error(`no free slug for "${base}" after ${MAX_SLUG_ATTEMPTS} attempts`);
+  }
+
+  /** Makes sure the default room exists; safe to call on every start and from every node. */
+  async ensureDefaultRoom(): Promise<void> {
+    if (await this.deps.rooms.bySlug(DEFAULT_ROOM_NAME)) return;
+    await this.deps.rooms.tryCreate({
+      id: randomUUID(),
+      slug: DEFAULT_ROOM_NAME,
+      name: DEFAULT_ROOM_NAME,
+      createdAt: this.deps.clock.now(),
+    });
+  }
+
+  /** A page of history older than `before` (or the newest page), by keyset on the room sequence. */
+  async history(roomId: string, before: number | undefined, limit = HISTORY_PAGE_SIZE): Promise<HistoryPage> {
+    if (!(await this.deps.rooms.byId(roomId))) throw new RoomNotFoundError(roomId);
+    const page =
+      before === undefined
+        ? await this.deps.messages.latest(roomId, limit + 1)
+        : await this.deps.messages.before(roomId, before, limit + 1);
+    const hasOlder = page.length > limit;
+    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+  }
+
+  members(roomId: string): Promise<Member[]> {
+    return this.deps.presence.members(roomId);
+  }
+}

@@ -1,0 +1,100 @@
+import type { ServerFrame } from "../protocol/index.js";
+import type { BusEvent, Subscriber } from "./ports.js";
+
+/** Frames that arrived for a room while its snapshot was being read, with their seq if a message. */
+interface Held {
+  seq: number | undefined;
+  data: string;
+}
+
+interface Subscription {
+  subscriber: Subscriber;
+  /** Non-null while the subscriber is joining: live frames wait here until the snapshot is out. */
+  held: Held[] | null;
+}
+
+export function encodeFrame(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+/**
+ * The node's local subscribers per room. Every event the bus hands over is
+ * serialised once and handed to each local subscriber of its room.
+ */
+export class Hub {
+  private readonly rooms = new Map<string, Map<string, Subscription>>();
+  private readonly everyone = new Map<string, Subscriber>();
+
+  connect(subscriber: Subscriber): void {
+    this.everyone.set(subscriber.connectionId, subscriber);
+  }
+
+  disconnect(subscriber: Subscriber): void {
+    this.everyone.delete(subscriber.connectionId);
+  }
+
+  /** Subscribes in holding mode; call `release` once the join snapshot has been sent. */
+  subscribe(roomId: string, subscriber: Subscriber): void {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = new Map();
+      this.rooms.set(roomId, room);
+    }
+    room.set(subscriber.connectionId, { subscriber, held: [] });
+  }
+
+  /** Delivers what was held back, minus messages the snapshot already carried (seq <= snapshotSeq). */
+  release(roomId: string, subscriber: Subscriber, snapshotSeq: number): void {
+    const subscription = this.rooms.get(roomId)?.get(subscriber.connectionId);
+    if (!subscription?.held) return;
+    const held = subscription.held;
+    subscription.held = null;
+    for (const frame of held) {
+      if (frame.seq === undefined || frame.seq > snapshotSeq) subscriber.deliver(frame.data);
+    }
+  }
+
+  unsubscribe(roomId: string, subscriber: Subscriber): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.delete(subscriber.connectionId);
+    if (room.size === 0) this.rooms.delete(roomId);
+  }
+
+  localSubscriberCount(roomId: string): number {
+    return this.rooms.get(roomId)?.size ?? 0;
+  }
+
+  handle(event: BusEvent): void {
+    switch (event.kind) {
+      case "message":
+        this.toRoom(
+          event.message.roomId,
+          encodeFrame({ type: "message", message: event.message }),
+          event.message.seq,
+        );
+        return;
+      case "presence":
+        this.toRoom(
+          event.roomId,
+          encodeFrame({ type: "presence", roomId: event.roomId, joined: event.joined, left: event.left }),
+          undefined,
+        );
+        return;
+      case "room_created": {
+        const data = encodeFrame({ type: "room_created", room: event.room });
+        for (const subscriber of this.everyone.values()) subscriber.deliver(data);
+        return;
+      }
+    }
+  }
+
+  private toRoom(roomId: string, data: string, seq: number | undefined): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    for (const subscription of room.values()) {
+      if (subscription.held) subscription.held.push({ seq, data });
+      else subscription.subscriber.deliver(data);
+    }
+  }
+}

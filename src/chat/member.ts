@@ -1,0 +1,16 @@
+import type { Member } from "../protocol/index.js";
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  image?: string | null | undefined;
+}
+
+/** Users without a provider picture get the locally generated avatar, never an outside host. */
+export function avatarPath(userId: string): string {
+  return `/api/avatars/${encodeURIComponent(userId)}.svg`;
+}
+
+export function toMember(user: UserRecord): Member {
+  return { id: user.id, name: user.name, image: user.image || avatarPath(user.id) };
+}

@@ -1,0 +1,134 @@
+import type { ErrorCode, JoinFrame, Message, SendFrame, ServerFrame } from "../protocol/index.js";
+import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
+import { encodeFrame, type Hub } from "./hub.js";
+import { checkMessageBody } from "./message-rules.js";
+import type { ChatDependencies } from "./chat-service.js";
+import type { Subscriber } from "./ports.js";
+
+/** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
+export const MAX_RESUME_MESSAGES = 1000;
+
+/**
+ * One connected client and the rooms it is in. Joins, leaves and sends of one
+ * participant run one after another, so a send right after a join sees the join done.
+ */
+export class Participant {
+  private readonly rooms = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly subscriber: Subscriber,
+    private readonly deps: ChatDependencies,
+    private readonly hub: Hub,
+  ) {
+    hub.connect(subscriber);
+    this.reply({ type: "hello", user: subscriber.user });
+  }
+
+  get user() {
+    return this.subscriber.user;
+  }
+
+  join(frame: JoinFrame): Promise<void> {
+    return this.serially(() => this.doJoin(frame));
+  }
+
+  leave(roomId: string): Promise<void> {
+    return this.serially(async () => {
+      if (!this.rooms.has(roomId)) return;
+      await this.doLeave(roomId);
+      this.reply({ type: "left", roomId });
+    });
+  }
+
+  send(frame: SendFrame): Promise<void> {
+    return this.serially(() => this.doSend(frame));
+  }
+
+  /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
+  disconnect(): Promise<void> {
+    this.closed = true;
+    this.hub.disconnect(this.subscriber);
+    return this.serially(async () => {
+      for (const roomId of [...this.rooms]) await this.doLeave(roomId);
+    });
+  }
+
+  private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
+    const room = await this.deps.rooms.byId(roomId);
+    if (!room) return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
+    if (this.closed) return;
+    const rejoin = this.rooms.has(roomId);
+    if (rejoin) this.hub.unsubscribe(roomId, this.subscriber);
+    this.hub.subscribe(roomId, this.subscriber);
+    this.rooms.add(roomId);
+    if (!rejoin) await this.enterPresence(roomId);
+
+    const { messages, hasOlder } = await this.missedMessages(roomId, since);
+    const members = await this.deps.presence.members(roomId);
+    this.reply({ type: "joined", room, members, messages, hasOlder });
+    const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
+    this.hub.release(roomId, this.subscriber, snapshotSeq);
+  }
+
+  private async enterPresence(roomId: string): Promise<void> {
+    const first = await this.deps.presence.add(roomId, this.user, this.subscriber.connectionId);
+    if (first) await this.deps.bus.publish({ kind: "presence", roomId, joined: [this.user], left: [] });
+  }
+
+  /** Everything after `since` when it fits, else the newest page (the client then shows older history). */
+  private async missedMessages(
+    roomId: string,
+    since: number | undefined,
+  ): Promise<{ messages: Message[]; hasOlder: boolean }> {
+    if (since !== undefined) {
+      const missed = await this.deps.messages.after(roomId, since, MAX_RESUME_MESSAGES + 1);
+      if (missed.length <= MAX_RESUME_MESSAGES) return { messages: missed, hasOlder: since > 0 };
+    }
+    const page = await this.deps.messages.latest(roomId, HISTORY_PAGE_SIZE + 1);
+    const hasOlder = page.length > HISTORY_PAGE_SIZE;
+    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+  }
+
+  private async doLeave(roomId: string): Promise<void> {
+    this.rooms.delete(roomId);
+    this.hub.unsubscribe(roomId, this.subscriber);
+    const last = await this.deps.presence.remove(roomId, this.user.id, this.subscriber.connectionId);
+    if (last) await this.deps.bus.publish({ kind: "presence", roomId, joined: [], left: [this.user.id] });
+  }
+
+  private async doSend({ roomId, clientId, body }: SendFrame): Promise<void> {
+    const context = { roomId, clientId };
+    if (!this.rooms.has(roomId)) return this.fail("not_in_room", "Join the room before sending to it.", context);
+    const violation = checkMessageBody(body);
+    if (violation) return this.fail(violation.code, violation.message, context);
+    const { message, duplicate } = await this.deps.messages.append({
+      roomId,
+      author: this.user,
+      clientId,
+      body,
+      createdAt: this.deps.clock.now(),
+    });
+    this.reply({ type: "ack", roomId, clientId, seq: message.seq });
+    if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
+  }
+
+  private fail(code: ErrorCode, message: string, context: { roomId?: string; clientId?: string }): void {
+    this.reply({ type: "error", code, message, ...context });
+  }
+
+  private reply(frame: ServerFrame): void {
+    this.subscriber.deliver(encodeFrame(frame));
+  }
+
+  /** Runs one operation after the previous one; a failure is reported and does not stop the queue. */
+  private serially(operation: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(operation).catch((error: unknown) => {
+      this.fail("internal", "The server could not do that; try again.", {});
+      throw error;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Member, Message, Room } from "../protocol/index.js";
+
+/** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
+
+export interface NewMessage {
+  roomId: string;
+  author: Member;
+  clientId: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** True when this author already sent this clientId: nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface MessageStore {
+  /** Stores the message with the room's next sequence number, committed before it resolves. */
+  append(input: NewMessage): Promise<AppendResult>;
+  /** The newest `limit` messages of a room, oldest first. */
+  latest(roomId: string, limit: number): Promise<Message[]>;
+  /** Up to `limit` messages with seq < beforeSeq, oldest first. */
+  before(roomId: string, beforeSeq: number, limit: number): Promise<Message[]>;
+  /** Up to `limit` messages with seq > afterSeq, oldest first. */
+  after(roomId: string, afterSeq: number, limit: number): Promise<Message[]>;
+}
+
+export interface RoomStore {
+  list(): Promise<Room[]>;
+  byId(id: string): Promise<Room | undefined>;
+  bySlug(slug: string): Promise<Room | undefined>;
+  /** Inserts the room; false when its slug is already taken. */
+  tryCreate(room: Room): Promise<boolean>;
+}
+
+/** Who is in which room right now, counted per connection so several tabs make one member. */
+export interface PresenceStore {
+  /** Returns true when this connection is the user's first in the room. */
+  add(roomId: string, member: Member, connectionId: string): Promise<boolean>;
+  /** Returns true when this was the user's last connection in the room. */
+  remove(roomId: string, userId: string, connectionId: string): Promise<boolean>;
+  members(roomId: string): Promise<Member[]>;
+}
+
+export type BusEvent =
+  | { kind: "message"; message: Message }
+  | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
+  | { kind: "room_created"; room: Room };
+
+/** Carries events to every node's hub, the publishing node's too. */
+export interface Bus {
+  publish(event: BusEvent): Promise<void>;
+  subscribe(handler: (event: BusEvent) => void): void;
+}
+
+/** One connected client as the domain sees it: it can be handed encoded frames. */
+export interface Subscriber {
+  readonly connectionId: string;
+  readonly user: Member;
+  deliver(data: string): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface UserDirectory {
+  displayName(userId: string): Promise<string | undefined>;
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import type { WebSocket } from "ws";
+import type { Subscriber } from "../chat/ports.js";
+import type { Member } from "../protocol/index.js";
+import { CloseCode } from "./close-codes.js";
+
+const SLOW_CLIENT_GRACE_MS = 10_000;
+
+/**
+ * A WebSocket as the domain's subscriber. Frames go straight to ws's own send buffer;
+ * once a client stops reading and that buffer passes the cap, the socket is closed
+ * rather than letting server memory grow.
+ */
+export class SocketSubscriber implements Subscriber {
+  readonly connectionId = randomUUID();
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly user: Member,
+    readonly sessionId: string,
+    private readonly queueLimitBytes: number,
+  ) {}
+
+  deliver(data: string): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + data.length > this.queueLimitBytes) {
+      // Nothing more is queued once CLOSING; a client that never reads is cut off after a grace period.
+      socket.close(CloseCode.tooSlow, "send queue full");
+      setTimeout(() => socket.terminate(), SLOW_CLIENT_GRACE_MS).unref();
+      return;
+    }
+    socket.send(data);
+  }
+}

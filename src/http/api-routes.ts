@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Auth } from "../auth/auth.js";
+import { avatarSvg } from "../auth/avatar.js";
+import { currentUser, type SignedIn } from "../auth/current-user.js";
+import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
+import type { UserDirectory } from "../chat/ports.js";
+import { CreateRoomBody, HistoryQuery, type SignInOptions } from "../protocol/index.js";
+
+export interface ApiRoutesOptions {
+  chat: ChatService;
+  auth: Auth;
+  users: UserDirectory;
+  signInOptions: SignInOptions;
+}
+
+function badRequest(reply: FastifyReply, error: z.ZodError) {
+  return reply.code(400).send({ error: "bad_request", message: error.issues[0]?.message ?? "invalid request" });
+}
+
+const RoomIdParams = z.object({ roomId: z.string().min(1).max(64) });
+const SlugParams = z.object({ slug: z.string().min(1).max(64) });
+const AvatarParams = z.object({ file: z.string().regex(/^.+\.svg$/) });
+
+/** The REST API. Everything except the sign-in options needs a session and answers 401 without one. */
+export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOptions): void {
+  const { chat } = options;
+  const signedInByRequest = new WeakMap<FastifyRequest, SignedIn>();
+
+  app.get("/api/signin-options", async () => options.signInOptions);
+
+  app.register(async (api) => {
+    api.addHook("preHandler", async (request, reply) => {
+      const signedIn = await currentUser(options.auth, request.headers);
+      if (!signedIn) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+      signedInByRequest.set(request, signedIn);
+    });
+
+    api.get("/api/me", async (request) => ({ user: signedInByRequest.get(request)?.member }));
+
+    api.get("/api/rooms", async () => ({ rooms: await chat.listRooms() }));
+
+    api.post("/api/rooms", async (request, reply) => {
+      const body = CreateRoomBody.safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      return reply.code(201).send({ room: await chat.createRoom(body.data.name) });
+    });
+
+    api.get("/api/rooms/by-slug/:slug", async (request, reply) => {
+      const params = SlugParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      const room = await chat.roomBySlug(params.data.slug);
+      if (!room) return reply.code(404).send({ error: "not_found", message: "There is no such room." });
+      return { room };
+    });
+
+    api.get("/api/rooms/:roomId/messages", async (request, reply) => {
+      const params = RoomIdParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      const query = HistoryQuery.safeParse(request.query);
+      if (!query.success) return badRequest(reply, query.error);
+      try {
+        return await chat.history(params.data.roomId, query.data.before, query.data.limit);
+      } catch (error) {
+        if (error instanceof RoomNotFoundError) {
+          return reply.code(404).send({ error: "not_found", message: "There is no such room." });
+        }
+        throw error;
+      }
+    });
+
+    api.get("/api/avatars/:file", async (request, reply) => {
+      const params = AvatarParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      const userId = decodeURIComponent(params.data.file.slice(0, -".svg".length));
+      const name = await options.users.displayName(userId);
+      if (name === undefined) return reply.code(404).send({ error: "not_found", message: "No such user." });
+      return reply
+        .header("content-type", "image/svg+xml")
+        .header("cache-control", "private, max-age=3600")
+        .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+        .send(avatarSvg(userId, name));
+    });
+  });
+}

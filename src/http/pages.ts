@@ -1,0 +1,72 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Auth } from "../auth/auth.js";
+import { currentUser } from "../auth/current-user.js";
+
+export interface PagesOptions {
+  auth: Auth;
+  webRoot: string;
+  production: boolean;
+}
+
+/** Provider avatars come from https hosts; everything else only from here. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' https: data:",
+  "connect-src 'self' ws: wss:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** The single-page app: its assets are public, its pages need a session or go to sign-in. */
+export async function registerPages(app: FastifyInstance, options: PagesOptions): Promise<void> {
+  const webRoot = resolve(options.webRoot);
+  let cachedIndex: string | undefined;
+
+  async function indexHtml(): Promise<string | undefined> {
+    if (cachedIndex) return cachedIndex;
+    try {
+      const html = await readFile(join(webRoot, "index.html"), "utf8");
+      if (options.production) cachedIndex = html;
+      return html;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function sendApp(reply: FastifyReply) {
+    const html = await indexHtml();
+    if (!html) return reply.code(503).type("text/plain").send("The web app is not built: run `npm run build`.");
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .header("content-security-policy", CONTENT_SECURITY_POLICY)
+      .header("x-content-type-options", "nosniff")
+      .header("referrer-policy", "same-origin")
+      .send(html);
+  }
+
+  await app.register(fastifyStatic, {
+    root: join(webRoot, "assets"),
+    prefix: "/assets/",
+    immutable: true,
+    maxAge: "365d",
+  });
+
+  app.get("/signin", async (_request, reply) => sendApp(reply));
+
+  app.get("/", async (request, reply) => {
+    const signedIn = await currentUser(options.auth, request.headers);
+    return reply.redirect(signedIn ? "/r/general" : "/signin");
+  });
+
+  app.get("/r/:slug", async (request, reply) => {
+    const signedIn = await currentUser(options.auth, request.headers);
+    if (!signedIn) return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`);
+    return sendApp(reply);
+  });
+}

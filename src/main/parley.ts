@@ -1,0 +1,102 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { type Kysely, sql } from "kysely";
+import { createAuth } from "../auth/auth.js";
+import { ChatService } from "../chat/chat-service.js";
+import { InProcessBus } from "../bus/in-process-bus.js";
+import { CloseCode } from "../gateway/close-codes.js";
+import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
+import { registerApiRoutes } from "../http/api-routes.js";
+import { registerAuthRoutes } from "../http/auth-routes.js";
+import { registerHealthRoutes } from "../http/health-routes.js";
+import { registerPages } from "../http/pages.js";
+import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { openDatabase } from "../storage/database.js";
+import { MessageRepository } from "../storage/message-repository.js";
+import { migrateToLatest } from "../storage/migrate.js";
+import { RoomRepository } from "../storage/room-repository.js";
+import type { Database } from "../storage/schema.js";
+import { UserRepository } from "../storage/user-repository.js";
+import type { Config } from "./config.js";
+
+export interface Parley {
+  app: FastifyInstance;
+  chat: ChatService;
+  gateway: Gateway;
+  db: Kysely<Database>;
+  /** Starts listening; resolves with the address it listens on. */
+  listen(): Promise<string>;
+  /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
+  close(): Promise<void>;
+}
+
+/** Wires every layer from the configuration. Nothing listens until `listen`. */
+export async function createParley(config: Config): Promise<Parley> {
+  const { db, kind } = openDatabase(config.databaseUrl);
+  await migrateToLatest(db as Kysely<unknown>, kind);
+
+  const auth = createAuth({
+    db,
+    databaseKind: kind,
+    publicUrl: config.publicUrl,
+    secret: config.authSecret,
+    devSignIn: config.devSignIn,
+  });
+  const chat = new ChatService({
+    messages: new MessageRepository(db),
+    rooms: new RoomRepository(db),
+    presence: new InMemoryPresence(),
+    bus: new InProcessBus(),
+    clock: Date,
+  });
+  await chat.ensureDefaultRoom();
+
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+  });
+
+  const gateway = await registerGateway(app, {
+    chat,
+    auth,
+    publicUrl: config.publicUrl,
+    sendQueueLimitBytes: config.sendQueueLimitBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  });
+  registerAuthRoutes(app, {
+    auth,
+    publicUrl: config.publicUrl,
+    onSignedOut: (sessionId) => gateway.closeSession(sessionId),
+  });
+  registerApiRoutes(app, {
+    chat,
+    auth,
+    users: new UserRepository(db),
+    signInOptions: { devSignIn: config.devSignIn, providers: [] },
+  });
+  registerHealthRoutes(app, {
+    readinessChecks: {
+      database: async () => {
+        await sql`select 1`.execute(db);
+      },
+    },
+  });
+  await registerPages(app, { auth, webRoot: config.webRoot, production: config.production });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    chat,
+    gateway,
+    db,
+    listen: () => app.listen({ host: config.host, port: config.port }),
+    close() {
+      closing ??= (async () => {
+        gateway.closeAll(CloseCode.serviceRestart, "server restarting");
+        await app.close();
+        await db.destroy();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/**
+ * Frames the browser sends. Nothing here names an author: the server takes the
+ * author from the session, and unknown keys are stripped by zod.
+ */
+export const ClientId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "clientId may hold only letters, digits, _ and -");
+
+export const JoinFrame = z.object({
+  type: z.literal("join"),
+  roomId: z.string().min(1).max(64),
+  /** Last sequence the client has seen in this room; the server sends what came after. */
+  since: z.number().int().nonnegative().optional(),
+});
+
+export const LeaveFrame = z.object({
+  type: z.literal("leave"),
+  roomId: z.string().min(1).max(64),
+});
+
+export const SendFrame = z.object({
+  type: z.literal("send"),
+  roomId: z.string().min(1).max(64),
+  clientId: ClientId,
+  /** Length and emptiness are message rules of the chat domain, answered with their own error codes. */
+  body: z.string(),
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type JoinFrame = z.infer<typeof JoinFrame>;
+export type LeaveFrame = z.infer<typeof LeaveFrame>;
+export type SendFrame = z.infer<typeof SendFrame>;

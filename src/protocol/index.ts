@@ -1,0 +1,5 @@
+export * from "./client-frames.js";
+export * from "./entities.js";
+export * from "./limits.js";
+export * from "./rest.js";
+export * from "./server-frames.js";

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { Member, Message, Room } from "./entities.js";
+import {
+  HISTORY_PAGE_SIZE,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_HISTORY_PAGE_SIZE,
+  MAX_ROOM_NAME_LENGTH,
+} from "./limits.js";
+
+export const CreateRoomBody = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "room name is empty")
+    .max(MAX_ROOM_NAME_LENGTH, `room name is longer than ${MAX_ROOM_NAME_LENGTH} characters`),
+});
+export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
+
+export const RoomList = z.object({ rooms: z.array(Room) });
+export type RoomList = z.infer<typeof RoomList>;
+
+export const RoomResponse = z.object({ room: Room });
+
+export const HistoryQuery = z.object({
+  /** Return messages with a sequence strictly below this one (keyset pagination). */
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export const HistoryPage = z.object({
+  messages: z.array(Message),
+  hasOlder: z.boolean(),
+});
+export type HistoryPage = z.infer<typeof HistoryPage>;
+
+export const Me = z.object({ user: Member });
+export type Me = z.infer<typeof Me>;
+
+/** What the sign-in page needs to know to draw itself. */
+export const SignInOptions = z.object({
+  devSignIn: z.boolean(),
+  providers: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type SignInOptions = z.infer<typeof SignInOptions>;
+
+export const HttpError = z.object({ error: z.string(), message: z.string() });
+export type HttpError = z.infer<typeof HttpError>;
+
+export const DevSignInBody = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "display name is empty")
+    .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`),
+});

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { Member, Message, Room } from "./entities.js";
+
+/** First frame on every socket: who the server believes you are. */
+export const HelloFrame = z.object({
+  type: z.literal("hello"),
+  user: Member,
+});
+
+/**
+ * Answer to `join`: the member snapshot and the messages the client is missing
+ * (the latest page, or everything after `since`). `hasOlder` says whether
+ * older history exists before the first message sent here.
+ */
+export const JoinedFrame = z.object({
+  type: z.literal("joined"),
+  room: Room,
+  members: z.array(Member),
+  messages: z.array(Message),
+  hasOlder: z.boolean(),
+});
+
+export const LeftFrame = z.object({
+  type: z.literal("left"),
+  roomId: z.string(),
+});
+
+export const MessageFrame = z.object({
+  type: z.literal("message"),
+  message: Message,
+});
+
+/** Only the change to a room's member list; the snapshot came with `joined`. */
+export const PresenceFrame = z.object({
+  type: z.literal("presence"),
+  roomId: z.string(),
+  joined: z.array(Member),
+  left: z.array(z.string()),
+});
+
+/** The send with this clientId is committed as `seq` in its room. */
+export const AckFrame = z.object({
+  type: z.literal("ack"),
+  roomId: z.string(),
+  clientId: z.string(),
+  seq: z.number().int().positive(),
+});
+
+export const RoomCreatedFrame = z.object({
+  type: z.literal("room_created"),
+  room: Room,
+});
+
+export const ErrorCode = z.enum([
+  "bad_frame",
+  "message_too_long",
+  "message_empty",
+  "unknown_room",
+  "not_in_room",
+  "unavailable",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** A refusal. `clientId` is set when it answers a particular send. */
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: ErrorCode,
+  message: z.string(),
+  roomId: z.string().optional(),
+  clientId: z.string().optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  HelloFrame,
+  JoinedFrame,
+  LeftFrame,
+  MessageFrame,
+  PresenceFrame,
+  AckFrame,
+  RoomCreatedFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type JoinedFrame = z.infer<typeof JoinedFrame>;
+export type PresenceFrame = z.infer<typeof PresenceFrame>;

@@ -1,0 +1,63 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
+import { createPool as createMysqlPool } from "mysql2";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+export type DatabaseKind = "sqlite" | "mysql" | "postgres";
+
+export interface DatabaseHandle {
+  kind: DatabaseKind;
+  db: Kysely<Database>;
+}
+
+// BIGINT columns (epoch milliseconds) come back from pg as strings unless told otherwise.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function databaseKind(url: string): DatabaseKind {
+  if (/^mysql:\/\//i.test(url) || /^mariadb:\/\//i.test(url)) return "mysql";
+  if (/^postgres(ql)?:\/\//i.test(url)) return "postgres";
+  return "sqlite";
+}
+
+/** Opens the database named by DATABASE_URL: a SQLite path (default), mysql://… or postgres://…. */
+export function openDatabase(url: string): DatabaseHandle {
+  const kind = databaseKind(url);
+  switch (kind) {
+    case "mysql":
+      return {
+        kind,
+        db: new Kysely<Database>({
+          dialect: new MysqlDialect({
+            pool: createMysqlPool({
+              uri: url.replace(/^mariadb:/i, "mysql:"),
+              connectionLimit: 10,
+              supportBigNumbers: true,
+              charset: "utf8mb4",
+              timezone: "Z",
+            }),
+          }),
+        }),
+      };
+    case "postgres":
+      return {
+        kind,
+        db: new Kysely<Database>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
+        }),
+      };
+    case "sqlite": {
+      const path = url.replace(/^sqlite:(\/\/)?/i, "");
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const sqlite = new SQLite(path);
+      // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
+      sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma("synchronous = NORMAL");
+      sqlite.pragma("foreign_keys = ON");
+      sqlite.pragma("busy_timeout = 5000");
+      return { kind, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+    }
+  }
+}

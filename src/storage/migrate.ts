@@ -1,0 +1,29 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { DatabaseKind } from "./database.js";
+import { initialMigration } from "./migrations/001-initial.js";
+
+/** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
+function migrations(kind: DatabaseKind): Record<string, Migration> {
+  return {
+    "001-initial": initialMigration(kind),
+  };
+}
+
+class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly kind: DatabaseKind) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.kind);
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, kind: DatabaseKind): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new CodeMigrationProvider(kind) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`migration ${failed?.migrationName ?? "(unknown)"} failed: ${reason}`, { cause: error });
+  }
+  return (results ?? []).map((result) => result.migrationName);
+}

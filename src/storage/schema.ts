@@ -1,0 +1,37 @@
+import type { Generated } from "kysely";
+
+/** Table shapes as Kysely sees them. better-auth owns user, session, account and verification. */
+export interface UserTable {
+  id: string;
+  name: string;
+  email: string;
+  emailVerified: boolean | number;
+  image: string | null;
+  isAnonymous: boolean | number | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+}
+
+export interface RoomTable {
+  id: string;
+  slug: string;
+  name: string;
+  created_at: number;
+  /** Highest sequence given out in this room; bumped under a row lock by each insert. */
+  last_seq: Generated<number>;
+}
+
+export interface MessageTable {
+  room_id: string;
+  seq: number;
+  author_id: string;
+  client_id: string;
+  body: string;
+  created_at: number;
+}
+
+export interface Database {
+  user: UserTable;
+  rooms: RoomTable;
+  messages: MessageTable;
+}

@@ -1,0 +1,10 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The browser app lives in web/ and is built into dist/web, which the server serves.
+export default defineConfig({
+  root: "web",
+  plugins: [react()],
+  build: { outDir: "../dist/web", emptyOutDir: true, sourcemap: true },
+  server: { proxy: { "/api": "http://localhost:3000", "/ws": { target: "ws://localhost:3000", ws: true } } },
+});
