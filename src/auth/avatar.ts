@@ -1,4 +1,15 @@
-const PALETTE = ["#e06c75", "#d19a66", "#c0a030", "#98c379", "#56b6c2", "#61afef", "#c678dd", "#be5046", "#2a9d8f", "#7c6fd6"];
+const PALETTE = [
+  "#e06c75",
+  "#d19a66",
+  "#c0a030",
+  "#98c379",
+  "#56b6c2",
+  "#61afef",
+  "#c678dd",
+  "#be5046",
+  "#2a9d8f",
+  "#7c6fd6",
+];
 
 function hash(text: string): number {
   let h = 2166136261;

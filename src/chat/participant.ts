@@ -1,8 +1,8 @@
 import type { ErrorCode, JoinFrame, Message, SendFrame, ServerFrame } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
+import type { ChatDependencies } from "./chat-service.js";
 import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
-import type { ChatDependencies } from "./chat-service.js";
 import type { Subscriber } from "./ports.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
@@ -60,10 +60,12 @@ export class Participant {
     if (!room) return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
     if (this.closed) return;
     const rejoin = this.rooms.has(roomId);
-    if (rejoin) this.hub.unsubscribe(roomId, this.subscriber);
-    this.hub.subscribe(roomId, this.subscriber);
     this.rooms.add(roomId);
+    // Announce ourselves before subscribing, so our own arrival is not echoed back to us;
+    // the member snapshot read below includes it and everyone who came in meanwhile.
     if (!rejoin) await this.enterPresence(roomId);
+    this.hub.unsubscribe(roomId, this.subscriber);
+    this.hub.subscribe(roomId, this.subscriber);
 
     const { messages, hasOlder } = await this.missedMessages(roomId, since);
     const members = await this.deps.presence.members(roomId);
@@ -100,7 +102,8 @@ export class Participant {
 
   private async doSend({ roomId, clientId, body }: SendFrame): Promise<void> {
     const context = { roomId, clientId };
-    if (!this.rooms.has(roomId)) return this.fail("not_in_room", "Join the room before sending to it.", context);
+    if (!this.rooms.has(roomId))
+      return this.fail("not_in_room", "Join the room before sending to it.", context);
     const violation = checkMessageBody(body);
     if (violation) return this.fail(violation.code, violation.message, context);
     const { message, duplicate } = await this.deps.messages.append({

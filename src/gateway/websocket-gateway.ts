@@ -87,7 +87,9 @@ export async function registerGateway(app: FastifyInstance, options: GatewayOpti
       });
       socket.on("close", () => {
         sockets.delete(subscriber);
-        participant.disconnect().catch((error: unknown) => request.log.error({ err: error }, "disconnect failed"));
+        participant
+          .disconnect()
+          .catch((error: unknown) => request.log.error({ err: error }, "disconnect failed"));
       });
     },
   );

@@ -15,7 +15,9 @@ export interface ApiRoutesOptions {
 }
 
 function badRequest(reply: FastifyReply, error: z.ZodError) {
-  return reply.code(400).send({ error: "bad_request", message: error.issues[0]?.message ?? "invalid request" });
+  return reply
+    .code(400)
+    .send({ error: "bad_request", message: error.issues[0]?.message ?? "invalid request" });
 }
 
 const RoomIdParams = z.object({ roomId: z.string().min(1).max(64) });

@@ -34,8 +34,10 @@ async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, r
 /** better-auth answers everything under /api/auth; Parley only watches sign-outs go by. */
 export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOptions): void {
   // OAuth providers may post their callback as a form.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => done(null, body),
   );
 
   app.route({

@@ -40,7 +40,8 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
 
   async function sendApp(reply: FastifyReply) {
     const html = await indexHtml();
-    if (!html) return reply.code(503).type("text/plain").send("The web app is not built: run `npm run build`.");
+    if (!html)
+      return reply.code(503).type("text/plain").send("The web app is not built: run `npm run build`.");
     return reply
       .type("text/html; charset=utf-8")
       .header("cache-control", "no-cache")

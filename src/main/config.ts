@@ -19,7 +19,11 @@ const Environment = z.object({
   DEV_SIGN_IN: booleanFlag.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_ROOT: z.string().default("./dist/web"),
-  SEND_QUEUE_LIMIT_BYTES: z.coerce.number().int().min(16 * 1024).default(1024 * 1024),
+  SEND_QUEUE_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
 });
 

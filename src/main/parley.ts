@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import { createAuth } from "../auth/auth.js";
-import { ChatService } from "../chat/chat-service.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
+import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { registerApiRoutes } from "../http/api-routes.js";

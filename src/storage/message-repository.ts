@@ -48,7 +48,14 @@ export class MessageRepository implements MessageStore {
             created_at: input.createdAt,
           })
           .execute();
-        return { roomId: input.roomId, seq, clientId: input.clientId, author: input.author, body: input.body, createdAt: input.createdAt };
+        return {
+          roomId: input.roomId,
+          seq,
+          clientId: input.clientId,
+          author: input.author,
+          body: input.body,
+          createdAt: input.createdAt,
+        };
       });
       return { message, duplicate: false };
     } catch (error) {
@@ -62,7 +69,11 @@ export class MessageRepository implements MessageStore {
   }
 
   async latest(roomId: string, limit: number): Promise<Message[]> {
-    const rows = await this.selectMessages(this.db).where("m.room_id", "=", roomId).orderBy("m.seq", "desc").limit(limit).execute();
+    const rows = await this.selectMessages(this.db)
+      .where("m.room_id", "=", roomId)
+      .orderBy("m.seq", "desc")
+      .limit(limit)
+      .execute();
     return rows.reverse().map(toMessage);
   }
 

@@ -66,7 +66,11 @@ export function initialMigration(kind: DatabaseKind): Migration {
         .addColumn("createdAt", t.date, (c) => c.notNull())
         .addColumn("updatedAt", t.date, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("verification_identifier_idx").on("verification").column("identifier").execute();
+      await db.schema
+        .createIndex("verification_identifier_idx")
+        .on("verification")
+        .column("identifier")
+        .execute();
 
       await db.schema
         .createTable("rooms")

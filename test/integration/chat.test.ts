@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { HistoryPage, Message, Room } from "../../src/protocol/index.js";
+import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
+import { testDatabases } from "../support/databases.js";
+import { startServer, type TestServer } from "../support/parley-server.js";
+
+let clientSeq = 0;
+const nextClientId = () => `c${Date.now().toString(36)}${(clientSeq++).toString(36)}`;
+
+async function history(server: TestServer, cookie: string, roomId: string, before?: number) {
+  const query = before === undefined ? "" : `?before=${before}`;
+  const response = await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as HistoryPage;
+}
+
+async function createRoom(server: TestServer, cookie: string, name: string): Promise<Room> {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json", origin: server.url },
+    body: JSON.stringify({ name }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { room: Room }).room;
+}
+
+describe.each(testDatabases())("chat over the real protocol on $name", (database) => {
+  let server: TestServer;
+  let drop: () => Promise<void>;
+  let general: Room;
+  const clients: ChatClient[] = [];
+
+  async function connect(cookie: string) {
+    const client = await ChatClient.connect(server.wsUrl, cookie);
+    clients.push(client);
+    return client;
+  }
+
+  beforeAll(async () => {
+    const created = await database.create();
+    drop = created.drop;
+    server = await startServer({ databaseUrl: created.url });
+    const ada = await signIn(server.url, "Ada");
+    const rooms = await fetch(`${server.url}/api/rooms`, { headers: { cookie: ada.cookie } });
+    const found = ((await rooms.json()) as { rooms: Room[] }).rooms.find((room) => room.slug === "general");
+    if (!found) throw new Error("no general room");
+    general = found;
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.socket.terminate();
+    await server?.close();
+    await drop?.();
+  });
+
+  it("lets two users exchange messages both ways, authored by their sessions", async () => {
+    const ada = await signIn(server.url, "Ada");
+    const bob = await signIn(server.url, "Bob");
+    const room = await createRoom(server, ada.cookie, "Exchange");
+    const adaSocket = await connect(ada.cookie);
+    const bobSocket = await connect(bob.cookie);
+    await adaSocket.join(room.id);
+    await bobSocket.join(room.id);
+
+    adaSocket.send({ type: "send", roomId: room.id, clientId: nextClientId(), body: "hello Bob" });
+    const atBob = await bobSocket.waitFor((f) => f.type === "message" && f.message.body === "hello Bob");
+    bobSocket.send({ type: "send", roomId: room.id, clientId: nextClientId(), body: "hi Ada" });
+    const atAda = await adaSocket.waitFor((f) => f.type === "message" && f.message.body === "hi Ada");
+
+    expect(atBob.type === "message" && atBob.message.author).toEqual(ada.user);
+    expect(atAda.type === "message" && atAda.message.author).toEqual(bob.user);
+    // The sender stays in the room after sending: it gets its own message and the next one.
+    await adaSocket.waitFor((f) => f.type === "message" && f.message.body === "hello Bob");
+    expect(adaSocket.messages(room.id).map((m) => m.body)).toEqual(["hello Bob", "hi Ada"]);
+    expect(adaSocket.messages(room.id).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it("ignores an author the client puts in the frame", async () => {
+    const mallory = await signIn(server.url, "Mallory");
+    const victim = await signIn(server.url, "Victim");
+    const socket = await connect(mallory.cookie);
+    await socket.join(general.id);
+    const clientId = nextClientId();
+    socket.send({
+      type: "send",
+      roomId: general.id,
+      clientId,
+      body: "I am someone else",
+      author: victim.user,
+      user: victim.user,
+      userId: victim.user.id,
+    });
+    const frame = await socket.waitFor((f) => f.type === "message" && f.message.clientId === clientId);
+    expect(frame.type === "message" && frame.message.author).toEqual(mallory.user);
+  });
+
+  it("answers an over-long message, an empty one and malformed frames with error frames and keeps the socket", async () => {
+    const user = await signIn(server.url, "Careless");
+    const socket = await connect(user.cookie);
+    await socket.join(general.id);
+    const tooLong = nextClientId();
+    socket.send({ type: "send", roomId: general.id, clientId: tooLong, body: "x".repeat(4001) });
+    const longError = await socket.waitFor((f) => f.type === "error" && f.clientId === tooLong);
+    expect(longError.type === "error" && longError.code).toBe("message_too_long");
+
+    const empty = nextClientId();
+    socket.send({ type: "send", roomId: general.id, clientId: empty, body: "  \n " });
+    const emptyError = await socket.waitFor((f) => f.type === "error" && f.clientId === empty);
+    expect(emptyError.type === "error" && emptyError.code).toBe("message_empty");
+
+    socket.sendRaw("{not json");
+    socket.send({ type: "shout", roomId: general.id });
+    socket.sendRaw(Buffer.from([1, 2, 3]));
+    await waitUntil(
+      () => socket.errors().filter((f) => f.code === "bad_frame").length === 3,
+      "three bad_frame errors",
+    );
+
+    const fine = nextClientId();
+    socket.send({ type: "send", roomId: general.id, clientId: fine, body: "x".repeat(4000) });
+    const ack = await socket.waitFor((f) => f.type === "ack" && f.clientId === fine);
+    expect(ack.type === "ack" && ack.seq).toBeGreaterThan(0);
+    expect(socket.socket.readyState).toBe(WebSocket.OPEN);
+    const stored = await history(server, user.cookie, general.id);
+    expect(stored.messages.some((m) => m.clientId === tooLong || m.clientId === empty)).toBe(false);
+  });
+
+  it("refuses an upgrade without a session (401) and from a foreign origin (403)", async () => {
+    const user = await signIn(server.url, "Eve");
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(server.wsUrl, { headers });
+        socket.on("unexpected-response", (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+        socket.on("open", () => {
+          socket.close();
+          reject(new Error("upgrade was accepted"));
+        });
+        socket.on("error", () => undefined);
+      });
+    expect(await status({ origin: server.url })).toBe(401);
+    expect(await status({ origin: server.url, cookie: "better-auth.session_token=forged.value" })).toBe(401);
+    expect(await status({ origin: "https://evil.example", cookie: user.cookie })).toBe(403);
+  });
+
+  it("answers the REST API with 401 and redirects pages to sign-in without a session", async () => {
+    expect((await fetch(`${server.url}/api/rooms`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/rooms/${general.id}/messages`)).status).toBe(401);
+    const page = await fetch(`${server.url}/r/general`, { redirect: "manual" });
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toMatch(/^\/signin/);
+    const root = await fetch(`${server.url}/`, { redirect: "manual" });
+    expect(root.headers.get("location")).toBe("/signin");
+  });
+
+  it("sends a member snapshot on join, then only deltas, counting two tabs as one member", async () => {
+    const ada = await signIn(server.url, "Ada P");
+    const bob = await signIn(server.url, "Bob P");
+    const room = await createRoom(server, ada.cookie, "Presence");
+    const adaTab = await connect(ada.cookie);
+    const first = await adaTab.join(room.id);
+    expect(first.members).toEqual([ada.user]);
+
+    const bobTab1 = await connect(bob.cookie);
+    const snapshot = await bobTab1.join(room.id);
+    expect(snapshot.members.map((m) => m.id).sort()).toEqual([ada.user.id, bob.user.id].sort());
+    await adaTab.waitFor((f) => f.type === "presence" && f.joined.some((m) => m.id === bob.user.id));
+
+    const bobTab2 = await connect(bob.cookie);
+    const second = await bobTab2.join(room.id);
+    expect(second.members).toHaveLength(2);
+    // Closing one of two tabs is not a leave.
+    await bobTab1.close();
+    await bobTab2.send({ type: "send", roomId: room.id, clientId: nextClientId(), body: "still here" });
+    await adaTab.waitFor((f) => f.type === "message" && f.message.body === "still here");
+    const presence = () => adaTab.received.filter((f) => f.type === "presence" && f.roomId === room.id);
+    expect(presence()).toHaveLength(1);
+
+    // Dropping the last connection without a goodbye is a leave.
+    bobTab2.socket.terminate();
+    await adaTab.waitFor((f) => f.type === "presence" && f.left.includes(bob.user.id));
+    expect(presence()).toHaveLength(2);
+    expect(presence().every((f) => f.type === "presence" && f.joined.length + f.left.length === 1)).toBe(
+      true,
+    );
+  });
+
+  it("creates rooms with unique slugs and tells everyone connected", async () => {
+    const user = await signIn(server.url, "Founder");
+    const watcher = await connect(user.cookie);
+    const first = await createRoom(server, user.cookie, "Café Talk!");
+    const second = await createRoom(server, user.cookie, "cafe talk");
+    expect(first.slug).toBe("cafe-talk");
+    expect(second.slug).toBe("cafe-talk-2");
+    await watcher.waitFor((f) => f.type === "room_created" && f.room.id === second.id);
+    const bySlug = await fetch(`${server.url}/api/rooms/by-slug/cafe-talk-2`, {
+      headers: { cookie: user.cookie },
+    });
+    expect(((await bySlug.json()) as { room: Room }).room.id).toBe(second.id);
+    const bad = await fetch(`${server.url}/api/rooms`, {
+      method: "POST",
+      headers: { cookie: user.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ name: "   " }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it("gives concurrent senders consecutive sequence numbers and stores a retried send once", async () => {
+    const room = await createRoom(server, (await signIn(server.url, "Host")).cookie, "Busy");
+    const senders = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const user = await signIn(server.url, `Sender ${i}`);
+        const socket = await connect(user.cookie);
+        await socket.join(room.id);
+        return socket;
+      }),
+    );
+    const perSender = 20;
+    for (let n = 0; n < perSender; n++) {
+      for (const socket of senders) {
+        socket.send({ type: "send", roomId: room.id, clientId: nextClientId(), body: `m${n}` });
+      }
+    }
+    const repeated = nextClientId();
+    senders[0]?.send({ type: "send", roomId: room.id, clientId: repeated, body: "once" });
+    senders[0]?.send({ type: "send", roomId: room.id, clientId: repeated, body: "once" });
+    const total = senders.length * perSender + 1;
+    await waitUntil(
+      () => senders.every((s) => s.received.filter((f) => f.type === "ack").length >= perSender),
+      "every ack",
+      20_000,
+    );
+    await waitUntil(
+      () => (senders[0]?.received.filter((f) => f.type === "ack").length ?? 0) === perSender + 2,
+      "repeat ack",
+    );
+    const acks = senders[0]?.received.filter((f) => f.type === "ack" && f.clientId === repeated) ?? [];
+    expect(acks).toHaveLength(2);
+    expect(acks[0]).toEqual(acks[1]);
+
+    const host = await signIn(server.url, "Reader");
+    const seqs: number[] = [];
+    let page = await history(server, host.cookie, room.id);
+    for (;;) {
+      seqs.unshift(...page.messages.map((m) => m.seq));
+      if (!page.hasOlder) break;
+      page = await history(server, host.cookie, room.id, page.messages[0]?.seq);
+    }
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+
+  it("keeps history complete and in order across a server restart, in keyset pages", async () => {
+    const user = await signIn(server.url, "Historian");
+    const room = await createRoom(server, user.cookie, "Archive");
+    const socket = await connect(user.cookie);
+    await socket.join(room.id);
+    const count = 120;
+    for (let i = 1; i <= count; i++) {
+      socket.send({ type: "send", roomId: room.id, clientId: nextClientId(), body: `entry ${i}` });
+    }
+    await waitUntil(
+      () => socket.received.filter((f) => f.type === "ack").length === count,
+      "all acks",
+      20_000,
+    );
+
+    server = await server.restart();
+
+    const again = await connect(user.cookie);
+    const joined = await again.join(room.id);
+    expect(joined.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => count - 49 + i));
+    expect(joined.hasOlder).toBe(true);
+
+    const all: Message[] = [...joined.messages];
+    let before = joined.messages[0]?.seq;
+    let hasOlder = joined.hasOlder;
+    while (hasOlder) {
+      const page = await history(server, user.cookie, room.id, before);
+      all.unshift(...page.messages);
+      before = page.messages[0]?.seq;
+      hasOlder = page.hasOlder;
+    }
+    expect(all.map((m) => m.body)).toEqual(Array.from({ length: count }, (_, i) => `entry ${i + 1}`));
+    expect(all.every((m) => m.author.id === user.user.id)).toBe(true);
+  });
+});
