@@ -1,0 +1,209 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { InProcessBus } from "../bus/in-process-bus.js";
+import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { MAX_MESSAGE_LENGTH } from "../protocol/index.js";
+import { ChatService } from "./chat-service.js";
+import { Hub } from "./hub.js";
+import { avatarPath, toMember } from "./member.js";
+import { checkMessageBody } from "./message-rules.js";
+import { slugCandidate, slugify } from "./slug.js";
+import { FakeMessageStore, FakeRoomStore, RecordingSubscriber } from "./testing/fakes.js";
+
+const ada = { id: "u-ada", name: "Ada", image: "/a.svg" };
+const bob = { id: "u-bob", name: "Bob", image: "/b.svg" };
+
+describe("room slugs", () => {
+  it("derives readable, URL-safe slugs", () => {
+    expect(slugify("General")).toBe("general");
+    expect(slugify("Café Talk!")).toBe("cafe-talk");
+    expect(slugify("  --Release  planning 2027-- ")).toBe("release-planning-2027");
+    expect(slugify("日本語の部屋")).toBe("日本語の部屋");
+    expect(slugify("!!!")).toBe("room");
+    expect(slugify("x".repeat(100))).toHaveLength(48);
+  });
+
+  it("numbers candidates for a taken slug", () => {
+    expect([0, 1, 2].map((n) => slugCandidate("dev", n))).toEqual(["dev", "dev-2", "dev-3"]);
+  });
+});
+
+describe("message rules", () => {
+  it("refuses empty and over-long bodies and accepts the rest", () => {
+    expect(checkMessageBody(" \n\t")?.code).toBe("message_empty");
+    expect(checkMessageBody("x".repeat(MAX_MESSAGE_LENGTH + 1))?.code).toBe("message_too_long");
+    expect(checkMessageBody("x".repeat(MAX_MESSAGE_LENGTH))).toBeNull();
+    expect(checkMessageBody("<img src=x onerror=alert(1)>")).toBeNull();
+  });
+});
+
+describe("members", () => {
+  it("gives users without a picture the local avatar", () => {
+    expect(toMember({ id: "u/1", name: "N", image: null }).image).toBe(avatarPath("u/1"));
+    expect(avatarPath("u/1")).toBe("/api/avatars/u%2F1.svg");
+    expect(toMember({ id: "u", name: "N", image: "https://x/y.png" }).image).toBe("https://x/y.png");
+  });
+});
+
+describe("presence", () => {
+  it("counts a user with two tabs once until the last tab leaves", async () => {
+    const presence = new InMemoryPresence();
+    expect(await presence.add("r", ada, "tab1")).toBe(true);
+    expect(await presence.add("r", ada, "tab2")).toBe(false);
+    expect(await presence.members("r")).toEqual([ada]);
+    expect(await presence.remove("r", ada.id, "tab1")).toBe(false);
+    expect(await presence.members("r")).toEqual([ada]);
+    expect(await presence.remove("r", ada.id, "tab2")).toBe(true);
+    expect(await presence.members("r")).toEqual([]);
+    expect(await presence.remove("r", ada.id, "tab2")).toBe(false);
+  });
+});
+
+describe("hub", () => {
+  it("serialises a broadcast once and hands the same frame to every subscriber", () => {
+    const hub = new Hub();
+    const one = new RecordingSubscriber("1", ada);
+    const two = new RecordingSubscriber("2", bob);
+    for (const s of [one, two]) {
+      hub.subscribe("r", s);
+      hub.release("r", s, 0);
+    }
+    hub.handle({ kind: "presence", roomId: "r", joined: [ada], left: [] });
+    expect(one.raw[0]).toBe(two.raw[0]);
+  });
+
+  it("holds live frames during a join and drops messages the snapshot already had", () => {
+    const hub = new Hub();
+    const joining = new RecordingSubscriber("1", ada);
+    hub.subscribe("r", joining);
+    const message = (seq: number) => ({ roomId: "r", seq, clientId: `c${seq}`, author: bob, body: "b", createdAt: 0 });
+    hub.handle({ kind: "message", message: message(5) });
+    hub.handle({ kind: "message", message: message(6) });
+    expect(joining.raw).toHaveLength(0);
+    hub.release("r", joining, 5);
+    expect(joining.ofType("message").map((f) => f.message.seq)).toEqual([6]);
+    hub.handle({ kind: "message", message: message(7) });
+    expect(joining.ofType("message").map((f) => f.message.seq)).toEqual([6, 7]);
+  });
+});
+
+describe("chat service", () => {
+  let messages: FakeMessageStore;
+  let rooms: FakeRoomStore;
+  let chat: ChatService;
+  let roomId: string;
+
+  beforeEach(async () => {
+    messages = new FakeMessageStore();
+    rooms = new FakeRoomStore();
+    chat = new ChatService({
+      messages,
+      rooms,
+      presence: new InMemoryPresence(),
+      bus: new InProcessBus(),
+      clock: { now: () => 1_000 },
+    });
+    await chat.ensureDefaultRoom();
+    await chat.ensureDefaultRoom();
+    expect(rooms.rooms).toHaveLength(1);
+    roomId = rooms.rooms[0]?.id ?? "";
+  });
+
+  it("greets a participant with who it is", () => {
+    const socket = new RecordingSubscriber("1", ada);
+    chat.participant(socket);
+    expect(socket.frames[0]).toEqual({ type: "hello", user: ada });
+  });
+
+  it("refuses to send into a room the participant has not joined", async () => {
+    const socket = new RecordingSubscriber("1", ada);
+    await chat.participant(socket).send({ type: "send", roomId, clientId: "c1", body: "hi" });
+    expect(socket.ofType("error")[0]?.code).toBe("not_in_room");
+    expect(messages.rows).toHaveLength(0);
+  });
+
+  it("refuses an unknown room", async () => {
+    const socket = new RecordingSubscriber("1", ada);
+    await chat.participant(socket).join({ type: "join", roomId: "nope" });
+    expect(socket.ofType("error")[0]).toMatchObject({ code: "unknown_room", roomId: "nope" });
+  });
+
+  it("acknowledges a stored send, fans it out, and keeps the sender in the room", async () => {
+    const adaSocket = new RecordingSubscriber("1", ada);
+    const bobSocket = new RecordingSubscriber("2", bob);
+    const adaP = chat.participant(adaSocket);
+    const bobP = chat.participant(bobSocket);
+    await adaP.join({ type: "join", roomId });
+    await bobP.join({ type: "join", roomId });
+    await adaP.send({ type: "send", roomId, clientId: "c1", body: "one" });
+    await adaP.send({ type: "send", roomId, clientId: "c2", body: "two" });
+    expect(adaSocket.ofType("ack").map((a) => a.seq)).toEqual([1, 2]);
+    expect(bobSocket.ofType("message").map((m) => [m.message.seq, m.message.author.id])).toEqual([
+      [1, ada.id],
+      [2, ada.id],
+    ]);
+    expect(adaSocket.ofType("message")).toHaveLength(2);
+  });
+
+  it("stores and delivers a retried send once, acknowledging both", async () => {
+    const adaSocket = new RecordingSubscriber("1", ada);
+    const bobSocket = new RecordingSubscriber("2", bob);
+    const adaP = chat.participant(adaSocket);
+    await adaP.join({ type: "join", roomId });
+    await chat.participant(bobSocket).join({ type: "join", roomId });
+    await Promise.all([
+      adaP.send({ type: "send", roomId, clientId: "same", body: "x" }),
+      adaP.send({ type: "send", roomId, clientId: "same", body: "x" }),
+    ]);
+    expect(messages.rows).toHaveLength(1);
+    expect(adaSocket.ofType("ack")).toEqual([
+      { type: "ack", roomId, clientId: "same", seq: 1 },
+      { type: "ack", roomId, clientId: "same", seq: 1 },
+    ]);
+    expect(bobSocket.ofType("message")).toHaveLength(1);
+  });
+
+  it("sends a snapshot on join and only changes afterwards, two tabs counted once", async () => {
+    const adaSocket = new RecordingSubscriber("a1", ada);
+    await chat.participant(adaSocket).join({ type: "join", roomId });
+    const bobTab1 = chat.participant(new RecordingSubscriber("b1", bob));
+    const bobTab2Socket = new RecordingSubscriber("b2", bob);
+    const bobTab2 = chat.participant(bobTab2Socket);
+    await bobTab1.join({ type: "join", roomId });
+    await bobTab2.join({ type: "join", roomId });
+    expect(bobTab2Socket.ofType("joined")[0]?.members).toEqual([ada, bob]);
+    expect(adaSocket.ofType("presence")).toEqual([{ type: "presence", roomId, joined: [bob], left: [] }]);
+    await bobTab1.disconnect();
+    expect(adaSocket.ofType("presence")).toHaveLength(1);
+    await bobTab2.leave(roomId);
+    expect(adaSocket.ofType("presence")[1]).toEqual({ type: "presence", roomId, joined: [], left: [bob.id] });
+    expect(await chat.members(roomId)).toEqual([ada]);
+  });
+
+  it("resumes from a sequence with exactly the missed messages", async () => {
+    const writer = chat.participant(new RecordingSubscriber("w", bob));
+    await writer.join({ type: "join", roomId });
+    for (let i = 1; i <= 5; i++) await writer.send({ type: "send", roomId, clientId: `m${i}`, body: `${i}` });
+    const reader = new RecordingSubscriber("r", ada);
+    await chat.participant(reader).join({ type: "join", roomId, since: 3 });
+    const joined = reader.ofType("joined")[0];
+    expect(joined?.messages.map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it("pages history by sequence and says when the start is reached", async () => {
+    const writer = chat.participant(new RecordingSubscriber("w", bob));
+    await writer.join({ type: "join", roomId });
+    for (let i = 1; i <= 7; i++) await writer.send({ type: "send", roomId, clientId: `h${i}`, body: `${i}` });
+    const newest = await chat.history(roomId, undefined, 3);
+    expect(newest.messages.map((m) => m.seq)).toEqual([5, 6, 7]);
+    expect(newest.hasOlder).toBe(true);
+    const oldest = await chat.history(roomId, 2, 3);
+    expect(oldest).toMatchObject({ hasOlder: false });
+    expect(oldest.messages.map((m) => m.seq)).toEqual([1]);
+  });
+
+  it("creates rooms with unique slugs", async () => {
+    const first = await chat.createRoom("Design");
+    const second = await chat.createRoom("design");
+    expect([first.slug, second.slug]).toEqual(["design", "design-2"]);
+  });
+});

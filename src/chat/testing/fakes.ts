@@ -1,0 +1,73 @@
+import type { Message, Room, ServerFrame } from "../../protocol/index.js";
+import type { AppendResult, MessageStore, NewMessage, RoomStore, Subscriber } from "../ports.js";
+
+/** In-memory stand-ins for the domain's ports, for unit tests only. */
+
+export class FakeMessageStore implements MessageStore {
+  readonly rows: Message[] = [];
+
+  async append(input: NewMessage): Promise<AppendResult> {
+    const earlier = this.rows.find((m) => m.author.id === input.author.id && m.clientId === input.clientId);
+    if (earlier) return { message: earlier, duplicate: true };
+    const seq = this.rows.filter((m) => m.roomId === input.roomId).length + 1;
+    const message: Message = { ...input, seq };
+    this.rows.push(message);
+    return { message, duplicate: false };
+  }
+
+  private room(roomId: string) {
+    return this.rows.filter((m) => m.roomId === roomId);
+  }
+
+  async latest(roomId: string, limit: number) {
+    return this.room(roomId).slice(-limit);
+  }
+
+  async before(roomId: string, beforeSeq: number, limit: number) {
+    return this.room(roomId)
+      .filter((m) => m.seq < beforeSeq)
+      .slice(-limit);
+  }
+
+  async after(roomId: string, afterSeq: number, limit: number) {
+    return this.room(roomId)
+      .filter((m) => m.seq > afterSeq)
+      .slice(0, limit);
+  }
+}
+
+export class FakeRoomStore implements RoomStore {
+  readonly rooms: Room[] = [];
+  async list() {
+    return [...this.rooms];
+  }
+  async byId(id: string) {
+    return this.rooms.find((room) => room.id === id);
+  }
+  async bySlug(slug: string) {
+    return this.rooms.find((room) => room.slug === slug);
+  }
+  async tryCreate(room: Room) {
+    if (this.rooms.some((existing) => existing.slug === room.slug)) return false;
+    this.rooms.push(room);
+    return true;
+  }
+}
+
+/** A subscriber that keeps every frame it was handed, decoded. */
+export class RecordingSubscriber implements Subscriber {
+  readonly raw: string[] = [];
+  constructor(
+    readonly connectionId: string,
+    readonly user: { id: string; name: string; image: string },
+  ) {}
+  deliver(data: string): void {
+    this.raw.push(data);
+  }
+  get frames(): ServerFrame[] {
+    return this.raw.map((data) => JSON.parse(data) as ServerFrame);
+  }
+  ofType<T extends ServerFrame["type"]>(type: T): Extract<ServerFrame, { type: T }>[] {
+    return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
+  }
+}
