@@ -86,6 +86,8 @@ export class Hub {
         for (const subscriber of this.everyone.values()) subscriber.deliver(data);
         return;
       }
+      case "session_ended":
+        return;
     }
   }
 

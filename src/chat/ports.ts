@@ -47,7 +47,9 @@ export interface PresenceStore {
 export type BusEvent =
   | { kind: "message"; message: Message }
   | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
-  | { kind: "room_created"; room: Room };
+  | { kind: "room_created"; room: Room }
+  /** Not the domain's: the gateways of every node close that session's sockets. */
+  | { kind: "session_ended"; sessionId: string };
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {

@@ -5,6 +5,7 @@ import { currentUser, type SignedIn } from "../auth/current-user.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
+import type { Bus } from "../chat/ports.js";
 import type { ClientFrame } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
 import { parseClientFrame } from "./frame-parser.js";
@@ -13,6 +14,7 @@ import { SocketSubscriber } from "./socket-subscriber.js";
 
 export interface GatewayOptions {
   chat: ChatService;
+  bus: Bus;
   auth: Auth;
   publicUrl: string;
   sendQueueLimitBytes: number;
@@ -22,8 +24,6 @@ export interface GatewayOptions {
 export interface Gateway {
   /** Closes every socket, e.g. on shutdown, with a code that tells clients to reconnect. */
   closeAll(code: number, reason: string): void;
-  /** Closes the sockets of one session (sign-out, revocation). */
-  closeSession(sessionId: string): void;
   connectionCount(): number;
 }
 
@@ -108,14 +108,17 @@ export async function registerGateway(app: FastifyInstance, options: GatewayOpti
   heartbeat.unref();
   app.addHook("onClose", async () => clearInterval(heartbeat));
 
+  // A session ended on any node (sign-out, "sign out everywhere", a deleted user): close its sockets here.
+  options.bus.subscribe((event) => {
+    if (event.kind !== "session_ended") return;
+    for (const subscriber of sockets) {
+      if (subscriber.sessionId === event.sessionId) subscriber.socket.close(CloseCode.sessionEnded, "session ended");
+    }
+  });
+
   return {
     closeAll(code, reason) {
       for (const subscriber of sockets) subscriber.socket.close(code, reason);
-    },
-    closeSession(sessionId) {
-      for (const subscriber of sockets) {
-        if (subscriber.sessionId === sessionId) subscriber.socket.close(CloseCode.sessionEnded, "signed out");
-      }
     },
     connectionCount: () => sockets.size,
   };

@@ -5,6 +5,7 @@ import { avatarSvg } from "../auth/avatar.js";
 import { currentUser, type SignedIn } from "../auth/current-user.js";
 import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
+import { isAllowedOrigin } from "../gateway/origin.js";
 import { CreateRoomBody, HistoryQuery, type SignInOptions } from "../protocol/index.js";
 
 export interface ApiRoutesOptions {
@@ -12,6 +13,7 @@ export interface ApiRoutesOptions {
   auth: Auth;
   users: UserDirectory;
   signInOptions: SignInOptions;
+  publicUrl: string;
 }
 
 function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -33,6 +35,10 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
   app.register(async (api) => {
     api.addHook("preHandler", async (request, reply) => {
+      // Cookies are SameSite=Lax; refusing foreign origins also covers same-site sibling hosts.
+      if (request.method !== "GET" && !isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
+        return reply.code(403).send({ error: "forbidden_origin", message: "Requests from this origin are refused." });
+      }
       const signedIn = await currentUser(options.auth, request.headers);
       if (!signedIn) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
       signedInByRequest.set(request, signedIn);

@@ -1,12 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Auth } from "../auth/auth.js";
-import { currentUser, toFetchHeaders } from "../auth/current-user.js";
+import { toFetchHeaders } from "../auth/current-user.js";
 
 export interface AuthRoutesOptions {
   auth: Auth;
   publicUrl: string;
-  /** Called after a sign-out succeeded, so the session's sockets close too. */
-  onSignedOut(sessionId: string): void;
 }
 
 function requestBody(request: FastifyRequest): string | undefined {
@@ -31,7 +29,7 @@ async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, r
   return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
 }
 
-/** better-auth answers everything under /api/auth; Parley only watches sign-outs go by. */
+/** better-auth answers everything under /api/auth. */
 export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOptions): void {
   // OAuth providers may post their callback as a form.
   app.addContentTypeParser(
@@ -43,12 +41,6 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
   app.route({
     method: ["GET", "POST"],
     url: "/api/auth/*",
-    handler: async (request, reply) => {
-      const signingOut = request.url.startsWith("/api/auth/sign-out");
-      const before = signingOut ? await currentUser(options.auth, request.headers) : null;
-      await forward(options.auth, options.publicUrl, request, reply);
-      if (before && reply.statusCode < 400) options.onSignedOut(before.sessionId);
-      return reply;
-    },
+    handler: (request, reply) => forward(options.auth, options.publicUrl, request, reply),
   });
 }

@@ -25,7 +25,49 @@ const Environment = z.object({
     .min(16 * 1024)
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
+  SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  REDIS_KEY_PREFIX: z.string().default("parley:"),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_PROVIDER_ID: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "lower-case letters, digits and - only")
+    .default("oidc"),
+  OIDC_PROVIDER_NAME: z.string().min(1).default("Single sign-on"),
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  ALLOWED_EMAIL_DOMAINS: z.string().optional(),
+  ALLOWED_EMAILS: z.string().optional(),
 });
+
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface OidcProvider extends OAuthClient {
+  id: string;
+  name: string;
+  issuer: string;
+  scopes: string[];
+}
+
+export interface Providers {
+  github?: OAuthClient;
+  google?: OAuthClient;
+  oidc?: OidcProvider;
+}
+
+/** Who may sign in. Both empty means anyone. */
+export interface AllowList {
+  domains: string[];
+  emails: string[];
+}
 
 export interface Config {
   production: boolean;
@@ -40,6 +82,11 @@ export interface Config {
   webRoot: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
+  sessionTtlSeconds: number;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  providers: Providers;
+  allowList: AllowList;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+  const providers = readProviders(e);
+  const devSignIn = e.DEV_SIGN_IN ?? !production;
+  if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers);
   return {
     production,
     host: e.HOST,
@@ -61,18 +111,80 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL ?? join(e.DATA_DIR, "parley.sqlite"),
-    authSecret: e.AUTH_SECRET ?? developmentSecret(e.DATA_DIR, production),
-    devSignIn: e.DEV_SIGN_IN ?? !production,
+    authSecret: e.AUTH_SECRET ?? developmentSecret(e.DATA_DIR),
+    devSignIn,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    providers,
+    allowList: {
+      domains: list(e.ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, "")),
+      emails: list(e.ALLOWED_EMAILS),
+    },
   };
 }
 
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+type Env = z.infer<typeof Environment>;
+
+/** A provider is on when its id and secret are both set; one without the other is a mistake. */
+function pair(name: string, id: string | undefined, secret: string | undefined): OAuthClient | undefined {
+  if (!id && !secret) return undefined;
+  if (!id || !secret) throw new ConfigError(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`);
+  return { clientId: id, clientSecret: secret };
+}
+
+function readProviders(e: Env): Providers {
+  const github = pair("GITHUB", e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET);
+  const google = pair("GOOGLE", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET);
+  const oidcClient = pair("OIDC", e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET);
+  if (Boolean(oidcClient) !== Boolean(e.OIDC_ISSUER)) {
+    throw new ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together.");
+  }
+  const oidc =
+    oidcClient && e.OIDC_ISSUER
+      ? {
+          ...oidcClient,
+          id: e.OIDC_PROVIDER_ID,
+          name: e.OIDC_PROVIDER_NAME,
+          issuer: e.OIDC_ISSUER.replace(/\/$/, ""),
+          scopes: e.OIDC_SCOPES.split(/[\s,]+/).filter(Boolean),
+        }
+      : undefined;
+  return { ...(github && { github }), ...(google && { google }), ...(oidc && { oidc }) };
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+/** In production, refuse to start rather than run open to anyone or with a guessable secret. */
+function checkProductionSafety(secret: string | undefined, devSignIn: boolean, providers: Providers): void {
+  if (!secret) {
+    throw new ConfigError("AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).");
+  }
+  if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12) {
+    throw new ConfigError(
+      `AUTH_SECRET is too weak: use at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`).`,
+    );
+  }
+  if (!devSignIn && Object.keys(providers).length === 0) {
+    throw new ConfigError(
+      "No sign-in method is configured: set GITHUB_*, GOOGLE_* or OIDC_* variables (or DEV_SIGN_IN=true for a private test).",
+    );
+  }
+}
+
 /** Zero set-up: outside production a secret is made once and kept beside the data, so sessions survive restarts. */
-function developmentSecret(dataDir: string, production: boolean): string {
-  if (production) throw new ConfigError("AUTH_SECRET is required when NODE_ENV=production.");
+function developmentSecret(dataDir: string): string {
   const path = join(dataDir, "auth-secret");
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
   mkdirSync(dirname(path), { recursive: true });

@@ -1,6 +1,9 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
-import { createAuth } from "../auth/auth.js";
+import { Redis } from "ioredis";
+import { createAuth, providerList } from "../auth/auth.js";
+import { isOpen } from "../auth/allow-list.js";
+import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
@@ -34,18 +37,26 @@ export async function createParley(config: Config): Promise<Parley> {
   const { db, kind } = openDatabase(config.databaseUrl);
   await migrateToLatest(db as Kysely<unknown>, kind);
 
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : undefined;
+  await redis?.connect();
+  const bus = new InProcessBus();
   const auth = createAuth({
     db,
     databaseKind: kind,
     publicUrl: config.publicUrl,
     secret: config.authSecret,
     devSignIn: config.devSignIn,
+    providers: config.providers,
+    allowList: config.allowList,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    ...(redis && { secondaryStorage: redisSessionStorage(redis, config.redisKeyPrefix) }),
+    onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
   });
   const chat = new ChatService({
     messages: new MessageRepository(db),
     rooms: new RoomRepository(db),
     presence: new InMemoryPresence(),
-    bus: new InProcessBus(),
+    bus,
     clock: Date,
   });
   await chat.ensureDefaultRoom();
@@ -56,29 +67,36 @@ export async function createParley(config: Config): Promise<Parley> {
     bodyLimit: 256 * 1024,
   });
 
+  if (isOpen(config.allowList)) {
+    app.log.warn("ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in");
+  }
+
   const gateway = await registerGateway(app, {
     chat,
+    bus,
     auth,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
-  registerAuthRoutes(app, {
-    auth,
-    publicUrl: config.publicUrl,
-    onSignedOut: (sessionId) => gateway.closeSession(sessionId),
-  });
+  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
   registerApiRoutes(app, {
     chat,
     auth,
     users: new UserRepository(db),
-    signInOptions: { devSignIn: config.devSignIn, providers: [] },
+    publicUrl: config.publicUrl,
+    signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
   registerHealthRoutes(app, {
     readinessChecks: {
       database: async () => {
         await sql`select 1`.execute(db);
       },
+      ...(redis && {
+        redis: async () => {
+          await redis.ping();
+        },
+      }),
     },
   });
   await registerPages(app, { auth, webRoot: config.webRoot, production: config.production });
@@ -95,6 +113,7 @@ export async function createParley(config: Config): Promise<Parley> {
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
         await db.destroy();
+        redis?.disconnect();
       })();
       return closing;
     },

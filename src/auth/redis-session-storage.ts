@@ -1,0 +1,25 @@
+import type { SecondaryStorage } from "better-auth";
+import type { Redis } from "ioredis";
+
+/** better-auth's secondary storage on Redis: session id → user id, name, avatar, with a time-to-live. */
+export function redisSessionStorage(redis: Redis, prefix: string): SecondaryStorage {
+  const key = (name: string) => `${prefix}auth:${name}`;
+  return {
+    get: (name) => redis.get(key(name)),
+    async set(name, value, ttl) {
+      if (ttl) await redis.set(key(name), value, "EX", ttl);
+      else await redis.set(key(name), value);
+    },
+    async delete(name) {
+      await redis.del(key(name));
+    },
+    getAndDelete: (name) => redis.getdel(key(name)),
+    async increment(name, ttl) {
+      // The TTL applies only when the counter is created, as better-auth's rate limiter expects.
+      const [[, count]] = (await redis.multi().incr(key(name)).expire(key(name), ttl, "NX").exec()) as [
+        [Error | null, number],
+      ];
+      return count;
+    },
+  };
+}
