@@ -21,12 +21,21 @@ export class ApiError extends Error {
 }
 
 /**
- * Sends the browser to the sign-in page. The returned promise never settles: the page is
- * being replaced, and settling would only flash error text in the old one.
+ * Sends the browser to the sign-in page, which brings it back here afterwards. The returned
+ * promise never settles: the page is being replaced, and settling would only flash error text.
  */
 export function redirectToSignIn(): Promise<never> {
-  if (window.location.pathname !== "/signin") window.location.assign("/signin");
+  const { pathname, search } = window.location;
+  if (pathname !== "/signin") window.location.assign(`/signin?next=${encodeURIComponent(pathname + search)}`);
   return new Promise<never>(() => {});
+}
+
+/** Where to go after signing in: the `next` the server or the app put in the URL, if it is ours. */
+export function afterSignInPath(): string {
+  const next = new URLSearchParams(window.location.search).get("next");
+  // Only same-origin paths: "//host" and "/\\host" would leave the site, and browsers drop
+  // tabs and newlines from URLs, so "/\t/host" would too (open redirect).
+  return next && /^\/(?![/\\])\S*$/.test(next) ? next : "/";
 }
 
 interface RequestOptions {
@@ -61,7 +70,12 @@ async function request<T>(path: string, schema: z.ZodType<T>, options: RequestOp
 }
 
 function errorMessage(payload: unknown, response: Response): string {
-  if (typeof payload === "object" && payload !== null && "message" in payload && typeof payload.message === "string") {
+  if (
+    typeof payload === "object" &&
+    payload !== null &&
+    "message" in payload &&
+    typeof payload.message === "string"
+  ) {
     if (payload.message) return payload.message;
   }
   return `Request failed (${response.status} ${response.statusText})`.trim();
@@ -72,7 +86,11 @@ export function getSignInOptions(): Promise<SignInOptions> {
 }
 
 export async function devSignIn(name: string): Promise<void> {
-  await request("/api/auth/sign-in/anonymous", z.unknown(), { method: "POST", body: { name }, redirectOn401: false });
+  await request("/api/auth/sign-in/anonymous", z.unknown(), {
+    method: "POST",
+    body: { name },
+    redirectOn401: false,
+  });
 }
 
 const RedirectResponse = z.object({ url: z.string() });
@@ -81,9 +99,9 @@ const RedirectResponse = z.object({ url: z.string() });
 const SOCIAL_PROVIDERS = new Set(["github", "google"]);
 
 /** Starts an OAuth sign-in; resolves with the provider URL the browser must go to. */
-export async function providerSignIn(providerId: string): Promise<string> {
+export async function providerSignIn(providerId: string, callbackURL: string): Promise<string> {
   const social = SOCIAL_PROVIDERS.has(providerId);
-  const callbacks = { callbackURL: "/", errorCallbackURL: "/signin" };
+  const callbacks = { callbackURL, errorCallbackURL: "/signin" };
   const { url } = await request(
     social ? "/api/auth/sign-in/social" : "/api/auth/sign-in/oauth2",
     RedirectResponse,
@@ -102,6 +120,15 @@ export async function signOut(): Promise<void> {
 
 export async function getMe(): Promise<Member> {
   return (await request("/api/me", Me)).user;
+}
+
+/** The signed-in user, or null; for the sign-in page, which must not bounce to itself. */
+export async function currentUser(): Promise<Member | null> {
+  try {
+    return (await request("/api/me", Me, { redirectOn401: false })).user;
+  } catch {
+    return null;
+  }
 }
 
 export async function listRooms(): Promise<Room[]> {

@@ -1,0 +1,16 @@
+import type { Member } from "../../../src/protocol/index.js";
+
+/** The name is always printed next to the picture, so the image itself is decorative. */
+export function Avatar({ member, size }: { member: Member; size: number }) {
+  return (
+    <img
+      className="avatar"
+      src={member.image}
+      alt=""
+      width={size}
+      height={size}
+      loading="lazy"
+      decoding="async"
+    />
+  );
+}

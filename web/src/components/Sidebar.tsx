@@ -1,0 +1,136 @@
+import { type FormEvent, useState } from "react";
+import { CreateRoomBody, type Member } from "../../../src/protocol/index.js";
+import { describeError } from "../api.js";
+import { chatStore } from "../chat-store.js";
+import { Link, navigate } from "../router.js";
+import { useChat } from "../use-chat.js";
+import { Avatar } from "./Avatar.js";
+import { ConnectionStatus } from "./ConnectionStatus.js";
+
+export function Sidebar({ me }: { me: Member }) {
+  const rooms = useChat((state) => state.rooms);
+  const roomStates = useChat((state) => state.roomStates);
+  const route = useChat((state) => state.route);
+  const activeSlug = route?.slug;
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+
+  const signOut = async () => {
+    setSignOutError(null);
+    try {
+      await chatStore.signOut();
+    } catch (err) {
+      setSignOutError(describeError(err));
+    }
+  };
+
+  return (
+    <nav className="sidebar" aria-label="Rooms">
+      <div className="sidebar-header">
+        <span className="brand">Parley</span>
+        <ConnectionStatus />
+      </div>
+
+      <h2 className="sidebar-heading">Rooms</h2>
+      <ul className="room-list">
+        {rooms.map((room) => {
+          const unread = roomStates[room.id]?.unread ?? 0;
+          const active = room.slug === activeSlug;
+          return (
+            <li key={room.id}>
+              <Link
+                to={`/r/${encodeURIComponent(room.slug)}`}
+                className={active ? "room-link active" : "room-link"}
+                aria-current={active ? "page" : undefined}
+                data-testid="room-link"
+                data-slug={room.slug}
+              >
+                <span className="room-hash" aria-hidden="true">
+                  #
+                </span>
+                <span className="room-name">{room.name}</span>
+                {unread > 0 && (
+                  <span className="unread-badge" data-testid="unread-badge">
+                    {unread}
+                  </span>
+                )}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+
+      <NewRoomForm />
+
+      <div className="sidebar-footer">
+        <div className="me">
+          <Avatar member={me} size={28} />
+          <span className="me-name">{me.name}</span>
+        </div>
+        <button
+          type="button"
+          className="button button-small"
+          data-testid="sign-out"
+          onClick={() => void signOut()}
+        >
+          Sign out
+        </button>
+        {signOutError && (
+          <p className="form-error" role="alert">
+            {signOutError}
+          </p>
+        )}
+      </div>
+    </nav>
+  );
+}
+
+function NewRoomForm() {
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    // Same rules as the server, so the obvious refusals need no round trip.
+    const parsed = CreateRoomBody.safeParse({ name });
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message ?? "Invalid room name");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const room = await chatStore.createRoom(parsed.data.name);
+      setName("");
+      navigate(`/r/${encodeURIComponent(room.slug)}`);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="new-room" onSubmit={(event) => void submit(event)}>
+      <input
+        className="input input-small"
+        data-testid="new-room-name"
+        placeholder="New room name"
+        aria-label="New room name"
+        value={name}
+        onChange={(event) => {
+          setName(event.target.value);
+          setError(null);
+        }}
+      />
+      <button type="submit" className="button button-small" data-testid="create-room" disabled={busy}>
+        Create
+      </button>
+      {error && (
+        <p className="form-error" data-testid="create-room-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,52 @@
+import type { Member, Message } from "../../src/protocol/index.js";
+
+/**
+ * A committed message as the list holds it. `local` marks one rebuilt from an `ack` before
+ * the server's own copy arrived; the server's copy replaces it when it comes.
+ */
+export interface ChatMessage extends Message {
+  readonly local?: boolean;
+}
+
+/** Merges by seq: never duplicates, keeps ascending order, and lets server copies replace local ones. */
+export function mergeMessages(
+  current: readonly ChatMessage[],
+  incoming: readonly ChatMessage[],
+): readonly ChatMessage[] {
+  if (incoming.length === 0) return current;
+  const bySeq = new Map<number, ChatMessage>();
+  for (const message of current) bySeq.set(message.seq, message);
+  let changed = false;
+  for (const message of incoming) {
+    const existing = bySeq.get(message.seq);
+    if (existing && (!existing.local || message.local)) continue;
+    bySeq.set(message.seq, message);
+    changed = true;
+  }
+  if (!changed) return current;
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The resume cursor for `join`. Local copies don't count: if the server's copy of one was
+ * missed, resuming from below it makes the server send it again.
+ */
+export function highestServerSeq(messages: readonly ChatMessage[]): number | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message && !message.local) return message.seq;
+  }
+  return undefined;
+}
+
+/** Applies a presence delta in the order the protocol states it: add the newcomers, then drop the leavers. */
+export function applyPresence(
+  members: readonly Member[],
+  joined: readonly Member[],
+  left: readonly string[],
+): readonly Member[] {
+  const byId = new Map(members.map((member) => [member.id, member]));
+  for (const member of joined) byId.set(member.id, member);
+  for (const id of left) byId.delete(id);
+  return [...byId.values()];
+}
