@@ -86,7 +86,8 @@ function buildAuth(options: AuthOptions) {
               .select(["email", "emailVerified", "isAnonymous"])
               .where("id", "=", session.userId)
               .executeTakeFirst();
-            if (user && !user.isAnonymous && !isAllowed(allowList, user.email, Boolean(user.emailVerified))) refuse();
+            if (user && !user.isAnonymous && !isAllowed(allowList, user.email, Boolean(user.emailVerified)))
+              refuse();
             return { data: session };
           },
         },

@@ -75,7 +75,14 @@ describe("hub", () => {
     const hub = new Hub();
     const joining = new RecordingSubscriber("1", ada);
     hub.subscribe("r", joining);
-    const message = (seq: number) => ({ roomId: "r", seq, clientId: `c${seq}`, author: bob, body: "b", createdAt: 0 });
+    const message = (seq: number) => ({
+      roomId: "r",
+      seq,
+      clientId: `c${seq}`,
+      author: bob,
+      body: "b",
+      createdAt: 0,
+    });
     hub.handle({ kind: "message", message: message(5) });
     hub.handle({ kind: "message", message: message(6) });
     expect(joining.raw).toHaveLength(0);

@@ -53,6 +53,8 @@ export type BusEvent =
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {
+  /** False while the bus cannot carry events (Redis away): sends are refused rather than lost. */
+  readonly available: boolean;
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): void;
 }

@@ -112,7 +112,8 @@ export async function registerGateway(app: FastifyInstance, options: GatewayOpti
   options.bus.subscribe((event) => {
     if (event.kind !== "session_ended") return;
     for (const subscriber of sockets) {
-      if (subscriber.sessionId === event.sessionId) subscriber.socket.close(CloseCode.sessionEnded, "session ended");
+      if (subscriber.sessionId === event.sessionId)
+        subscriber.socket.close(CloseCode.sessionEnded, "session ended");
     }
   });
 

@@ -36,8 +36,13 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   app.register(async (api) => {
     api.addHook("preHandler", async (request, reply) => {
       // Cookies are SameSite=Lax; refusing foreign origins also covers same-site sibling hosts.
-      if (request.method !== "GET" && !isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
-        return reply.code(403).send({ error: "forbidden_origin", message: "Requests from this origin are refused." });
+      if (
+        request.method !== "GET" &&
+        !isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)
+      ) {
+        return reply
+          .code(403)
+          .send({ error: "forbidden_origin", message: "Requests from this origin are refused." });
       }
       const signedIn = await currentUser(options.auth, request.headers);
       if (!signedIn) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });

@@ -26,7 +26,10 @@ const Environment = z.object({
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
   REDIS_KEY_PREFIX: z.string().default("parley:"),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
@@ -140,7 +143,8 @@ type Env = z.infer<typeof Environment>;
 /** A provider is on when its id and secret are both set; one without the other is a mistake. */
 function pair(name: string, id: string | undefined, secret: string | undefined): OAuthClient | undefined {
   if (!id && !secret) return undefined;
-  if (!id || !secret) throw new ConfigError(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`);
+  if (!id || !secret)
+    throw new ConfigError(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`);
   return { clientId: id, clientSecret: secret };
 }
 
@@ -169,7 +173,9 @@ const MIN_SECRET_LENGTH = 32;
 /** In production, refuse to start rather than run open to anyone or with a guessable secret. */
 function checkProductionSafety(secret: string | undefined, devSignIn: boolean, providers: Providers): void {
   if (!secret) {
-    throw new ConfigError("AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).");
+    throw new ConfigError(
+      "AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).",
+    );
   }
   if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12) {
     throw new ConfigError(

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { type Kysely, sql } from "kysely";
 import { Redis } from "ioredis";
-import { createAuth, providerList } from "../auth/auth.js";
+import { type Kysely, sql } from "kysely";
 import { isOpen } from "../auth/allow-list.js";
+import { createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { ChatService } from "../chat/chat-service.js";
@@ -68,7 +68,9 @@ export async function createParley(config: Config): Promise<Parley> {
   });
 
   if (isOpen(config.allowList)) {
-    app.log.warn("ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in");
+    app.log.warn(
+      "ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in",
+    );
   }
 
   const gateway = await registerGateway(app, {

@@ -29,7 +29,7 @@ export class InMemoryPresence implements PresenceStore {
   async remove(roomId: string, userId: string, connectionId: string): Promise<boolean> {
     const room = this.rooms.get(roomId);
     const present = room?.get(userId);
-    if (!room || !present || !present.connections.delete(connectionId)) return false;
+    if (!room || !present?.connections.delete(connectionId)) return false;
     if (present.connections.size > 0) return false;
     room.delete(userId);
     if (room.size === 0) this.rooms.delete(roomId);

@@ -55,7 +55,7 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
     await composer.press("Enter");
     const received = bob.getByTestId("message-body").filter({ hasText: "first line" });
     await received.waitFor();
-    expect(await received.innerText()).toBe("first line\nsecond line");
+    expect(await received.textContent()).toBe("first line\nsecond line");
     expect(await bob.getByTestId("message-author").last().textContent()).toBe("Ada Lovelace");
     expect(await composer.inputValue()).toBe("");
     expect(await ada.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("composer");
@@ -86,7 +86,7 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
     await page.getByTestId("composer").press("Enter");
     const shown = page.getByTestId("message-body").filter({ hasText: "<img src=x" });
     await shown.waitFor();
-    expect(await shown.innerText()).toBe(payload);
+    expect(await shown.textContent()).toBe(payload);
     expect(await page.locator("[data-testid=message-list] img[src=x]").count()).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
