@@ -3,6 +3,7 @@ import type { HistoryPage, Member, Room } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
+import { PresenceBatcher } from "./presence-batcher.js";
 import type { Bus, Clock, MessageStore, PresenceStore, RoomStore, Subscriber } from "./ports.js";
 import { slugCandidate, slugify } from "./slug.js";
 
@@ -22,14 +23,29 @@ export class RoomNotFoundError extends Error {}
 /** The chat use cases of one node. Adapters call it; it knows no socket, HTTP or SQL. */
 export class ChatService {
   readonly hub = new Hub();
+  private readonly presenceChanges: PresenceBatcher;
 
-  constructor(readonly deps: ChatDependencies) {
+  constructor(
+    readonly deps: ChatDependencies,
+    presenceBatchMs?: number,
+  ) {
+    this.presenceChanges = new PresenceBatcher(deps.bus, presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
   participant(subscriber: Subscriber): Participant {
-    return new Participant(subscriber, this.deps, this.hub);
+    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges);
+  }
+
+  /** Members the presence store found gone (their node died): tell the room. */
+  membersVanished(roomId: string, userIds: string[]): void {
+    for (const userId of userIds) this.presenceChanges.left(roomId, userId);
+  }
+
+  /** Sends any presence change still gathered; call before shutting down. */
+  flushPresence(): Promise<void> {
+    return this.presenceChanges.flush();
   }
 
   listRooms(): Promise<Room[]> {

@@ -172,18 +172,43 @@ describe("chat service", () => {
   it("sends a snapshot on join and only changes afterwards, two tabs counted once", async () => {
     const adaSocket = new RecordingSubscriber("a1", ada);
     await chat.participant(adaSocket).join({ type: "join", roomId });
+    await chat.flushPresence();
     const bobTab1 = chat.participant(new RecordingSubscriber("b1", bob));
     const bobTab2Socket = new RecordingSubscriber("b2", bob);
     const bobTab2 = chat.participant(bobTab2Socket);
     await bobTab1.join({ type: "join", roomId });
     await bobTab2.join({ type: "join", roomId });
+    await chat.flushPresence();
     expect(bobTab2Socket.ofType("joined")[0]?.members).toEqual([ada, bob]);
-    expect(adaSocket.ofType("presence")).toEqual([{ type: "presence", roomId, joined: [bob], left: [] }]);
+    const aboutBob = () => adaSocket.ofType("presence").filter((f) => !f.joined.some((m) => m.id === ada.id));
+    expect(aboutBob()).toEqual([{ type: "presence", roomId, joined: [bob], left: [] }]);
     await bobTab1.disconnect();
-    expect(adaSocket.ofType("presence")).toHaveLength(1);
+    await chat.flushPresence();
+    expect(aboutBob()).toHaveLength(1);
     await bobTab2.leave(roomId);
-    expect(adaSocket.ofType("presence")[1]).toEqual({ type: "presence", roomId, joined: [], left: [bob.id] });
+    await chat.flushPresence();
+    expect(aboutBob()[1]).toEqual({ type: "presence", roomId, joined: [], left: [bob.id] });
     expect(await chat.members(roomId)).toEqual([ada]);
+  });
+
+  it("coalesces a burst of joins into one presence frame per room", async () => {
+    const watcher = new RecordingSubscriber("w", ada);
+    await chat.participant(watcher).join({ type: "join", roomId });
+    await chat.flushPresence();
+    const before = watcher.ofType("presence").length;
+    const crowd = Array.from({ length: 50 }, (_, i) => ({ id: `u${i}`, name: `U${i}`, image: "/x.svg" }));
+    for (const [i, member] of crowd.entries()) {
+      await chat.participant(new RecordingSubscriber(`c${i}`, member)).join({ type: "join", roomId });
+    }
+    // One who came and went inside the window is not announced at all.
+    const flicker = chat.participant(new RecordingSubscriber("f", { id: "flicker", name: "F", image: "/f.svg" }));
+    await flicker.join({ type: "join", roomId });
+    await flicker.disconnect();
+    await chat.flushPresence();
+    const frames = watcher.ofType("presence").slice(before);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]?.joined.map((m) => m.id)).toEqual(crowd.map((m) => m.id));
+    expect(frames[0]?.left).toEqual([]);
   });
 
   it("resumes from a sequence with exactly the missed messages", async () => {

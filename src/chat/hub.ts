@@ -1,5 +1,6 @@
-import type { ServerFrame } from "../protocol/index.js";
+import type { Message, ServerFrame } from "../protocol/index.js";
 import type { BusEvent, Subscriber } from "./ports.js";
+import { RoomSequencer } from "./room-sequencer.js";
 
 /** Frames that arrived for a room while its snapshot was being read, with their seq if a message. */
 interface Held {
@@ -24,6 +25,8 @@ export function encodeFrame(frame: ServerFrame): string {
 export class Hub {
   private readonly rooms = new Map<string, Map<string, Subscription>>();
   private readonly everyone = new Map<string, Subscriber>();
+  /** Only rooms with local subscribers are sequenced; the others' messages are not ours to deliver. */
+  private readonly sequencers = new Map<string, RoomSequencer>();
 
   connect(subscriber: Subscriber): void {
     this.everyone.set(subscriber.connectionId, subscriber);
@@ -58,7 +61,11 @@ export class Hub {
     const room = this.rooms.get(roomId);
     if (!room) return;
     room.delete(subscriber.connectionId);
-    if (room.size === 0) this.rooms.delete(roomId);
+    if (room.size === 0) {
+      this.rooms.delete(roomId);
+      this.sequencers.get(roomId)?.dispose();
+      this.sequencers.delete(roomId);
+    }
   }
 
   localSubscriberCount(roomId: string): number {
@@ -68,11 +75,7 @@ export class Hub {
   handle(event: BusEvent): void {
     switch (event.kind) {
       case "message":
-        this.toRoom(
-          event.message.roomId,
-          encodeFrame({ type: "message", message: event.message }),
-          event.message.seq,
-        );
+        this.sequence(event.message);
         return;
       case "presence":
         this.toRoom(
@@ -89,6 +92,18 @@ export class Hub {
       case "session_ended":
         return;
     }
+  }
+
+  private sequence(message: Message): void {
+    if (!this.rooms.has(message.roomId)) return;
+    let sequencer = this.sequencers.get(message.roomId);
+    if (!sequencer) {
+      sequencer = new RoomSequencer((ordered) =>
+        this.toRoom(ordered.roomId, encodeFrame({ type: "message", message: ordered }), ordered.seq),
+      );
+      this.sequencers.set(message.roomId, sequencer);
+    }
+    sequencer.accept(message);
   }
 
   private toRoom(roomId: string, data: string, seq: number | undefined): void {

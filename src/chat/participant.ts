@@ -4,9 +4,11 @@ import type { ChatDependencies } from "./chat-service.js";
 import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { Subscriber } from "./ports.js";
+import type { PresenceBatcher } from "./presence-batcher.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
+const UNAVAILABLE = "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
 
 /**
  * One connected client and the rooms it is in. Joins, leaves and sends of one
@@ -21,6 +23,7 @@ export class Participant {
     private readonly subscriber: Subscriber,
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
+    private readonly presence: PresenceBatcher,
   ) {
     hub.connect(subscriber);
     this.reply({ type: "hello", user: subscriber.user });
@@ -31,7 +34,7 @@ export class Participant {
   }
 
   join(frame: JoinFrame): Promise<void> {
-    return this.serially(() => this.doJoin(frame));
+    return this.serially(() => this.doJoin(frame), { roomId: frame.roomId });
   }
 
   leave(roomId: string): Promise<void> {
@@ -43,7 +46,7 @@ export class Participant {
   }
 
   send(frame: SendFrame): Promise<void> {
-    return this.serially(() => this.doSend(frame));
+    return this.serially(() => this.doSend(frame), { roomId: frame.roomId, clientId: frame.clientId });
   }
 
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
@@ -76,7 +79,7 @@ export class Participant {
 
   private async enterPresence(roomId: string): Promise<void> {
     const first = await this.deps.presence.add(roomId, this.user, this.subscriber.connectionId);
-    if (first) await this.deps.bus.publish({ kind: "presence", roomId, joined: [this.user], left: [] });
+    if (first) this.presence.joined(roomId, this.user);
   }
 
   /** Everything after `since` when it fits, else the newest page (the client then shows older history). */
@@ -97,7 +100,7 @@ export class Participant {
     this.rooms.delete(roomId);
     this.hub.unsubscribe(roomId, this.subscriber);
     const last = await this.deps.presence.remove(roomId, this.user.id, this.subscriber.connectionId);
-    if (last) await this.deps.bus.publish({ kind: "presence", roomId, joined: [], left: [this.user.id] });
+    if (last) this.presence.left(roomId, this.user.id);
   }
 
   private async doSend({ roomId, clientId, body }: SendFrame): Promise<void> {
@@ -106,6 +109,8 @@ export class Participant {
       return this.fail("not_in_room", "Join the room before sending to it.", context);
     const violation = checkMessageBody(body);
     if (violation) return this.fail(violation.code, violation.message, context);
+    // Refuse rather than store a message that could not be fanned out; the client retries.
+    if (!this.deps.bus.available) return this.fail("unavailable", UNAVAILABLE, context);
     const { message, duplicate } = await this.deps.messages.append({
       roomId,
       author: this.user,
@@ -126,9 +131,10 @@ export class Participant {
   }
 
   /** Runs one operation after the previous one; a failure is reported and does not stop the queue. */
-  private serially(operation: () => Promise<void>): Promise<void> {
+  private serially(operation: () => Promise<void>, context: { roomId?: string; clientId?: string } = {}): Promise<void> {
     const next = this.queue.then(operation).catch((error: unknown) => {
-      this.fail("internal", "The server could not do that; try again.", {});
+      if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
+      else this.fail("unavailable", UNAVAILABLE, context);
       throw error;
     });
     this.queue = next.catch(() => undefined);
