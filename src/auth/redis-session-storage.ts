@@ -1,14 +1,18 @@
 import type { SecondaryStorage } from "better-auth";
 import type { Redis } from "ioredis";
 
-/** better-auth's secondary storage on Redis: session id → user id, name, avatar, with a time-to-live. */
+/**
+ * better-auth's secondary storage on Redis: session id → user id, name, avatar, with a time-to-live.
+ * Sessions are kept in SQL too, so while Redis is away reads and writes fall back to SQL; a delete
+ * must not be skipped, though, or a revoked session would come back with Redis.
+ */
 export function redisSessionStorage(redis: Redis, prefix: string): SecondaryStorage {
   const key = (name: string) => `${prefix}auth:${name}`;
   return {
-    get: (name) => redis.get(key(name)),
+    get: (name) => redis.get(key(name)).catch(() => null),
     async set(name, value, ttl) {
-      if (ttl) await redis.set(key(name), value, "EX", ttl);
-      else await redis.set(key(name), value);
+      const write = ttl ? redis.set(key(name), value, "EX", ttl) : redis.set(key(name), value);
+      await write.catch(() => undefined);
     },
     async delete(name) {
       await redis.del(key(name));

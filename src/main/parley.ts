@@ -1,10 +1,11 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { isOpen } from "../auth/allow-list.js";
 import { createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
+import { connectRedis } from "../bus/redis-connections.js";
+import { RedisBus } from "../bus/redis-bus.js";
 import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
@@ -13,6 +14,7 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { registerPages } from "../http/pages.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
@@ -37,9 +39,8 @@ export async function createParley(config: Config): Promise<Parley> {
   const { db, kind } = openDatabase(config.databaseUrl);
   await migrateToLatest(db as Kysely<unknown>, kind);
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : undefined;
-  await redis?.connect();
-  const bus = new InProcessBus();
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const bus = redis ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix) : new InProcessBus();
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -49,16 +50,20 @@ export async function createParley(config: Config): Promise<Parley> {
     providers: config.providers,
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
-    ...(redis && { secondaryStorage: redisSessionStorage(redis, config.redisKeyPrefix) }),
+    ...(redis && { secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix) }),
     onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
   });
+  const redisPresence =
+    redis &&
+    new RedisPresence(redis.commands, config.redisKeyPrefix, (roomId, userIds) => chat.membersVanished(roomId, userIds));
   const chat = new ChatService({
     messages: new MessageRepository(db),
     rooms: new RoomRepository(db),
-    presence: new InMemoryPresence(),
+    presence: redisPresence ?? new InMemoryPresence(),
     bus,
     clock: Date,
   });
+  await redisPresence?.start();
   await chat.ensureDefaultRoom();
 
   const app = Fastify({
@@ -96,7 +101,8 @@ export async function createParley(config: Config): Promise<Parley> {
       },
       ...(redis && {
         redis: async () => {
-          await redis.ping();
+          if (!bus.available) throw new Error("Redis is not connected");
+          await redis.commands.ping();
         },
       }),
     },
@@ -114,6 +120,8 @@ export async function createParley(config: Config): Promise<Parley> {
       closing ??= (async () => {
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
+        await chat.flushPresence().catch(() => undefined);
+        await redisPresence?.stop();
         await db.destroy();
         redis?.disconnect();
       })();

@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { PresenceStore } from "../chat/ports.js";
+import type { Member } from "../protocol/index.js";
+
+/** A node that has not beaten for this long is dead; its members are removed from every room. */
+export const NODE_TIMEOUT_MS = 15_000;
+export const HEARTBEAT_MS = 5_000;
+
+// Adds one connection; returns 1 when it is the user's first in the room, across all nodes.
+const ADD = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('SADD', KEYS[4], ARGV[4])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then return 1 end
+return 0`;
+
+// Removes one connection; returns 1 when it was the user's last in the room.
+const REMOVE = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HINCRBY', KEYS[2], ARGV[2], -1) <= 0 then
+  redis.call('HDEL', KEYS[2], ARGV[2])
+  redis.call('HDEL', KEYS[3], ARGV[2])
+  return 1
+end
+return 0`;
+
+type Vanished = (roomId: string, userIds: string[]) => void;
+
+/**
+ * Presence shared by all nodes in Redis. Per room: connection → user, user → connection count,
+ * user → profile. Each node beats into a sorted set; any node that sees another's beat go stale
+ * removes that node's connections and reports who vanished, so a killed node's members leave
+ * every list within NODE_TIMEOUT_MS plus one beat.
+ */
+export class RedisPresence implements PresenceStore {
+  readonly nodeId = randomUUID();
+  /** This node's own connections, to put back after Redis lost its data. */
+  private readonly mine = new Map<string, { roomId: string; member: Member }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly onVanished: Vanished,
+  ) {}
+
+  private keys(roomId: string) {
+    const room = `${this.prefix}presence:${roomId}`;
+    return { conns: `${room}:conns`, counts: `${room}:counts`, profiles: `${room}:profiles` };
+  }
+
+  private nodeRooms(nodeId: string) {
+    return `${this.prefix}presence-node:${nodeId}:rooms`;
+  }
+
+  private get nodes() {
+    return `${this.prefix}presence-nodes`;
+  }
+
+  private connectionKey(connectionId: string) {
+    return `${this.nodeId}|${connectionId}`;
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beat().catch(() => undefined);
+    }, HEARTBEAT_MS);
+    this.timer.unref();
+    // After an outage Redis may have restarted empty: put our connections back.
+    this.redis.on("ready", () => {
+      this.restore().catch(() => undefined);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.redis.zrem(this.nodes, this.nodeId).catch(() => undefined);
+  }
+
+  async add(roomId: string, member: Member, connectionId: string): Promise<boolean> {
+    const key = this.connectionKey(connectionId);
+    this.mine.set(key, { roomId, member });
+    return (await this.runAdd(roomId, member, key)) === 1;
+  }
+
+  async remove(roomId: string, userId: string, connectionId: string): Promise<boolean> {
+    const key = this.connectionKey(connectionId);
+    this.mine.delete(key);
+    const k = this.keys(roomId);
+    return (await this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId)) === 1;
+  }
+
+  async members(roomId: string): Promise<Member[]> {
+    const profiles = await this.redis.hvals(this.keys(roomId).profiles);
+    return profiles.map((profile) => JSON.parse(profile) as Member);
+  }
+
+  private runAdd(roomId: string, member: Member, key: string) {
+    const k = this.keys(roomId);
+    return this.redis.eval(
+      ADD,
+      4,
+      k.conns,
+      k.counts,
+      k.profiles,
+      this.nodeRooms(this.nodeId),
+      key,
+      member.id,
+      JSON.stringify(member),
+      roomId,
+    );
+  }
+
+  private async restore(): Promise<void> {
+    for (const [key, { roomId, member }] of this.mine) await this.runAdd(roomId, member, key);
+  }
+
+  private async beat(): Promise<void> {
+    const now = Date.now();
+    await this.redis.zadd(this.nodes, now, this.nodeId);
+    const dead = await this.redis.zrangebyscore(this.nodes, "-inf", now - NODE_TIMEOUT_MS);
+    for (const nodeId of dead) await this.reap(nodeId);
+  }
+
+  /** Removes a dead node's connections; a lock makes sure one node does it once. */
+  private async reap(nodeId: string): Promise<void> {
+    const locked = await this.redis.set(`${this.prefix}presence-reap:${nodeId}`, this.nodeId, "EX", 60, "NX");
+    if (locked !== "OK") return;
+    const rooms = await this.redis.smembers(this.nodeRooms(nodeId));
+    for (const roomId of rooms) {
+      const k = this.keys(roomId);
+      const gone: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, entries] = await this.redis.hscan(k.conns, cursor, "MATCH", `${nodeId}|*`, "COUNT", 500);
+        cursor = next;
+        for (let i = 0; i < entries.length; i += 2) {
+          const connection = entries[i] as string;
+          const userId = entries[i + 1] as string;
+          const last = await this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, connection, userId);
+          if (last === 1) gone.push(userId);
+        }
+      } while (cursor !== "0");
+      if (gone.length > 0) this.onVanished(roomId, gone);
+    }
+    await this.redis.del(this.nodeRooms(nodeId));
+    await this.redis.zrem(this.nodes, nodeId);
+  }
+}
