@@ -3,8 +3,8 @@ import type { HistoryPage, Member, Room } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
-import { PresenceBatcher } from "./presence-batcher.js";
 import type { Bus, Clock, MessageStore, PresenceStore, RoomStore, Subscriber } from "./ports.js";
+import { PresenceBatcher } from "./presence-batcher.js";
 import { slugCandidate, slugify } from "./slug.js";
 
 export interface ChatDependencies {

@@ -201,7 +201,9 @@ describe("chat service", () => {
       await chat.participant(new RecordingSubscriber(`c${i}`, member)).join({ type: "join", roomId });
     }
     // One who came and went inside the window is not announced at all.
-    const flicker = chat.participant(new RecordingSubscriber("f", { id: "flicker", name: "F", image: "/f.svg" }));
+    const flicker = chat.participant(
+      new RecordingSubscriber("f", { id: "flicker", name: "F", image: "/f.svg" }),
+    );
     await flicker.join({ type: "join", roomId });
     await flicker.disconnect();
     await chat.flushPresence();

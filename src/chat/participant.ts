@@ -8,7 +8,8 @@ import type { PresenceBatcher } from "./presence-batcher.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
-const UNAVAILABLE = "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
+const UNAVAILABLE =
+  "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
 
 /**
  * One connected client and the rooms it is in. Joins, leaves and sends of one
@@ -131,7 +132,10 @@ export class Participant {
   }
 
   /** Runs one operation after the previous one; a failure is reported and does not stop the queue. */
-  private serially(operation: () => Promise<void>, context: { roomId?: string; clientId?: string } = {}): Promise<void> {
+  private serially(
+    operation: () => Promise<void>,
+    context: { roomId?: string; clientId?: string } = {},
+  ): Promise<void> {
     const next = this.queue.then(operation).catch((error: unknown) => {
       if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
       else this.fail("unavailable", UNAVAILABLE, context);

@@ -45,7 +45,12 @@ export class PresenceBatcher {
       changes
         .filter(([, change]) => change.joined.size > 0 || change.left.size > 0)
         .map(([roomId, change]) =>
-          this.bus.publish({ kind: "presence", roomId, joined: [...change.joined.values()], left: [...change.left] }),
+          this.bus.publish({
+            kind: "presence",
+            roomId,
+            joined: [...change.joined.values()],
+            left: [...change.left],
+          }),
         ),
     );
   }

@@ -4,8 +4,8 @@ import { isOpen } from "../auth/allow-list.js";
 import { createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
-import { connectRedis } from "../bus/redis-connections.js";
 import { RedisBus } from "../bus/redis-bus.js";
+import { connectRedis } from "../bus/redis-connections.js";
 import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
@@ -40,7 +40,9 @@ export async function createParley(config: Config): Promise<Parley> {
   await migrateToLatest(db as Kysely<unknown>, kind);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  const bus = redis ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix) : new InProcessBus();
+  const bus = redis
+    ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix)
+    : new InProcessBus();
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -55,7 +57,9 @@ export async function createParley(config: Config): Promise<Parley> {
   });
   const redisPresence =
     redis &&
-    new RedisPresence(redis.commands, config.redisKeyPrefix, (roomId, userIds) => chat.membersVanished(roomId, userIds));
+    new RedisPresence(redis.commands, config.redisKeyPrefix, (roomId, userIds) =>
+      chat.membersVanished(roomId, userIds),
+    );
   const chat = new ChatService({
     messages: new MessageRepository(db),
     rooms: new RoomRepository(db),

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { HistoryPage, Message, Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
-import { testDatabases } from "../support/databases.js";
+import { sqliteDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
+import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
 
 let clientSeq = 0;
 const nextClientId = () => `c${Date.now().toString(36)}${(clientSeq++).toString(36)}`;
@@ -25,7 +26,20 @@ async function createRoom(server: TestServer, cookie: string, name: string): Pro
   return ((await response.json()) as { room: Room }).room;
 }
 
-describe.each(testDatabases())("chat over the real protocol on $name", (database) => {
+const redisUrl = testRedisUrl();
+const setups = [
+  ...testDatabases().map((database) => ({
+    name: `${database.name}, in-process fan-out`,
+    database,
+    redis: false,
+  })),
+  ...(redisUrl
+    ? [{ name: "sqlite, Redis fan-out and presence", database: sqliteDatabase, redis: true }]
+    : []),
+];
+
+describe.each(setups)("chat over the real protocol on $name", ({ database, redis }) => {
+  const prefix = uniquePrefix();
   let server: TestServer;
   let drop: () => Promise<void>;
   let general: Room;
@@ -40,7 +54,10 @@ describe.each(testDatabases())("chat over the real protocol on $name", (database
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    server = await startServer({ databaseUrl: created.url });
+    server = await startServer({
+      databaseUrl: created.url,
+      env: redis && redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix } : {},
+    });
     const ada = await signIn(server.url, "Ada");
     const rooms = await fetch(`${server.url}/api/rooms`, { headers: { cookie: ada.cookie } });
     const found = ((await rooms.json()) as { rooms: Room[] }).rooms.find((room) => room.slug === "general");
@@ -52,6 +69,7 @@ describe.each(testDatabases())("chat over the real protocol on $name", (database
     for (const client of clients) client.socket.terminate();
     await server?.close();
     await drop?.();
+    if (redis && redisUrl) await deleteKeys(redisUrl, prefix);
   });
 
   it("lets two users exchange messages both ways, authored by their sessions", async () => {

@@ -15,7 +15,7 @@ function uniqueName(): string {
   return `parley_t_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 }
 
-const sqlite: TestDatabase = {
+export const sqliteDatabase: TestDatabase = {
   name: "sqlite",
   async create() {
     const dir = mkdtempSync(join(tmpdir(), "parley-db-"));
@@ -74,7 +74,7 @@ function postgres(serverUrl: string): TestDatabase {
  * is a failure, not a skip, so a broken service cannot pass unnoticed.
  */
 export function testDatabases(): TestDatabase[] {
-  const databases = [sqlite];
+  const databases = [sqliteDatabase];
   const mysqlUrl = process.env.TEST_MYSQL_URL;
   const postgresUrl = process.env.TEST_POSTGRES_URL;
   if (mysqlUrl) databases.push(mariadb(mysqlUrl));

@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import { type TestDatabase, testDatabases } from "./databases.js";
+import { startServer, type TestServer } from "./parley-server.js";
+import { deleteKeys, uniquePrefix } from "./redis.js";
+
+export interface Cluster {
+  nodes: TestServer[];
+  /** What every node of this cluster shares: database, Redis and secret. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The database nodes share: PostgreSQL when available (as in production), else one SQLite file. */
+function sharedDatabase(): TestDatabase {
+  const databases = testDatabases();
+  return databases.find((database) => database.name === "postgres") ?? (databases[0] as TestDatabase);
+}
+
+/** Several Parley nodes on random ports sharing one database and one Redis. */
+export async function startCluster(size: number, redisUrl: string): Promise<Cluster> {
+  const database = await sharedDatabase().create();
+  const prefix = uniquePrefix();
+  const env = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+  };
+  const nodes: TestServer[] = [];
+  // One at a time: the first runs the migrations.
+  for (let i = 0; i < size; i++) nodes.push(await startServer({ databaseUrl: database.url, env }));
+  return {
+    nodes,
+    env,
+    async close() {
+      await Promise.all(nodes.map((node) => node.close()));
+      await database.drop();
+      await deleteKeys(redisUrl, prefix);
+    },
+  };
+}
