@@ -1,0 +1,167 @@
+import WebSocket from "ws";
+import type { ClientFrame, Message, ServerFrame } from "../../src/protocol/index.js";
+
+interface RoomLog {
+  /** Seqs in the order this client accepted them; only ever last + 1. */
+  seqs: number[];
+  /** Messages that arrived ahead of a hole, waiting for the resume to fill it. */
+  early: Map<number, Message>;
+  joined: boolean;
+}
+
+let counter = 0;
+
+/**
+ * A test client that behaves like the browser app: it reconnects by itself (to the next node
+ * in its list), resumes every room from the last sequence it accepted, re-sends what was not
+ * acknowledged with the same client id, and never accepts a message past a hole.
+ */
+export class ResilientClient {
+  readonly rooms = new Map<string, RoomLog>();
+  /** clientId → seq, for every send the server acknowledged. */
+  readonly acked = new Map<string, number>();
+  readonly errors: Extract<ServerFrame, { type: "error" }>[] = [];
+  duplicates = 0;
+  reconnects = 0;
+  private readonly outbox = new Map<string, ClientFrame>();
+  private socket: WebSocket | undefined;
+  private node = 0;
+  private stopped = false;
+  private paused = false;
+
+  constructor(
+    private readonly wsUrls: string[],
+    private readonly cookie: string,
+    readonly name: string,
+  ) {
+    this.node = counter++ % wsUrls.length;
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  join(roomId: string): void {
+    if (!this.rooms.has(roomId)) this.rooms.set(roomId, { seqs: [], early: new Map(), joined: false });
+    this.sendJoin(roomId);
+  }
+
+  send(roomId: string, body: string): string {
+    const clientId = `r${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const frame: ClientFrame = { type: "send", roomId, clientId, body };
+    this.outbox.set(clientId, frame);
+    if (this.rooms.get(roomId)?.joined) this.write(frame);
+    return clientId;
+  }
+
+  get pending(): number {
+    return this.outbox.size;
+  }
+
+  /** Drops the connection without a goodbye; reconnects after `pauseMs`. */
+  drop(pauseMs = 0): void {
+    this.paused = true;
+    this.socket?.terminate();
+    setTimeout(() => {
+      this.paused = false;
+      if (!this.stopped && !this.connected) this.open();
+    }, pauseMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.terminate();
+  }
+
+  lastSeq(roomId: string): number {
+    return this.rooms.get(roomId)?.seqs.at(-1) ?? 0;
+  }
+
+  private open(): void {
+    const url = this.wsUrls[this.node % this.wsUrls.length] as string;
+    const origin = new URL(url).origin.replace(/^ws/, "http");
+    const socket = new WebSocket(url, { headers: { cookie: this.cookie, origin } });
+    this.socket = socket;
+    socket.on("message", (data) => this.receive(JSON.parse(data.toString()) as ServerFrame));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      for (const room of this.rooms.values()) room.joined = false;
+      if (this.stopped || this.paused) return;
+      this.reconnects++;
+      this.node++;
+      setTimeout(
+        () => {
+          if (!this.stopped && !this.paused && this.socket === socket) this.open();
+        },
+        50 + Math.random() * 150,
+      );
+    });
+  }
+
+  private sendJoin(roomId: string): void {
+    const since = this.lastSeq(roomId);
+    this.write({ type: "join", roomId, since });
+  }
+
+  private write(frame: ClientFrame): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private receive(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "hello":
+        for (const roomId of this.rooms.keys()) this.sendJoin(roomId);
+        return;
+      case "joined": {
+        const room = this.rooms.get(frame.room.id);
+        if (!room) return;
+        for (const message of frame.messages) this.accept(room, message);
+        room.joined = true;
+        for (const pending of this.outbox.values()) {
+          if (pending.type === "send" && pending.roomId === frame.room.id) this.write(pending);
+        }
+        return;
+      }
+      case "message": {
+        const room = this.rooms.get(frame.message.roomId);
+        if (room) this.accept(room, frame.message);
+        return;
+      }
+      case "ack":
+        this.acked.set(frame.clientId, frame.seq);
+        this.outbox.delete(frame.clientId);
+        return;
+      case "error":
+        this.errors.push(frame);
+        // Refused for a passing reason: leave it in the outbox, it goes again on the next join.
+        return;
+      default:
+        return;
+    }
+  }
+
+  private accept(room: RoomLog, message: Message): void {
+    const last = room.seqs.at(-1) ?? 0;
+    if (message.seq <= last || room.early.has(message.seq)) {
+      this.duplicates++;
+      return;
+    }
+    if (message.seq > last + 1) {
+      // A hole: hold this one and ask for what is missing.
+      room.early.set(message.seq, message);
+      if (room.early.size === 1) this.sendJoin(message.roomId);
+      return;
+    }
+    room.seqs.push(message.seq);
+    for (let next = room.early.get(message.seq + 1); next; next = room.early.get(next.seq + 1)) {
+      room.early.delete(next.seq);
+      room.seqs.push(next.seq);
+    }
+  }
+}
