@@ -25,6 +25,7 @@ const Environment = z.object({
     .min(16 * 1024)
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
   REDIS_URL: z
     .string()
@@ -86,6 +87,7 @@ export interface Config {
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
   sessionTtlSeconds: number;
+  workers: number;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   providers: Providers;
@@ -107,6 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const providers = readProviders(e);
   const devSignIn = e.DEV_SIGN_IN ?? !production;
   if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers);
+  if (e.WORKERS > 1 && !e.REDIS_URL) {
+    throw new ConfigError(
+      "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis.",
+    );
+  }
   return {
     production,
     host: e.HOST,
@@ -120,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: e.WEB_ROOT,
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    workers: e.WORKERS,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -34,6 +34,16 @@ export interface Parley {
   close(): Promise<void>;
 }
 
+/** Applies pending migrations and closes the connection (used once before forking workers). */
+export async function migrateDatabase(config: Config): Promise<void> {
+  const { db, kind } = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(db as Kysely<unknown>, kind);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Wires every layer from the configuration. Nothing listens until `listen`. */
 export async function createParley(config: Config): Promise<Parley> {
   const { db, kind } = openDatabase(config.databaseUrl);

@@ -1,12 +1,14 @@
-import { ConfigError, loadConfig } from "./config.js";
-import { createParley } from "./parley.js";
+import cluster from "node:cluster";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { createParley, migrateDatabase } from "./parley.js";
 
-/** The process entry: start, and stop gracefully on SIGTERM/SIGINT. */
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** One node: serve until SIGTERM/SIGINT, then stop gracefully (sockets told to reconnect elsewhere). */
+async function runNode(config: Config): Promise<void> {
   const parley = await createParley(config);
   await parley.listen();
-  parley.app.log.info(`Parley is serving ${config.publicUrl}`);
+  parley.app.log.info(
+    `Parley is serving ${config.publicUrl}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`,
+  );
   if (config.devSignIn) parley.app.log.warn("dev sign-in is on: anyone can sign in with any name");
 
   const stop = (signal: string) => {
@@ -21,6 +23,38 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * WORKERS=N: N node processes behind one port (node:cluster hands each accepted connection to
+ * a worker), so one machine uses all its cores and holds more sockets than one process's file
+ * limit. Workers share fan-out and presence through Redis like separate machines would.
+ */
+async function runPrimary(config: Config): Promise<void> {
+  await migrateDatabase(config);
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < config.workers; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1000);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
+  else await runNode(config);
 }
 
 main().catch((error: unknown) => {

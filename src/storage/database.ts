@@ -41,13 +41,13 @@ export function openDatabase(url: string): DatabaseHandle {
           }),
         }),
       };
-    case "postgres":
-      return {
-        kind,
-        db: new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
-        }),
-      };
+    case "postgres": {
+      const pool = new pg.Pool({ connectionString: url, max: 10 });
+      // An idle connection the server dropped (restart, failover) must not crash the process;
+      // the pool replaces it and the next query reconnects.
+      pool.on("error", () => undefined);
+      return { kind, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+    }
     case "sqlite": {
       const path = url.replace(/^sqlite:(\/\/)?/i, "");
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
-import { type Cluster, startCluster } from "../support/cluster.js";
+import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { startNodeProcess } from "../support/node-process.js";
 import { testRedisUrl } from "../support/redis.js";
 
@@ -9,7 +9,7 @@ const redisUrl = testRedisUrl();
 let sequence = 0;
 const clientId = () => `k${Date.now().toString(36)}${(sequence++).toString(36)}`;
 
-describe.runIf(redisUrl)("several nodes on one Redis", () => {
+describe.runIf(redisUrl && clusterDatabase())("several nodes on one Redis", () => {
   let cluster: Cluster;
   const sockets: ChatClient[] = [];
 

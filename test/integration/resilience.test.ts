@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HistoryPage, Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
-import { type Cluster, startCluster } from "../support/cluster.js";
+import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { PrivateRedis } from "../support/private-redis.js";
 import { testRedisUrl } from "../support/redis.js";
@@ -102,7 +102,7 @@ describe.runIf(redisUrl)("Redis outage and return", () => {
   }, 60_000);
 });
 
-describe.runIf(redisUrl)("rolling restart", () => {
+describe.runIf(redisUrl && clusterDatabase())("rolling restart", () => {
   let cluster: Cluster | undefined;
   afterAll(async () => {
     await cluster?.close();

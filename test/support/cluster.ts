@@ -10,15 +10,23 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** The database nodes share: PostgreSQL when available (as in production), else one SQLite file. */
-function sharedDatabase(): TestDatabase {
+/**
+ * The database nodes share: PostgreSQL or MariaDB, as in production. (Several in-process nodes on
+ * one SQLite file would block each other's event loop on its write lock; separate processes do not.)
+ */
+export function clusterDatabase(): TestDatabase | undefined {
   const databases = testDatabases();
-  return databases.find((database) => database.name === "postgres") ?? (databases[0] as TestDatabase);
+  const shared = databases.find((database) => database.name === "postgres" || database.name === "mariadb");
+  if (!shared)
+    console.warn("[parley] skipping multi-node tests: they need TEST_POSTGRES_URL or TEST_MYSQL_URL");
+  return shared;
 }
 
 /** Several Parley nodes on random ports sharing one database and one Redis. */
 export async function startCluster(size: number, redisUrl: string): Promise<Cluster> {
-  const database = await sharedDatabase().create();
+  const shared = clusterDatabase();
+  if (!shared) throw new Error("no shared database for a cluster");
+  const database = await shared.create();
   const prefix = uniquePrefix();
   const env = {
     DATABASE_URL: database.url,
