@@ -95,22 +95,16 @@ export async function devSignIn(name: string): Promise<void> {
 
 const RedirectResponse = z.object({ url: z.string() });
 
-// better-auth splits built-in ("social") providers from generic OAuth2 ones.
-const SOCIAL_PROVIDERS = new Set(["github", "google"]);
-
-/** Starts an OAuth sign-in; resolves with the provider URL the browser must go to. */
+/**
+ * Starts an OAuth sign-in; resolves with the provider URL the browser must go to. better-auth
+ * serves built-in and generic (OIDC) providers through the same endpoint.
+ */
 export async function providerSignIn(providerId: string, callbackURL: string): Promise<string> {
-  const social = SOCIAL_PROVIDERS.has(providerId);
-  const callbacks = { callbackURL, errorCallbackURL: "/signin" };
-  const { url } = await request(
-    social ? "/api/auth/sign-in/social" : "/api/auth/sign-in/oauth2",
-    RedirectResponse,
-    {
-      method: "POST",
-      body: social ? { provider: providerId, ...callbacks } : { providerId, ...callbacks },
-      redirectOn401: false,
-    },
-  );
+  const { url } = await request("/api/auth/sign-in/social", RedirectResponse, {
+    method: "POST",
+    body: { provider: providerId, callbackURL, errorCallbackURL: "/signin" },
+    redirectOn401: false,
+  });
   return url;
 }
 

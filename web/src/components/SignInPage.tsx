@@ -2,8 +2,22 @@ import { type FormEvent, useEffect, useState } from "react";
 import { DevSignInBody, MAX_DISPLAY_NAME_LENGTH, type SignInOptions } from "../../../src/protocol/index.js";
 import * as api from "../api.js";
 
+/** What the server's sign-in error codes mean, in words a person can act on. */
+const SIGN_IN_ERRORS: Record<string, string> = {
+  not_allowed:
+    "This server only admits people from its team. Your account's verified email is not on the allow-list; ask an administrator to add it.",
+  account_not_linked:
+    "An account with this email already exists, but this provider did not confirm the email is yours, so it was not linked. Sign in with the provider you used before.",
+  email_doesn_t_match: "The email of this account does not match the one you are signed in with.",
+  unable_to_create_user: "Your account could not be created. Try again, or ask an administrator.",
+  access_denied: "Sign-in was cancelled at the provider.",
+  state_mismatch: "The sign-in took too long or was started in another tab. Please try again.",
+};
+
 function errorFromUrl(): string | null {
-  return new URLSearchParams(window.location.search).get("error");
+  const code = new URLSearchParams(window.location.search).get("error");
+  if (!code) return null;
+  return SIGN_IN_ERRORS[code.toLowerCase()] ?? `Sign-in failed (${code}).`;
 }
 
 export function SignInPage() {
@@ -74,7 +88,7 @@ export function SignInPage() {
 
         {error && (
           <p className="signin-error" data-testid="signin-error" role="alert">
-            Sign-in failed: {error}
+            {error}
           </p>
         )}
         {loadError && (

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Bench, openBench } from "../../bench/bench.js";
+import type { StepOutcome } from "../../bench/load/fleet.js";
+import { parseArgs, type Sizes } from "../../bench/options.js";
+import type { ScenarioResult } from "../../bench/scenarios/result.js";
+import { TARGET_NAMES } from "../../bench/servers/targets.js";
+import { killTracked } from "../../bench/system/children.js";
+
+/** Smaller than --quick: each scenario runs for about a second, so the whole file stays well under a minute. */
+const TINY: Sizes = {
+  fanout: {
+    members: 10,
+    senders: 2,
+    startRate: 20,
+    stepMs: 300,
+    drainMs: 1000,
+    maxSteps: 1,
+    p99LimitMs: 1000,
+  },
+  rooms: { rooms: 3, membersPerRoom: 3, ratePerRoom: 10, durationMs: 500, drainMs: 1000 },
+  idle: { connections: 40, sessions: 4, settleMs: 100 },
+  durable: { rooms: 2, sendersPerRoom: 2, window: 2, durationMs: 500, drainMs: 1000 },
+  history: { messages: 2000, pageSize: 50, durationMs: 300 },
+};
+
+function metric(result: ScenarioResult, label: string): number {
+  const value = result.metrics.find((m) => m.label === label)?.value;
+  if (value === undefined || value === null)
+    throw new Error(`no ${label} in ${result.scenario}/${result.target}`);
+  return value;
+}
+
+/** What every open- or closed-loop step must satisfy, whatever the server. */
+function expectConsistentStep(step: StepOutcome, membersPerRoom: number): void {
+  expect(step.expected).toBe(step.sent * membersPerRoom);
+  expect(step.received + step.lost).toBe(step.expected);
+  expect(step.latency.count).toBe(step.received);
+  expect(step.closed).toBe(0);
+  expect(step.errors).toBe(0);
+  // Nothing is lost at these rates, so every send reached every member of its room.
+  expect(step.lost).toBe(0);
+  expect(step.received).toBe(step.sent * membersPerRoom);
+  expect(step.latency.p50Ms).toBeLessThanOrEqual(step.latency.p99Ms);
+  expect(step.latency.p99Ms).toBeLessThanOrEqual(step.latency.maxMs);
+}
+
+let bench: Bench;
+
+beforeAll(async () => {
+  const options = { ...parseArgs(["--quick", "--no-save"], {}), sizes: TINY, log: () => undefined };
+  // Unpinned: the test only checks that the harness works, and other test files may be running.
+  bench = await openBench(options, { enabled: false, description: "unpinned (test)" });
+});
+
+afterAll(async () => {
+  await bench?.close();
+  killTracked();
+});
+
+describe.each(TARGET_NAMES)("bench harness against %s", (target) => {
+  it("fanout: every send reaches every member of the room", async () => {
+    const result = await bench.run("fanout", target);
+    expect(result.status, result.note).toBe("ok");
+    const { steps } = result.details as { steps: Array<StepOutcome & { passed: boolean }> };
+    expect(steps).toHaveLength(1);
+    const [step] = steps;
+    if (!step) throw new Error("no step");
+    expectConsistentStep(step, TINY.fanout.members);
+    // 20 msg/s for 0.3 s: six sends, give or take the one a sender may squeeze in at the edge.
+    expect(step.sent).toBeGreaterThanOrEqual(5);
+    expect(step.sent).toBeLessThanOrEqual(7);
+    expect(metric(result, "sustained deliveries/s")).toBeCloseTo(step.received / 0.3, 6);
+  });
+
+  it("rooms: deliveries = sends × members per room", async () => {
+    const result = await bench.run("rooms", target);
+    expect(result.status, result.note).toBe("ok");
+    const { outcome } = result.details as { outcome: StepOutcome };
+    expectConsistentStep(outcome, TINY.rooms.membersPerRoom);
+    expect(metric(result, "deliveries/s")).toBeCloseTo(outcome.received / 0.5, 6);
+  });
+
+  it("idle: holds every connection and reports memory per connection", async () => {
+    const result = await bench.run("idle", target);
+    expect(result.status, result.note).toBe("ok");
+    expect(metric(result, "connections held")).toBe(TINY.idle.connections);
+    expect(Number.isFinite(metric(result, "RSS per connection"))).toBe(true);
+    expect(metric(result, "server RSS with connections")).toBeGreaterThan(0);
+  });
+
+  it("durable: acked sends on SQLite for Parley, not applicable to baselines", async () => {
+    const result = await bench.run("durable", target);
+    if (target !== "parley") {
+      expect(result.status).toBe("n/a");
+      return;
+    }
+    expect(result.status, result.note).toBe("ok");
+    const outcome = (result.details as { backends: Record<string, StepOutcome & { acksPerSecond: number }> })
+      .backends.SQLite;
+    if (!outcome) throw new Error("no SQLite outcome");
+    expect(outcome.acks).toBeGreaterThan(0);
+    expect(outcome.acks).toBeLessThanOrEqual(outcome.sent);
+    expectConsistentStep(outcome, TINY.durable.sendersPerRoom);
+    expect(metric(result, "SQLite acked sends/s")).toBeGreaterThan(0);
+  });
+
+  it("history: keyset pages from a seeded room", async () => {
+    const result = await bench.run("history", target);
+    if (target !== "parley") {
+      expect(result.status).toBe("n/a");
+      return;
+    }
+    expect(result.status, result.note).toBe("ok");
+    expect(metric(result, "messages in room")).toBe(TINY.history.messages);
+    expect(metric(result, "page p50")).toBeLessThanOrEqual(metric(result, "page p99"));
+  });
+
+  it("crossnode: reported as not available", async () => {
+    const result = await bench.run("crossnode", target);
+    expect(result.status).toBe(target === "parley" ? "skipped" : "n/a");
+  });
+});
