@@ -3,7 +3,15 @@ import type { HistoryPage, Member, Room } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
-import type { Bus, Clock, MessageStore, PresenceStore, RoomStore, Subscriber } from "./ports.js";
+import type {
+  Bus,
+  Clock,
+  MembershipStore,
+  MessageStore,
+  PresenceStore,
+  RoomStore,
+  Subscriber,
+} from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { slugCandidate, slugify } from "./slug.js";
 
@@ -11,6 +19,7 @@ export interface ChatDependencies {
   messages: MessageStore;
   rooms: RoomStore;
   presence: PresenceStore;
+  memberships: MembershipStore;
   bus: Bus;
   clock: Clock;
 }

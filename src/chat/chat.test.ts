@@ -7,7 +7,12 @@ import { Hub } from "./hub.js";
 import { avatarPath, toMember } from "./member.js";
 import { checkMessageBody } from "./message-rules.js";
 import { slugCandidate, slugify } from "./slug.js";
-import { FakeMessageStore, FakeRoomStore, RecordingSubscriber } from "./testing/fakes.js";
+import {
+  FakeMembershipStore,
+  FakeMessageStore,
+  FakeRoomStore,
+  RecordingSubscriber,
+} from "./testing/fakes.js";
 
 const ada = { id: "u-ada", name: "Ada", image: "/a.svg" };
 const bob = { id: "u-bob", name: "Bob", image: "/b.svg" };
@@ -106,6 +111,7 @@ describe("chat service", () => {
       messages,
       rooms,
       presence: new InMemoryPresence(),
+      memberships: new FakeMembershipStore(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1_000 },
     });
@@ -239,5 +245,44 @@ describe("chat service", () => {
     const first = await chat.createRoom("Design");
     const second = await chat.createRoom("design");
     expect([first.slug, second.slug]).toEqual(["design", "design-2"]);
+  });
+});
+
+describe("unread counts", () => {
+  it("tells a member's other sockets about new messages and shares read positions between tabs", async () => {
+    const messages = new FakeMessageStore();
+    const rooms = new FakeRoomStore();
+    const chat = new ChatService({
+      messages,
+      rooms,
+      presence: new InMemoryPresence(),
+      memberships: new FakeMembershipStore(messages),
+      bus: new InProcessBus(),
+      clock: { now: () => 1 },
+    });
+    await chat.ensureDefaultRoom();
+    const roomId = rooms.rooms[0]?.id ?? "";
+    const inRoom = new RecordingSubscriber("tab-in-room", ada);
+    await chat.participant(inRoom).join({ type: "join", roomId });
+    const elsewhereSocket = new RecordingSubscriber("tab-elsewhere", ada);
+    const elsewhere = chat.participant(elsewhereSocket);
+    await elsewhere.read({ type: "read", roomId, seq: 0 });
+    expect(elsewhereSocket.ofType("unread_state")[0]?.rooms).toEqual([
+      { roomId, lastSeq: 0, lastReadSeq: 0 },
+    ]);
+
+    const bobP = chat.participant(new RecordingSubscriber("bob", bob));
+    await bobP.join({ type: "join", roomId });
+    await bobP.send({ type: "send", roomId, clientId: "b1", body: "one" });
+    await bobP.send({ type: "send", roomId, clientId: "b2", body: "two" });
+    expect(elsewhereSocket.ofType("activity")).toEqual([
+      { type: "activity", roomId, seq: 1 },
+      { type: "activity", roomId, seq: 2 },
+    ]);
+    expect(inRoom.ofType("activity")).toEqual([]);
+
+    await chat.participant(new RecordingSubscriber("tab-3", ada)).read({ type: "read", roomId, seq: 99 });
+    expect(elsewhereSocket.ofType("read_position").at(-1)).toEqual({ type: "read_position", roomId, seq: 2 });
+    expect(inRoom.ofType("read_position").at(-1)).toEqual({ type: "read_position", roomId, seq: 2 });
   });
 });

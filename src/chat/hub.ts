@@ -25,15 +25,26 @@ export function encodeFrame(frame: ServerFrame): string {
 export class Hub {
   private readonly rooms = new Map<string, Map<string, Subscription>>();
   private readonly everyone = new Map<string, Subscriber>();
+  /** Sockets of members not in the room right now: they get `activity`, for unread counts. */
+  private readonly watchers = new Map<string, Map<string, Subscriber>>();
+  /** Sockets per user, for read positions shared by a user's tabs. */
+  private readonly byUser = new Map<string, Map<string, Subscriber>>();
   /** Only rooms with local subscribers are sequenced; the others' messages are not ours to deliver. */
   private readonly sequencers = new Map<string, RoomSequencer>();
 
   connect(subscriber: Subscriber): void {
     this.everyone.set(subscriber.connectionId, subscriber);
+    addTo(this.byUser, subscriber.user.id, subscriber);
   }
 
   disconnect(subscriber: Subscriber): void {
     this.everyone.delete(subscriber.connectionId);
+    removeFrom(this.byUser, subscriber.user.id, subscriber);
+    for (const roomId of [...this.watchers.keys()]) removeFrom(this.watchers, roomId, subscriber);
+  }
+
+  watch(roomId: string, subscriber: Subscriber): void {
+    addTo(this.watchers, roomId, subscriber);
   }
 
   /** Subscribes in holding mode; call `release` once the join snapshot has been sent. */
@@ -89,12 +100,20 @@ export class Hub {
         for (const subscriber of this.everyone.values()) subscriber.deliver(data);
         return;
       }
+      case "read": {
+        const sockets = this.byUser.get(event.userId);
+        if (!sockets) return;
+        const data = encodeFrame({ type: "read_position", roomId: event.roomId, seq: event.seq });
+        for (const subscriber of sockets.values()) subscriber.deliver(data);
+        return;
+      }
       case "session_ended":
         return;
     }
   }
 
   private sequence(message: Message): void {
+    this.announce(message);
     if (!this.rooms.has(message.roomId)) return;
     let sequencer = this.sequencers.get(message.roomId);
     if (!sequencer) {
@@ -106,6 +125,19 @@ export class Hub {
     sequencer.accept(message);
   }
 
+  /** Tells watching members who are not in the room that it has something new. */
+  private announce(message: Message): void {
+    const watchers = this.watchers.get(message.roomId);
+    if (!watchers) return;
+    const inRoom = this.rooms.get(message.roomId);
+    let data: string | undefined;
+    for (const subscriber of watchers.values()) {
+      if (inRoom?.has(subscriber.connectionId)) continue;
+      data ??= encodeFrame({ type: "activity", roomId: message.roomId, seq: message.seq });
+      subscriber.deliver(data);
+    }
+  }
+
   private toRoom(roomId: string, data: string, seq: number | undefined): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
@@ -114,4 +146,20 @@ export class Hub {
       else subscription.subscriber.deliver(data);
     }
   }
+}
+
+function addTo(index: Map<string, Map<string, Subscriber>>, key: string, subscriber: Subscriber): void {
+  let group = index.get(key);
+  if (!group) {
+    group = new Map();
+    index.set(key, group);
+  }
+  group.set(subscriber.connectionId, subscriber);
+}
+
+function removeFrom(index: Map<string, Map<string, Subscriber>>, key: string, subscriber: Subscriber): void {
+  const group = index.get(key);
+  if (!group) return;
+  group.delete(subscriber.connectionId);
+  if (group.size === 0) index.delete(key);
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode, JoinFrame, Message, SendFrame, ServerFrame } from "../protocol/index.js";
+import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import type { ChatDependencies } from "./chat-service.js";
 import { encodeFrame, type Hub } from "./hub.js";
@@ -28,6 +28,7 @@ export class Participant {
   ) {
     hub.connect(subscriber);
     this.reply({ type: "hello", user: subscriber.user });
+    this.serially(() => this.sendUnreadState()).catch(() => undefined);
   }
 
   get user() {
@@ -46,6 +47,19 @@ export class Participant {
     });
   }
 
+  read({ roomId, seq }: ReadFrame): Promise<void> {
+    return this.serially(
+      async () => {
+        if (!(await this.deps.rooms.byId(roomId)))
+          return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
+        await this.deps.memberships.ensure(this.user.id, roomId);
+        const position = await this.deps.memberships.markRead(this.user.id, roomId, seq);
+        await this.deps.bus.publish({ kind: "read", userId: this.user.id, roomId, seq: position });
+      },
+      { roomId },
+    );
+  }
+
   send(frame: SendFrame): Promise<void> {
     return this.serially(() => this.doSend(frame), { roomId: frame.roomId, clientId: frame.clientId });
   }
@@ -57,6 +71,12 @@ export class Participant {
     return this.serially(async () => {
       for (const roomId of [...this.rooms]) await this.doLeave(roomId);
     });
+  }
+
+  private async sendUnreadState(): Promise<void> {
+    const rooms = await this.deps.memberships.standings(this.user.id);
+    for (const room of rooms) this.hub.watch(room.roomId, this.subscriber);
+    this.reply({ type: "unread_state", rooms });
   }
 
   private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
@@ -73,7 +93,9 @@ export class Participant {
 
     const { messages, hasOlder } = await this.missedMessages(roomId, since);
     const members = await this.deps.presence.members(roomId);
-    this.reply({ type: "joined", room, members, messages, hasOlder });
+    const lastReadSeq = await this.deps.memberships.ensure(this.user.id, roomId);
+    this.hub.watch(roomId, this.subscriber);
+    this.reply({ type: "joined", room, members, messages, hasOlder, lastReadSeq });
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
     this.hub.release(roomId, this.subscriber, snapshotSeq);
   }

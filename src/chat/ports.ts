@@ -35,6 +35,22 @@ export interface RoomStore {
   tryCreate(room: Room): Promise<boolean>;
 }
 
+export interface RoomStanding {
+  roomId: string;
+  lastSeq: number;
+  lastReadSeq: number;
+}
+
+/** Which rooms a user belongs to and how far they have read in each. */
+export interface MembershipStore {
+  /** Every room the user is a member of, with its newest sequence and the user's read position. */
+  standings(userId: string): Promise<RoomStanding[]>;
+  /** Makes the user a member (reading from now on) if not yet; returns the read position. */
+  ensure(userId: string, roomId: string): Promise<number>;
+  /** Moves the read position forward to `seq` (never back, never past the room's end); returns it. */
+  markRead(userId: string, roomId: string, seq: number): Promise<number>;
+}
+
 /** Who is in which room right now, counted per connection so several tabs make one member. */
 export interface PresenceStore {
   /** Returns true when this connection is the user's first in the room. */
@@ -48,6 +64,7 @@ export type BusEvent =
   | { kind: "message"; message: Message }
   | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
   | { kind: "room_created"; room: Room }
+  | { kind: "read"; userId: string; roomId: string; seq: number }
   /** Not the domain's: the gateways of every node close that session's sockets. */
   | { kind: "session_ended"; sessionId: string };
 

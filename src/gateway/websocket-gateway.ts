@@ -38,6 +38,8 @@ function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
       return participant.leave(frame.roomId);
     case "send":
       return participant.send(frame);
+    case "read":
+      return participant.read(frame);
   }
 }
 

@@ -16,6 +16,7 @@ import { registerPages } from "../http/pages.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
+import { MembershipRepository } from "../storage/membership-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
@@ -74,6 +75,7 @@ export async function createParley(config: Config): Promise<Parley> {
     messages: new MessageRepository(db),
     rooms: new RoomRepository(db),
     presence: redisPresence ?? new InMemoryPresence(),
+    memberships: new MembershipRepository(db),
     bus,
     clock: Date,
   });

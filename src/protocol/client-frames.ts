@@ -30,8 +30,16 @@ export const SendFrame = z.object({
   body: z.string(),
 });
 
-export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame]);
+/** The user has seen the room up to `seq`; read positions only move forward. */
+export const ReadFrame = z.object({
+  type: z.literal("read"),
+  roomId: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative(),
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame, ReadFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type JoinFrame = z.infer<typeof JoinFrame>;
 export type LeaveFrame = z.infer<typeof LeaveFrame>;
 export type SendFrame = z.infer<typeof SendFrame>;
+export type ReadFrame = z.infer<typeof ReadFrame>;

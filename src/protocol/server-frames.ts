@@ -18,6 +18,8 @@ export const JoinedFrame = z.object({
   members: z.array(Member),
   messages: z.array(Message),
   hasOlder: z.boolean(),
+  /** This user's read position in the room (shared by all their tabs and devices). */
+  lastReadSeq: z.number().int().nonnegative(),
 });
 
 export const LeftFrame = z.object({
@@ -51,6 +53,32 @@ export const RoomCreatedFrame = z.object({
   room: Room,
 });
 
+/** Where each room the user is a member of stands: unread = lastSeq − lastReadSeq, exactly. */
+export const UnreadStateFrame = z.object({
+  type: z.literal("unread_state"),
+  rooms: z.array(
+    z.object({
+      roomId: z.string(),
+      lastSeq: z.number().int().nonnegative(),
+      lastReadSeq: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
+/** A new message in a room the user is a member of but this socket has not joined. */
+export const ActivityFrame = z.object({
+  type: z.literal("activity"),
+  roomId: z.string(),
+  seq: z.number().int().positive(),
+});
+
+/** The user's read position in a room moved (in this tab or another one). */
+export const ReadPositionFrame = z.object({
+  type: z.literal("read_position"),
+  roomId: z.string(),
+  seq: z.number().int().nonnegative(),
+});
+
 export const ErrorCode = z.enum([
   "bad_frame",
   "message_too_long",
@@ -79,6 +107,9 @@ export const ServerFrame = z.discriminatedUnion("type", [
   PresenceFrame,
   AckFrame,
   RoomCreatedFrame,
+  UnreadStateFrame,
+  ActivityFrame,
+  ReadPositionFrame,
   ErrorFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

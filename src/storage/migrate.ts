@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
+import { membershipsMigration } from "./migrations/002-memberships.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
     "001-initial": initialMigration(kind),
+    "002-memberships": membershipsMigration(kind),
   };
 }
 

@@ -30,8 +30,16 @@ export interface MessageTable {
   created_at: number;
 }
 
+export interface MembershipTable {
+  user_id: string;
+  room_id: string;
+  last_read_seq: number;
+  joined_at: number;
+}
+
 export interface Database {
   user: UserTable;
+  memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
 }

@@ -1,5 +1,13 @@
 import type { Message, Room, ServerFrame } from "../../protocol/index.js";
-import type { AppendResult, MessageStore, NewMessage, RoomStore, Subscriber } from "../ports.js";
+import type {
+  AppendResult,
+  MembershipStore,
+  MessageStore,
+  NewMessage,
+  RoomStanding,
+  RoomStore,
+  Subscriber,
+} from "../ports.js";
 
 /** In-memory stand-ins for the domain's ports, for unit tests only. */
 
@@ -51,6 +59,37 @@ export class FakeRoomStore implements RoomStore {
     if (this.rooms.some((existing) => existing.slug === room.slug)) return false;
     this.rooms.push(room);
     return true;
+  }
+}
+
+export class FakeMembershipStore implements MembershipStore {
+  readonly positions = new Map<string, number>();
+  constructor(private readonly messages: FakeMessageStore) {}
+
+  private lastSeq(roomId: string) {
+    return this.messages.rows.filter((m) => m.roomId === roomId).length;
+  }
+
+  async standings(userId: string): Promise<RoomStanding[]> {
+    return [...this.positions]
+      .filter(([key]) => key.startsWith(`${userId}/`))
+      .map(([key, lastReadSeq]) => {
+        const roomId = key.slice(userId.length + 1);
+        return { roomId, lastReadSeq, lastSeq: this.lastSeq(roomId) };
+      });
+  }
+
+  async ensure(userId: string, roomId: string) {
+    const key = `${userId}/${roomId}`;
+    if (!this.positions.has(key)) this.positions.set(key, this.lastSeq(roomId));
+    return this.positions.get(key) ?? 0;
+  }
+
+  async markRead(userId: string, roomId: string, seq: number) {
+    const key = `${userId}/${roomId}`;
+    const next = Math.max(this.positions.get(key) ?? 0, Math.min(seq, this.lastSeq(roomId)));
+    this.positions.set(key, next);
+    return next;
   }
 }
 
