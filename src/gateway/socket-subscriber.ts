@@ -20,6 +20,7 @@ export class SocketSubscriber implements Subscriber {
     readonly user: Member,
     readonly sessionId: string,
     private readonly queueLimitBytes: number,
+    private readonly onTooSlow: () => void,
   ) {}
 
   deliver(data: string): void {
@@ -27,6 +28,7 @@ export class SocketSubscriber implements Subscriber {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount + data.length > this.queueLimitBytes) {
       // Nothing more is queued once CLOSING; a client that never reads is cut off after a grace period.
+      this.onTooSlow();
       socket.close(CloseCode.tooSlow, "send queue full");
       setTimeout(() => socket.terminate(), SLOW_CLIENT_GRACE_MS).unref();
       return;

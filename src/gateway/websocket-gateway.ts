@@ -19,6 +19,7 @@ export interface GatewayOptions {
   publicUrl: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
+  onSlowClientClosed(): void;
 }
 
 export interface Gateway {
@@ -71,6 +72,7 @@ export async function registerGateway(app: FastifyInstance, options: GatewayOpti
         signedIn.member,
         signedIn.sessionId,
         options.sendQueueLimitBytes,
+        options.onSlowClientClosed,
       );
       sockets.add(subscriber);
       const participant = options.chat.participant(subscriber);

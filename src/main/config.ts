@@ -25,6 +25,7 @@ const Environment = z.object({
     .min(16 * 1024)
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
+  METRICS_TOKEN: z.string().min(16).optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
   REDIS_URL: z
@@ -88,6 +89,7 @@ export interface Config {
   heartbeatIntervalMs: number;
   sessionTtlSeconds: number;
   workers: number;
+  metricsToken: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   providers: Providers;
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     workers: e.WORKERS,
+    metricsToken: e.METRICS_TOKEN,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

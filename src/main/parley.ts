@@ -12,6 +12,7 @@ import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
+import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
@@ -94,14 +95,19 @@ export async function createParley(config: Config): Promise<Parley> {
     );
   }
 
+  let connectionCount = () => 0;
+  const metrics = createMetrics(() => connectionCount());
   const gateway = await registerGateway(app, {
     chat,
     bus,
+    onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
     auth,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
+  connectionCount = gateway.connectionCount;
+  registerMetricsRoute(app, metrics, config.metricsToken);
   registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
   registerApiRoutes(app, {
     chat,

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from "fastify";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+export interface Metrics {
+  registry: Registry;
+  slowClientDisconnects: Counter;
+}
+
+/** Prometheus metrics of this process: the runtime's own plus Parley's. */
+export function createMetrics(connectionCount: () => number): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "parley_" });
+  new Gauge({
+    name: "parley_websocket_connections",
+    help: "Open WebSocket connections on this node",
+    registers: [registry],
+    collect() {
+      this.set(connectionCount());
+    },
+  });
+  return {
+    registry,
+    slowClientDisconnects: new Counter({
+      name: "parley_slow_client_disconnects_total",
+      help: "Sockets closed with 4008 because their send queue passed the cap",
+      registers: [registry],
+    }),
+  };
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/**
+ * GET /metrics for a scraper on the same machine or one holding METRICS_TOKEN; the counts
+ * of a chat server are nobody else's business.
+ */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  app.get("/metrics", async (request, reply) => {
+    const authorised = token ? request.headers.authorization === `Bearer ${token}` : LOOPBACK.test(request.ip);
+    if (!authorised) return reply.code(403).send({ error: "forbidden", message: "Metrics are not public." });
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
