@@ -8,6 +8,8 @@ import type { PresenceBatcher } from "./presence-batcher.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
+/** Total message text a resume may carry, so its frame stays well under a socket's send cap. */
+export const MAX_RESUME_CHARS = 256 * 1024;
 const UNAVAILABLE =
   "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
 
@@ -105,14 +107,21 @@ export class Participant {
     if (first) this.presence.joined(roomId, this.user);
   }
 
-  /** Everything after `since` when it fits, else the newest page (the client then shows older history). */
+  /**
+   * Everything after `since` when it fits in one resume (by count and size), else the newest
+   * page with `hasOlder`: the client then treats what it held as older history, never as
+   * continuous with the page.
+   */
   private async missedMessages(
     roomId: string,
     since: number | undefined,
   ): Promise<{ messages: Message[]; hasOlder: boolean }> {
     if (since !== undefined) {
       const missed = await this.deps.messages.after(roomId, since, MAX_RESUME_MESSAGES + 1);
-      if (missed.length <= MAX_RESUME_MESSAGES) return { messages: missed, hasOlder: since > 0 };
+      const size = missed.reduce((total, message) => total + message.body.length, 0);
+      if (missed.length <= MAX_RESUME_MESSAGES && size <= MAX_RESUME_CHARS) {
+        return { messages: missed, hasOlder: since > 0 };
+      }
     }
     const page = await this.deps.messages.latest(roomId, HISTORY_PAGE_SIZE + 1);
     const hasOlder = page.length > HISTORY_PAGE_SIZE;

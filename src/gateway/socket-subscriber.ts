@@ -26,7 +26,10 @@ export class SocketSubscriber implements Subscriber {
   deliver(data: string): void {
     const socket = this.socket;
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount + data.length > this.queueLimitBytes) {
+    // A client that keeps up may get one frame bigger than the cap (a resume snapshot); only a
+    // backlog that keeps growing past it means the client stopped reading.
+    const backlog = socket.bufferedAmount;
+    if (backlog > 0 && backlog + data.length > this.queueLimitBytes) {
       // Nothing more is queued once CLOSING; a client that never reads is cut off after a grace period.
       this.onTooSlow();
       socket.close(CloseCode.tooSlow, "send queue full");

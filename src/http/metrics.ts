@@ -34,9 +34,15 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
  * GET /metrics for a scraper on the same machine or one holding METRICS_TOKEN; the counts
  * of a chat server are nobody else's business.
  */
-export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  metrics: Metrics,
+  token: string | undefined,
+): void {
   app.get("/metrics", async (request, reply) => {
-    const authorised = token ? request.headers.authorization === `Bearer ${token}` : LOOPBACK.test(request.ip);
+    const authorised = token
+      ? request.headers.authorization === `Bearer ${token}`
+      : LOOPBACK.test(request.ip);
     if (!authorised) return reply.code(403).send({ error: "forbidden", message: "Metrics are not public." });
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

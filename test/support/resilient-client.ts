@@ -7,6 +7,7 @@ interface RoomLog {
   /** Messages that arrived ahead of a hole, waiting for the resume to fill it. */
   early: Map<number, Message>;
   joined: boolean;
+  backfilling: boolean;
 }
 
 let counter = 0;
@@ -47,7 +48,8 @@ export class ResilientClient {
   }
 
   join(roomId: string): void {
-    if (!this.rooms.has(roomId)) this.rooms.set(roomId, { seqs: [], early: new Map(), joined: false });
+    if (!this.rooms.has(roomId))
+      this.rooms.set(roomId, { seqs: [], early: new Map(), joined: false, backfilling: false });
     this.sendJoin(roomId);
   }
 
@@ -121,7 +123,14 @@ export class ResilientClient {
       case "joined": {
         const room = this.rooms.get(frame.room.id);
         if (!room) return;
-        for (const message of frame.messages) this.accept(room, message);
+        const first = frame.messages[0];
+        if (first && first.seq > this.lastSeq(frame.room.id) + 1) {
+          // Too much was missed for one resume: the newest page came, the hole is filled from history.
+          for (const message of frame.messages) room.early.set(message.seq, message);
+          void this.backfill(frame.room.id, room);
+        } else {
+          for (const message of frame.messages) this.accept(room, message);
+        }
         room.joined = true;
         for (const pending of this.outbox.values()) {
           if (pending.type === "send" && pending.roomId === frame.room.id) this.write(pending);
@@ -146,6 +155,42 @@ export class ResilientClient {
     }
   }
 
+  private async backfill(roomId: string, room: RoomLog): Promise<void> {
+    if (room.backfilling) return;
+    room.backfilling = true;
+    try {
+      const base = new URL(this.wsUrls[0] as string).origin.replace(/^ws/, "http");
+      while (room.early.size > 0) {
+        const lowestEarly = Math.min(...room.early.keys());
+        const last = this.lastSeq(roomId);
+        if (lowestEarly <= last) {
+          room.early.delete(lowestEarly);
+          continue;
+        }
+        if (lowestEarly === last + 1) {
+          const next = room.early.get(lowestEarly) as Message;
+          room.early.delete(lowestEarly);
+          this.accept(room, next);
+          continue;
+        }
+        const before = Math.min(lowestEarly, last + 201);
+        const response = await fetch(`${base}/api/rooms/${roomId}/messages?limit=200&before=${before}`, {
+          headers: { cookie: this.cookie },
+        });
+        if (!response.ok) throw new Error(`history ${response.status}`);
+        const page = (await response.json()) as { messages: Message[] };
+        const missing = page.messages.filter((m) => m.seq > last);
+        if (missing.length === 0) throw new Error(`no history between ${last} and ${before}`);
+        for (const message of missing) room.early.set(message.seq, message);
+      }
+      // Whatever arrives ahead of a hole meanwhile waits in `early`; the loop drains it all.
+    } catch {
+      // The server is restarting; the next join resumes from where this stopped.
+    } finally {
+      room.backfilling = false;
+    }
+  }
+
   private accept(room: RoomLog, message: Message): void {
     const last = room.seqs.at(-1) ?? 0;
     if (message.seq <= last || room.early.has(message.seq)) {
@@ -155,7 +200,7 @@ export class ResilientClient {
     if (message.seq > last + 1) {
       // A hole: hold this one and ask for what is missing.
       room.early.set(message.seq, message);
-      if (room.early.size === 1) this.sendJoin(message.roomId);
+      if (room.early.size === 1 && !room.backfilling) this.sendJoin(message.roomId);
       return;
     }
     room.seqs.push(message.seq);

@@ -22,7 +22,26 @@ export interface RoomState {
   readonly loadingOlder: boolean;
   /** The latest refusal or failure for this room, shown under the composer. */
   readonly error: string | null;
-  readonly unread: number;
+}
+
+/**
+ * Where the user stands in a member room. `lastReadSeq` is what this tab knows was read: the
+ * server's position, or further when this tab has shown newer messages and not yet told it.
+ */
+export interface RoomUnread {
+  readonly lastSeq: number;
+  readonly lastReadSeq: number;
+}
+
+/** Unread messages in a room; exact, since seqs have no gaps. */
+export function unreadCount(unread: RoomUnread | undefined): number {
+  return unread ? Math.max(0, unread.lastSeq - unread.lastReadSeq) : 0;
+}
+
+export function totalUnread(unread: Readonly<Record<string, RoomUnread>>): number {
+  let total = 0;
+  for (const room of Object.values(unread)) total += unreadCount(room);
+  return total;
 }
 
 export const EMPTY_ROOM: RoomState = {
@@ -32,7 +51,6 @@ export const EMPTY_ROOM: RoomState = {
   loaded: false,
   loadingOlder: false,
   error: null,
-  unread: 0,
 };
 
 export type RouteState =
@@ -46,6 +64,8 @@ export interface ChatState {
   readonly status: ConnectionStatus;
   readonly rooms: readonly Room[];
   readonly roomStates: Readonly<Record<string, RoomState>>;
+  /** Only rooms the user is a member of; the others have nothing to count. */
+  readonly unread: Readonly<Record<string, RoomUnread>>;
   readonly outbox: readonly OutboxEntry[];
   readonly route: RouteState | null;
   /** Why the app could not start, while it keeps retrying. */
@@ -55,6 +75,8 @@ export interface ChatState {
 const STARTUP_RETRY_MS = 3000;
 /** After a failed history fetch, scrolling at the top must not turn into a request storm. */
 const OLDER_RETRY_MS = 5000;
+/** Reads are batched: scrolling through a busy room must not send a frame per message. */
+const READ_DELAY_MS = 250;
 
 /** Whether the server has answered our join on this socket; sends must wait for that. */
 interface Membership {
@@ -71,6 +93,7 @@ export class ChatStore {
     status: "connecting",
     rooms: [],
     roomStates: {},
+    unread: {},
     outbox: [],
     route: null,
     startupError: null,
@@ -79,6 +102,8 @@ export class ChatStore {
   private connection: Connection | null = null;
   private outbox: Outbox | null = null;
   private started = false;
+  /** A socket has said hello before: the next hello is a reconnect. */
+  private greeted = false;
   private readonly olderRetryAfter = new Map<string, number>();
 
   // Reset on every new socket: the server forgets all of this when a socket closes. Joins and
@@ -90,6 +115,14 @@ export class ChatStore {
   private readonly sentOnThisSocket = new Set<string>();
   /** Rooms whose join was refused on this socket; not retried until the user acts. */
   private readonly refusedRooms = new Set<string>();
+  /** Read positions sent on this socket, so each is sent once. */
+  private readonly sentReads = new Map<string, number>();
+
+  /** The read position the server last reported per room (it only moves forward). */
+  private readonly serverReads = new Map<string, number>();
+  /** The newest seq this tab has shown the user per room, the position `read` reports. */
+  private readonly seen = new Map<string, number>();
+  private readTimer: number | undefined;
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -148,6 +181,15 @@ export class ChatStore {
 
   discard(clientId: string): void {
     this.outbox?.remove(new Set([clientId]));
+  }
+
+  /**
+   * The message list of `roomId` is scrolled to the bottom and shows messages up to `seq`.
+   * Counts as read only while that room is on screen in a visible tab.
+   */
+  markSeen(roomId: string, seq: number): void {
+    if (roomId !== this.activeRoomId() || document.visibilityState !== "visible") return;
+    this.noteSeen(roomId, seq);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -240,7 +282,6 @@ export class ChatStore {
   private showRoom(slug: string, room: Room): void {
     this.addRoom(room);
     this.set({ route: { slug, status: "found", roomId: room.id } });
-    this.patchRoom(room.id, (current) => (current.unread === 0 ? current : { ...current, unread: 0 }));
   }
 
   private activeRoomId(): string | null {
@@ -317,6 +358,7 @@ export class ChatStore {
     this.pendingLeaves.clear();
     this.sentOnThisSocket.clear();
     this.refusedRooms.clear();
+    this.sentReads.clear();
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -330,6 +372,9 @@ export class ChatStore {
         this.forgetSocket();
         this.set({ me: frame.user });
         this.syncMemberships();
+        // room_created frames sent while this tab was away are lost; ask for the list again.
+        if (this.greeted) void this.refreshRooms();
+        this.greeted = true;
         return;
       case "joined":
         this.onJoined(frame);
@@ -354,6 +399,23 @@ export class ChatStore {
       case "room_created":
         this.addRoom(frame.room);
         return;
+      case "unread_state":
+        for (const room of frame.rooms) {
+          this.updateUnread(room.roomId, {
+            lastSeq: room.lastSeq,
+            serverRead: room.lastReadSeq,
+            create: true,
+          });
+        }
+        // Reads this tab could not send while disconnected go out now.
+        this.scheduleReads();
+        return;
+      case "activity":
+        this.updateUnread(frame.roomId, { lastSeq: frame.seq });
+        return;
+      case "read_position":
+        this.updateUnread(frame.roomId, { serverRead: frame.seq, create: true });
+        return;
       case "error":
         this.onError(frame);
         return;
@@ -367,6 +429,12 @@ export class ChatStore {
     // Only the answer to the latest join makes the room usable for sends.
     const answersLatestJoin = decrement(this.pendingJoins, roomId) && !this.pendingJoins.has(roomId);
     if (membership && answersLatestJoin) membership.joined = true;
+    // Joining makes the user a member: from now on the room has an unread count.
+    this.updateUnread(roomId, {
+      lastSeq: frame.messages.at(-1)?.seq ?? 0,
+      serverRead: frame.lastReadSeq,
+      create: true,
+    });
     this.settleOutbox(frame.messages);
     this.patchRoom(roomId, (room) => {
       const held = room.loaded ? highestServerSeq(room.messages) : undefined;
@@ -390,17 +458,14 @@ export class ChatStore {
   }
 
   private onMessage(message: Message): void {
-    const me = this.state.me;
-    const mine = me !== null && message.author.id === me.id;
     this.settleOutbox([message]);
     const room = this.state.roomStates[message.roomId] ?? EMPTY_ROOM;
     const held = room.loaded ? highestServerSeq(room.messages) : undefined;
     if (held !== undefined && message.seq > held + 1) this.resync(message.roomId, held);
-    const counts = !mine && message.roomId !== this.activeRoomId();
+    this.updateUnread(message.roomId, { lastSeq: message.seq });
     this.patchRoom(message.roomId, (current) => ({
       ...current,
       messages: mergeMessages(current.messages, [message]),
-      unread: counts ? current.unread + 1 : current.unread,
     }));
   }
 
@@ -425,8 +490,62 @@ export class ChatStore {
       createdAt: entry.createdAt,
       local: true,
     };
+    this.updateUnread(roomId, { lastSeq: seq });
+    // The user wrote it and saw it go out as pending: their own message is not news to them,
+    // unless unread messages from others come before it.
+    const unread = this.state.unread[roomId];
+    if (unread && unread.lastReadSeq >= seq - 1) this.noteSeen(roomId, seq);
     this.patchRoom(roomId, (room) => ({ ...room, messages: mergeMessages(room.messages, [committed]) }));
     this.outbox?.remove(new Set([clientId]));
+  }
+
+  private noteSeen(roomId: string, seq: number): void {
+    if (seq <= (this.seen.get(roomId) ?? 0)) return;
+    this.seen.set(roomId, seq);
+    this.updateUnread(roomId, {});
+    this.scheduleReads();
+  }
+
+  /**
+   * Raises what is known of a room's standing; both positions only ever move forward. Rooms
+   * without a standing are not member rooms and get one only from a source that knows both.
+   */
+  private updateUnread(
+    roomId: string,
+    { lastSeq, serverRead, create = false }: { lastSeq?: number; serverRead?: number; create?: boolean },
+  ): void {
+    const current = this.state.unread[roomId];
+    if (!current && !create) return;
+    if (serverRead !== undefined && serverRead > (this.serverReads.get(roomId) ?? -1)) {
+      this.serverReads.set(roomId, serverRead);
+    }
+    const lastReadSeq = Math.max(
+      current?.lastReadSeq ?? 0,
+      this.serverReads.get(roomId) ?? 0,
+      this.seen.get(roomId) ?? 0,
+    );
+    const next = { lastSeq: Math.max(current?.lastSeq ?? 0, lastSeq ?? 0, lastReadSeq), lastReadSeq };
+    if (current && current.lastSeq === next.lastSeq && current.lastReadSeq === next.lastReadSeq) return;
+    this.set({ unread: { ...this.state.unread, [roomId]: next } });
+  }
+
+  private scheduleReads(): void {
+    if (this.readTimer !== undefined) return;
+    this.readTimer = window.setTimeout(() => {
+      this.readTimer = undefined;
+      this.sendReads();
+    }, READ_DELAY_MS);
+  }
+
+  /** Tells the server of every position this tab has seen past what the server already has. */
+  private sendReads(): void {
+    const connection = this.connection;
+    if (!connection || this.state.status !== "connected") return;
+    for (const [roomId, seq] of this.seen) {
+      if (seq <= (this.serverReads.get(roomId) ?? -1) || seq <= (this.sentReads.get(roomId) ?? -1)) continue;
+      if (!connection.send({ type: "read", roomId, seq })) return;
+      this.sentReads.set(roomId, seq);
+    }
   }
 
   private onError(frame: ErrorFrame): void {
@@ -468,6 +587,14 @@ export class ChatStore {
       messages.filter((message) => message.author.id === me.id).map((message) => message.clientId),
     );
     if (done.size > 0) this.outbox.remove(done);
+  }
+
+  private async refreshRooms(): Promise<void> {
+    try {
+      for (const room of await api.listRooms()) this.addRoom(room);
+    } catch {
+      // The socket's room_created frames keep the list current; this was only a catch-up.
+    }
   }
 
   private addRoom(room: Room): void {

@@ -47,12 +47,14 @@ export class Connection {
     if (this.running) return;
     this.running = true;
     window.addEventListener("online", this.reconnectNow);
+    window.addEventListener("offline", this.dropNow);
     this.open();
   }
 
   stop(): void {
     this.running = false;
     window.removeEventListener("online", this.reconnectNow);
+    window.removeEventListener("offline", this.dropNow);
     window.clearTimeout(this.retryTimer);
     window.clearTimeout(this.helloTimer);
     const socket = this.socket;
@@ -123,11 +125,33 @@ export class Connection {
   }
 
   private readonly reconnectNow = (): void => {
-    // Coming back online makes a long backoff wait pointless.
-    if (!this.running || this.retryTimer === undefined) return;
+    if (!this.running) return;
+    if (this.currentStatus === "connected" && this.socket?.readyState === WebSocket.OPEN) return;
+    // Coming back online makes a long backoff wait pointless, and an attempt started while
+    // offline may hang until its hello timeout: start over with a fresh socket.
+    this.attempt = 0;
+    this.abandonSocket();
     window.clearTimeout(this.retryTimer);
     this.open();
   };
+
+  /**
+   * The browser lost its network. A socket may not notice for a long while (no close arrives
+   * without a network), so give it up now: the status shows it and sends wait in the outbox.
+   */
+  private readonly dropNow = (): void => {
+    if (!this.running || !this.socket) return;
+    this.abandonSocket();
+    this.scheduleReconnect();
+  };
+
+  private abandonSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    window.clearTimeout(this.helloTimer);
+    // Its close event, whenever it comes, is ignored: this.socket no longer points at it.
+    socket?.close();
+  }
 
   private setStatus(status: ConnectionStatus): void {
     if (status === this.currentStatus) return;

@@ -1,6 +1,16 @@
-import { memo, type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import {
+  Fragment,
+  memo,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import type { Member } from "../../../src/protocol/index.js";
-import { chatStore, EMPTY_ROOM } from "../chat-store.js";
+import { chatStore, EMPTY_ROOM, unreadCount } from "../chat-store.js";
 import { fullTime, shortTime } from "../format.js";
 import type { ChatMessage } from "../messages.js";
 import type { OutboxEntry } from "../outbox.js";
@@ -22,6 +32,12 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   const room = useChat((state) => state.roomStates[roomId] ?? EMPTY_ROOM);
   const outbox = useChat((state) => state.outbox);
   const me = useChat((state) => state.me);
+  const unread = useChat((state) => state.unread[roomId]);
+  /**
+   * The divider goes before the first message after this seq: the read position when unread
+   * messages were first found on this visit. undefined: not known yet; null: no divider.
+   */
+  const [dividerAfter, setDividerAfter] = useState<number | null | undefined>(undefined);
 
   const items = useMemo(() => {
     const list: Item[] = room.messages.map((message) => ({
@@ -41,6 +57,11 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     return list;
   }, [room.messages, outbox, roomId, me]);
 
+  const dividerBefore = useMemo(() => {
+    if (dividerAfter == null) return undefined;
+    return room.messages.find((message) => message.seq > dividerAfter)?.seq;
+  }, [room.messages, dividerAfter]);
+
   const topMarker: TopMarker = !room.loaded
     ? "loading"
     : room.loadingOlder
@@ -53,11 +74,19 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   // Distance from the bottom as of the last render or scroll: what must survive a prepend.
   const fromBottom = useRef(0);
   const previous = useRef<{ first?: string; last?: string; marker: TopMarker } | null>(null);
+  /** The newest seq on screen as of the last commit: what may be reported as read. */
+  const shownTop = useRef<number | undefined>(undefined);
 
   const measure = useCallback(() => {
     const list = listRef.current;
     if (list) fromBottom.current = list.scrollHeight - list.clientHeight - list.scrollTop;
   }, []);
+
+  // Reading means seeing the newest message: only at the bottom (the store checks the tab is visible).
+  const readIfAtBottom = useCallback(() => {
+    const top = shownTop.current;
+    if (top !== undefined && fromBottom.current <= NEAR_BOTTOM_PX) chatStore.markSeen(roomId, top);
+  }, [roomId]);
 
   const loadOlderIfAtTop = useCallback(() => {
     const list = listRef.current;
@@ -84,6 +113,32 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     measure();
   }, [items, topMarker, measure]);
 
+  // Runs after the scroll above is settled, so "at the bottom" is about what is on screen now.
+  useLayoutEffect(() => {
+    if (!room.loaded) return;
+    shownTop.current = room.messages.at(-1)?.seq;
+    if (unread) {
+      // What was unread on arrival, as it stood before this visit read any of it.
+      setDividerAfter((current) =>
+        current !== undefined ? current : unreadCount(unread) > 0 ? unread.lastReadSeq : null,
+      );
+    }
+    readIfAtBottom();
+    // Still unread (hidden tab, or scrolled up): mark where the new messages start.
+    const after = chatStore.getState().unread[roomId];
+    if (after && unreadCount(after) > 0) setDividerAfter((current) => current ?? after.lastReadSeq);
+  }, [room.loaded, room.messages, unread, roomId, readIfAtBottom]);
+
+  useEffect(() => {
+    const onVisibilityChange = () => {
+      if (document.visibilityState === "visible") readIfAtBottom();
+      // Everything was read before leaving: what arrives while away gets a fresh divider.
+      else if (unreadCount(chatStore.getState().unread[roomId]) === 0) setDividerAfter(null);
+    };
+    document.addEventListener("visibilitychange", onVisibilityChange);
+    return () => document.removeEventListener("visibilitychange", onVisibilityChange);
+  }, [roomId, readIfAtBottom]);
+
   // Covers a first page too short to scroll: the reader could never scroll up to ask for more.
   useEffect(() => {
     if (topMarker === "more") loadOlderIfAtTop();
@@ -96,10 +151,11 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     const observer = new ResizeObserver(() => {
       if (fromBottom.current <= NEAR_BOTTOM_PX) list.scrollTop = list.scrollHeight;
       measure();
+      readIfAtBottom();
     });
     observer.observe(list);
     return () => observer.disconnect();
-  }, [measure]);
+  }, [measure, readIfAtBottom]);
 
   return (
     <div
@@ -111,6 +167,7 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
       onScroll={() => {
         measure();
         loadOlderIfAtTop();
+        readIfAtBottom();
       }}
     >
       {topMarker === "start" && (
@@ -125,7 +182,14 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
       )}
       {items.map((item) =>
         item.kind === "message" ? (
-          <MessageItem key={item.key} message={item.message} />
+          <Fragment key={item.key}>
+            {item.message.seq === dividerBefore && (
+              <div className="unread-divider" data-testid="unread-divider">
+                New messages
+              </div>
+            )}
+            <MessageItem message={item.message} />
+          </Fragment>
         ) : me ? (
           <OutboxItem key={item.key} entry={item.entry} me={me} />
         ) : null,

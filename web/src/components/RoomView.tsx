@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { chatStore } from "../chat-store.js";
+import { chatStore, totalUnread } from "../chat-store.js";
 import { Link } from "../router.js";
 import { useChat } from "../use-chat.js";
 import { Composer } from "./Composer.js";
@@ -15,9 +15,12 @@ export function RoomView() {
       : undefined;
   });
 
+  const unread = useChat((state) => totalUnread(state.unread));
+
   useEffect(() => {
-    document.title = room ? `#${room.name} · Parley` : "Parley";
-  }, [room]);
+    const place = room ? `#${room.name} · Parley` : "Parley";
+    document.title = unread > 0 ? `(${unread}) ${place}` : place;
+  }, [room, unread]);
 
   if (!route || route.status === "loading") {
     return (

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { CreateRoomBody, type Member } from "../../../src/protocol/index.js";
 import { describeError } from "../api.js";
-import { chatStore } from "../chat-store.js";
+import { chatStore, unreadCount } from "../chat-store.js";
 import { Link, navigate } from "../router.js";
 import { useChat } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
@@ -9,7 +9,7 @@ import { ConnectionStatus } from "./ConnectionStatus.js";
 
 export function Sidebar({ me }: { me: Member }) {
   const rooms = useChat((state) => state.rooms);
-  const roomStates = useChat((state) => state.roomStates);
+  const unreadByRoom = useChat((state) => state.unread);
   const route = useChat((state) => state.route);
   const activeSlug = route?.slug;
   const [signOutError, setSignOutError] = useState<string | null>(null);
@@ -33,13 +33,13 @@ export function Sidebar({ me }: { me: Member }) {
       <h2 className="sidebar-heading">Rooms</h2>
       <ul className="room-list">
         {rooms.map((room) => {
-          const unread = roomStates[room.id]?.unread ?? 0;
+          const unread = unreadCount(unreadByRoom[room.id]);
           const active = room.slug === activeSlug;
           return (
             <li key={room.id}>
               <Link
                 to={`/r/${encodeURIComponent(room.slug)}`}
-                className={active ? "room-link active" : "room-link"}
+                className={`room-link${active ? " active" : ""}${unread > 0 ? " has-unread" : ""}`}
                 aria-current={active ? "page" : undefined}
                 data-testid="room-link"
                 data-slug={room.slug}
@@ -49,7 +49,11 @@ export function Sidebar({ me }: { me: Member }) {
                 </span>
                 <span className="room-name">{room.name}</span>
                 {unread > 0 && (
-                  <span className="unread-badge" data-testid="unread-badge">
+                  <span
+                    className="unread-badge"
+                    data-testid="unread-badge"
+                    title={`${unread} unread message${unread === 1 ? "" : "s"}`}
+                  >
                     {unread}
                   </span>
                 )}
