@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Message, Room } from "../../src/protocol/index.js";
+import { signIn, waitUntil } from "../support/chat-client.js";
+import { clusterDatabase } from "../support/cluster.js";
+import { type NodeProcess, startNodeProcess } from "../support/node-process.js";
+import { freePort } from "../support/ports.js";
+import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
+import { ResilientClient } from "../support/resilient-client.js";
+
+const SENDERS = 10;
+const RECEIVERS = 50;
+const ROOMS = 3;
+const DURATION_MS = 12_000;
+const SEND_INTERVAL_MS = 60;
+
+interface Setup {
+  name: string;
+  nodes: number;
+  /** Environment shared by every node of the set-up, and a clean-up. */
+  prepare(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
+}
+
+const redisUrl = testRedisUrl();
+const shared = redisUrl ? clusterDatabase() : undefined;
+const setups: Setup[] = [
+  {
+    name: "one node on SQLite",
+    nodes: 1,
+    async prepare() {
+      const dir = mkdtempSync(join(tmpdir(), "parley-chaos-"));
+      return {
+        env: { DATA_DIR: dir, DATABASE_URL: join(dir, "chaos.sqlite") },
+        cleanUp: async () => undefined,
+      };
+    },
+  },
+  ...(redisUrl && shared
+    ? [
+        {
+          name: `two nodes on ${shared.name} and Redis`,
+          nodes: 2,
+          async prepare() {
+            const database = await shared.create();
+            const prefix = uniquePrefix();
+            return {
+              env: { DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix },
+              async cleanUp() {
+                await database.drop();
+                await deleteKeys(redisUrl, prefix);
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+async function storedMessages(url: string, cookie: string, roomId: string): Promise<Message[]> {
+  const all: Message[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const query = before === undefined ? "?limit=200" : `?limit=200&before=${before}`;
+    const page = (await (
+      await fetch(`${url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } })
+    ).json()) as {
+      messages: Message[];
+      hasOlder: boolean;
+    };
+    all.unshift(...page.messages);
+    if (!page.hasOlder) return all;
+    before = page.messages[0]?.seq;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(setups)("chaos: $name", (setup) => {
+  const nodes: NodeProcess[] = [];
+  const clients: ResilientClient[] = [];
+  let cleanUp: (() => Promise<void>) | undefined;
+
+  afterAll(async () => {
+    for (const client of clients) client.stop();
+    for (const node of nodes) if (node.child.exitCode === null) await node.kill("SIGKILL");
+    await cleanUp?.();
+  });
+
+  it("delivers every message to every receiver exactly once, in order, through drops and a SIGKILL", async () => {
+    const prepared = await setup.prepare();
+    cleanUp = prepared.cleanUp;
+    const env = { ...prepared.env, AUTH_SECRET: randomBytes(32).toString("base64url") };
+    const ports = await Promise.all(Array.from({ length: setup.nodes }, () => freePort()));
+    for (const port of ports) nodes.push(await startNodeProcess(env, port));
+    const urls = nodes.map((node) => node.url);
+    const wsUrls = nodes.map((node) => node.wsUrl);
+
+    const host = await signIn(urls[0] as string, "Chaos Host");
+    const rooms: Room[] = [];
+    for (let r = 0; r < ROOMS; r++) {
+      const response = await fetch(`${urls[0]}/api/rooms`, {
+        method: "POST",
+        headers: { cookie: host.cookie, origin: urls[0] as string, "content-type": "application/json" },
+        body: JSON.stringify({ name: `Chaos ${r}` }),
+      });
+      rooms.push(((await response.json()) as { room: Room }).room);
+    }
+    const people = await Promise.all(
+      Array.from({ length: SENDERS + RECEIVERS }, (_, i) =>
+        signIn(urls[i % urls.length] as string, `Chaos ${i}`),
+      ),
+    );
+    for (const [i, person] of people.entries()) {
+      const client = new ResilientClient(wsUrls, person.cookie, `chaos-${i}`);
+      client.start();
+      for (const room of rooms) client.join(room.id);
+      clients.push(client);
+    }
+    const senders = clients.slice(0, SENDERS);
+    const receivers = clients.slice(SENDERS);
+    await waitUntil(() => clients.every((client) => client.connected), "everyone connected", 15_000);
+
+    let sending = true;
+    const sendLoop = (async () => {
+      let n = 0;
+      while (sending) {
+        for (const [s, sender] of senders.entries()) {
+          sender.send((rooms[(n + s) % ROOMS] as Room).id, `s${s}-${n}`);
+        }
+        n++;
+        await sleep(SEND_INTERVAL_MS);
+      }
+    })();
+
+    let drops = 0;
+    let pauses = 0;
+    const dropLoop = (async () => {
+      const until = Date.now() + DURATION_MS - 2000;
+      while (Date.now() < until) {
+        const receiver = receivers[Math.floor(Math.random() * receivers.length)] as ResilientClient;
+        if (Math.random() < 0.5) {
+          receiver.drop(0);
+          drops++;
+        } else {
+          receiver.drop(1000 + Math.random() * 2500);
+          pauses++;
+        }
+        await sleep(60);
+      }
+    })();
+
+    await sleep(DURATION_MS / 2);
+    const victim = nodes[0] as NodeProcess;
+    await victim.kill("SIGKILL");
+    await sleep(800);
+    nodes[0] = await startNodeProcess(env, ports[0]);
+    await sleep(DURATION_MS / 2);
+    sending = false;
+    await Promise.all([sendLoop, dropLoop]);
+
+    await waitUntil(() => senders.every((sender) => sender.pending === 0), "every send acknowledged", 30_000);
+    const stored = new Map<string, Message[]>();
+    for (const room of rooms)
+      stored.set(room.id, await storedMessages(urls[0] as string, host.cookie, room.id));
+    await waitUntil(
+      () =>
+        receivers.every((receiver) =>
+          rooms.every((room) => receiver.lastSeq(room.id) === (stored.get(room.id)?.length ?? -1)),
+        ),
+      "every receiver caught up",
+      30_000,
+    );
+
+    let totalStored = 0;
+    const storedIds = new Map<string, { roomId: string; seq: number }>();
+    for (const room of rooms) {
+      const messages = stored.get(room.id) ?? [];
+      totalStored += messages.length;
+      const seqs = messages.map((m) => m.seq);
+      expect(seqs).toEqual(Array.from({ length: messages.length }, (_, i) => i + 1));
+      for (const message of messages) {
+        expect(storedIds.has(message.clientId)).toBe(false);
+        storedIds.set(message.clientId, { roomId: room.id, seq: message.seq });
+      }
+      for (const receiver of receivers) expect(receiver.rooms.get(room.id)?.seqs).toEqual(seqs);
+    }
+    let acked = 0;
+    for (const sender of senders) {
+      for (const [clientId, seq] of sender.acked) {
+        acked++;
+        expect(storedIds.get(clientId)?.seq).toBe(seq);
+      }
+    }
+    const duplicatesDropped = receivers.reduce((sum, r) => sum + r.duplicates, 0);
+    const reconnects = clients.reduce((sum, c) => sum + c.reconnects, 0);
+    console.info(
+      `[parley] chaos (${setup.name}): ${totalStored} stored in ${ROOMS} rooms, ${acked} acknowledged, ` +
+        `${RECEIVERS} receivers × ${ROOMS} rooms complete; ${drops} drops, ${pauses} pauses, ${reconnects} reconnects, ` +
+        `1 SIGKILL; ${duplicatesDropped} repeated deliveries ignored by clients`,
+    );
+    expect(acked).toBe(totalStored);
+  }, 120_000);
+});
