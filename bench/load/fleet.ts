@@ -1,0 +1,268 @@
+import type { RunningTarget } from "../servers/targets.js";
+import { type LatencySummary, mergeHistograms, summarize } from "../stats/histogram.js";
+import { nowUs, sleep } from "../system/clock.js";
+import { type CpuSample, otherCpuShare, sampleCpu } from "../system/noise.js";
+import { cpuSeconds } from "../system/proc.js";
+import type { LoadPool } from "./pool.js";
+import type { Collected, ConnectResult, ConnSpec, Progress, SendResult } from "./protocol.js";
+
+/** Time between handing out a schedule and its first send, so every load process has it in time. */
+const LEAD_US = 250_000;
+const PROGRESS_POLL_MS = 50;
+/** Handshakes in flight per load process while connecting. */
+const CONNECT_CONCURRENCY = 64;
+
+export interface Sender {
+  conn: number;
+  roomId: string;
+}
+
+export interface OpenLoopPlan {
+  step: number;
+  /** Messages per second summed over all senders, spread evenly in time. */
+  ratePerSecond: number;
+  durationMs: number;
+  /** How long to wait after the last send for deliveries to arrive before counting the rest lost. */
+  drainMs: number;
+  senders: Sender[];
+}
+
+export interface StepOutcome {
+  step: number;
+  ratePerSecond: number;
+  durationMs: number;
+  sent: number;
+  expected: number;
+  received: number;
+  lost: number;
+  stray: number;
+  closed: number;
+  errors: number;
+  acks: number;
+  deliveriesPerSecond: number;
+  latency: LatencySummary;
+  ackLatency: LatencySummary;
+  serverCpuSeconds: number;
+  /** CPU used by all load processes together over the same span. */
+  loadCpuSeconds: number;
+  /** From the first scheduled send to the end of the drain: the span both CPU figures cover. */
+  wallSeconds: number;
+  /** Share of one CPU used meanwhile by processes that are not the harness's: noise. */
+  otherCpuShare: number;
+}
+
+interface CpuMark {
+  server: number;
+  load: number;
+  atUs: number;
+  all: CpuSample;
+}
+
+export interface ClosedLoopPlan {
+  step: number;
+  durationMs: number;
+  drainMs: number;
+  window: number;
+  senders: Sender[];
+}
+
+/** The connections of one scenario against one server, spread round-robin over the load processes. */
+export class Fleet {
+  private constructor(
+    private readonly pool: LoadPool,
+    private readonly target: RunningTarget,
+    private readonly owner: (conn: number) => number,
+    readonly membersByRoom: ReadonlyMap<string, number>,
+    readonly connect: ConnectResult,
+  ) {}
+
+  static async open(
+    pool: LoadPool,
+    target: RunningTarget,
+    specs: readonly ConnSpec[],
+    timeoutMs = 60_000,
+  ): Promise<Fleet> {
+    // Fixed at open: the pool may grow later, but these connections stay where they are.
+    const processes = pool.size;
+    const owner = (conn: number) => conn % processes;
+    const shares = Array.from({ length: processes }, () => [] as ConnSpec[]);
+    const membersByRoom = new Map<string, number>();
+    for (const spec of specs) {
+      shares[owner(spec.id)]?.push(spec);
+      for (const roomId of spec.rooms) membersByRoom.set(roomId, (membersByRoom.get(roomId) ?? 0) + 1);
+    }
+    const results = await pool.all<ConnectResult>((index) => ({
+      type: "connect",
+      driver: target.driver,
+      url: target.connectUrl,
+      origin: target.origin,
+      localAddress: pool.localAddress(index),
+      conns: shares[index] ?? [],
+      concurrency: CONNECT_CONCURRENCY,
+      timeoutMs,
+    }));
+    const total: ConnectResult = { connected: 0, failed: 0 };
+    for (const result of results) {
+      total.connected += result.connected;
+      total.failed += result.failed;
+      if (result.firstError !== undefined) total.firstError ??= result.firstError;
+    }
+    return new Fleet(pool, target, owner, membersByRoom, total);
+  }
+
+  /** Every message sent to a room should reach each of its members, the sender included. */
+  private expectedDeliveries(sent: SendResult[]): { sent: number; expected: number } {
+    let total = 0;
+    let expected = 0;
+    for (const result of sent) {
+      for (const [roomId, count] of Object.entries(result.sentByRoom)) {
+        total += count;
+        expected += count * (this.membersByRoom.get(roomId) ?? 0);
+      }
+    }
+    return { sent: total, expected };
+  }
+
+  private async progress(): Promise<Progress> {
+    const parts = await this.pool.all<Progress>(() => ({ type: "progress" }));
+    return parts.reduce(
+      (sum, part) => ({
+        received: sum.received + part.received,
+        acks: sum.acks + part.acks,
+        stray: sum.stray + part.stray,
+        closed: sum.closed + part.closed,
+        errors: sum.errors + part.errors,
+      }),
+      { received: 0, acks: 0, stray: 0, closed: 0, errors: 0 },
+    );
+  }
+
+  /** Waits until every expected delivery is in, or the drain time is up. */
+  private async drain(expected: number, deadlineUs: number): Promise<void> {
+    while (nowUs() < deadlineUs) {
+      if ((await this.progress()).received >= expected) return;
+      await sleep(PROGRESS_POLL_MS);
+    }
+  }
+
+  private cpuMark(): CpuMark {
+    const loadPids = this.pool.pids();
+    const serverPid = this.target.server.pid;
+    const load = loadPids.reduce((total, pid) => total + cpuSeconds(pid), 0);
+    return {
+      server: cpuSeconds(serverPid),
+      load,
+      atUs: nowUs(),
+      all: sampleCpu([serverPid, ...loadPids, process.pid]),
+    };
+  }
+
+  private async score(
+    plan: { step: number; durationMs: number },
+    ratePerSecond: number,
+    sendResults: SendResult[],
+    before: CpuMark,
+  ): Promise<StepOutcome> {
+    const after = this.cpuMark();
+    const { sent, expected } = this.expectedDeliveries(sendResults);
+    const parts = await this.pool.all<Collected>(() => ({ type: "collect" }));
+    const deliveries = mergeHistograms(parts.map((part) => part.deliveryHistogram));
+    const acks = mergeHistograms(parts.map((part) => part.ackHistogram));
+    const sum = (key: keyof Progress) => parts.reduce((total, part) => total + part[key], 0);
+    const received = sum("received");
+    const outcome: StepOutcome = {
+      step: plan.step,
+      ratePerSecond,
+      durationMs: plan.durationMs,
+      sent,
+      expected,
+      received,
+      lost: Math.max(0, expected - received),
+      stray: sum("stray"),
+      closed: sum("closed"),
+      errors: sum("errors"),
+      acks: sum("acks"),
+      deliveriesPerSecond: received / (plan.durationMs / 1000),
+      latency: summarize(deliveries),
+      ackLatency: summarize(acks),
+      serverCpuSeconds: after.server - before.server,
+      loadCpuSeconds: after.load - before.load,
+      wallSeconds: (after.atUs - before.atUs) / 1e6,
+      otherCpuShare: otherCpuShare(before.all, after.all),
+    };
+    deliveries.destroy();
+    acks.destroy();
+    return outcome;
+  }
+
+  /** One step of fixed-rate sending; bounded by durationMs + drainMs whatever the server does. */
+  async openLoop(plan: OpenLoopPlan): Promise<StepOutcome> {
+    const senderCount = plan.senders.length;
+    if (senderCount === 0) throw new Error("an open loop needs at least one sender");
+    const periodUs = (senderCount * 1e6) / plan.ratePerSecond;
+    const startUs = nowUs() + LEAD_US;
+    const endUs = startUs + plan.durationMs * 1000;
+    const before = this.cpuMark();
+    const sendResults = await this.pool.all<SendResult>((index) => ({
+      type: "openLoop",
+      step: plan.step,
+      startUs,
+      endUs,
+      periodUs,
+      senders: plan.senders.flatMap((sender, j) =>
+        this.owner(sender.conn) === index ? [{ ...sender, phaseUs: (j * periodUs) / senderCount }] : [],
+      ),
+    }));
+    await this.drain(this.expectedDeliveries(sendResults).expected, endUs + plan.drainMs * 1000);
+    return this.score(plan, plan.ratePerSecond, sendResults, before);
+  }
+
+  /** Senders keep `window` sends awaiting acks; the rate is whatever the server sustains. */
+  async closedLoop(plan: ClosedLoopPlan): Promise<StepOutcome & { acksPerSecond: number }> {
+    const before = this.cpuMark();
+    const sendResults = await this.pool.all<SendResult>((index) => ({
+      type: "closedLoop",
+      step: plan.step,
+      durationMs: plan.durationMs,
+      window: plan.window,
+      senders: plan.senders.filter((sender) => this.owner(sender.conn) === index),
+    }));
+    const acksInWindow = sendResults.reduce((total, result) => total + result.acksInWindow, 0);
+    await this.drain(this.expectedDeliveries(sendResults).expected, nowUs() + plan.drainMs * 1000);
+    const outcome = await this.score(plan, acksInWindow / (plan.durationMs / 1000), sendResults, before);
+    return { ...outcome, acksPerSecond: acksInWindow / (plan.durationMs / 1000) };
+  }
+
+  /** After an overloaded step: waits until late deliveries stop arriving (the server's backlog is gone). */
+  async quiesce(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    let last = -1;
+    while (Date.now() < deadline) {
+      const progress = await this.progress();
+      const seen = progress.received + progress.stray;
+      if (seen === last) return;
+      last = seen;
+      await sleep(250);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.all(() => ({ type: "disconnect" }));
+  }
+}
+
+/** Opens a fleet for the duration of `use` and always disconnects it. */
+export async function withFleet<T>(
+  pool: LoadPool,
+  target: RunningTarget,
+  specs: readonly ConnSpec[],
+  use: (fleet: Fleet) => Promise<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  const fleet = await Fleet.open(pool, target, specs, timeoutMs);
+  try {
+    return await use(fleet);
+  } finally {
+    await fleet.close();
+  }
+}

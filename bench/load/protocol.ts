@@ -1,0 +1,97 @@
+/**
+ * The IPC vocabulary between the coordinator and its load processes. Every command gets
+ * exactly one reply carrying the same id.
+ */
+
+/** `json-ws`: Parley and the bare ws baseline speak the same JSON frames; `socketio`: Socket.IO 4. */
+export type DriverKind = "json-ws" | "socketio";
+
+/** One connection a load process opens, numbered across the whole fleet. */
+export interface ConnSpec {
+  id: number;
+  name: string;
+  cookie?: string;
+  /** Rooms to join, in order, before the connection counts as ready. */
+  rooms: string[];
+}
+
+export interface SenderSpec {
+  conn: number;
+  roomId: string;
+  /** Offset of this sender's first send within one period, so senders do not fire in bursts. */
+  phaseUs: number;
+}
+
+export type WorkerCommand =
+  | {
+      type: "connect";
+      driver: DriverKind;
+      url: string;
+      origin: string;
+      localAddress: string;
+      conns: ConnSpec[];
+      concurrency: number;
+      timeoutMs: number;
+    }
+  | {
+      /** Open loop: each sender sends at startUs + phaseUs + n·periodUs while that is before endUs. */
+      type: "openLoop";
+      step: number;
+      startUs: number;
+      endUs: number;
+      periodUs: number;
+      senders: SenderSpec[];
+    }
+  | {
+      /** Closed loop: each sender keeps `window` sends awaiting their ack for durationMs. */
+      type: "closedLoop";
+      step: number;
+      durationMs: number;
+      window: number;
+      senders: Array<{ conn: number; roomId: string }>;
+    }
+  | { type: "progress" }
+  | { type: "collect" }
+  | { type: "disconnect" };
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  firstError?: string;
+}
+
+export interface SendResult {
+  sentByRoom: Record<string, number>;
+  /** Acks that arrived while a closed loop was running (zero for open loops). */
+  acksInWindow: number;
+}
+
+export interface Progress {
+  /** Deliveries of the current step. */
+  received: number;
+  acks: number;
+  /** Deliveries stamped with an earlier step: they arrived after that step was scored. */
+  stray: number;
+  /** Connections that closed without being asked to, since they were opened (not reset per step). */
+  closed: number;
+  /** Error frames from the server. */
+  errors: number;
+}
+
+export interface Collected extends Progress {
+  /** Compressed HDR histograms (µs): scheduled send → receipt at each recipient, and → ack. */
+  deliveryHistogram: string;
+  ackHistogram: string;
+}
+
+export interface WorkerRequest {
+  id: number;
+  command: WorkerCommand;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string };
+
+/** Sent once by a load process when it is ready for commands. */
+export const READY = "ready";

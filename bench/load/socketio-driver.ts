@@ -1,0 +1,59 @@
+import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import type { ConnectionHandlers, ConnectParams, LoadConnection } from "./driver.js";
+
+interface Delivered {
+  body?: unknown;
+}
+
+/** The Socket.IO baseline, with the client a Socket.IO user would use. */
+export function connectSocketIo(
+  params: ConnectParams,
+  handlers: ConnectionHandlers,
+): Promise<LoadConnection> {
+  // localAddress is passed through to ws by engine.io-client but missing from its types.
+  const options: Partial<ManagerOptions & SocketOptions> & { localAddress: string } = {
+    transports: ["websocket"],
+    // Without forceNew, every io() to the same URL would share one underlying connection.
+    forceNew: true,
+    reconnection: false,
+    timeout: params.timeoutMs,
+    query: { user: params.name },
+    extraHeaders: { origin: params.origin },
+    localAddress: params.localAddress,
+  };
+  const socket = io(params.url, options);
+  let ready = false;
+  let closing = false;
+
+  const connection: LoadConnection = {
+    async join(roomId, timeoutMs) {
+      await socket.timeout(timeoutMs).emitWithAck("join", roomId);
+    },
+    send(roomId, clientId, body) {
+      if (!socket.connected) return false;
+      socket.emit("send", { roomId, clientId, body });
+      return true;
+    },
+    close() {
+      closing = true;
+      socket.disconnect();
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    socket.on("message", (message: Delivered) => {
+      if (typeof message?.body === "string") handlers.onDelivery(message.body);
+    });
+    socket.once("connect", () => {
+      ready = true;
+      resolve(connection);
+    });
+    socket.once("connect_error", (error) => {
+      if (!ready) reject(error);
+      socket.disconnect();
+    });
+    socket.on("disconnect", () => {
+      if (ready && !closing) handlers.onClose();
+    });
+  });
+}

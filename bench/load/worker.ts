@@ -1,0 +1,217 @@
+import type { Histogram } from "hdr-histogram-js";
+import { encodeHistogram, newHistogram, recordMicros } from "../stats/histogram.js";
+import { nowUs } from "../system/clock.js";
+import { mapLimit } from "../system/concurrency.js";
+import { type ConnectionHandlers, type LoadConnection, loadConnector } from "./driver.js";
+import { clientIdFor, messageBody, readBody, readClientId } from "./payload.js";
+import type {
+  Collected,
+  ConnectResult,
+  Progress,
+  SendResult,
+  WorkerCommand,
+  WorkerReply,
+  WorkerRequest,
+} from "./protocol.js";
+import { READY } from "./protocol.js";
+
+/**
+ * A load process: holds its share of the connections, sends on the schedule it is given and
+ * records, per recipient, the time from each message's scheduled send to its arrival.
+ */
+
+const connections = new Map<number, LoadConnection>();
+/** Per connection, how many sends it has made: part of every clientId, which must never repeat. */
+const sendCounts = new Map<number, number>();
+
+let step = -1;
+let counters: Progress = { received: 0, acks: 0, stray: 0, closed: 0, errors: 0 };
+let deliveries: Histogram = newHistogram();
+let ackLatencies: Histogram = newHistogram();
+/** While a closed loop runs: the room each of its senders sends to. */
+let closedLoopRooms: Map<number, string> | undefined;
+let closedLoopSent: Record<string, number> = {};
+let acksInWindow = 0;
+
+function startStep(next: number): void {
+  step = next;
+  counters = { received: 0, acks: 0, stray: 0, closed: counters.closed, errors: 0 };
+  deliveries.destroy();
+  ackLatencies.destroy();
+  deliveries = newHistogram();
+  ackLatencies = newHistogram();
+  acksInWindow = 0;
+}
+
+function send(conn: number, roomId: string, scheduledUs: number): boolean {
+  const connection = connections.get(conn);
+  if (!connection) return false;
+  const n = (sendCounts.get(conn) ?? 0) + 1;
+  sendCounts.set(conn, n);
+  return connection.send(roomId, clientIdFor(conn, n, scheduledUs), messageBody(step, scheduledUs));
+}
+
+function handlersFor(conn: number): ConnectionHandlers {
+  return {
+    onDelivery(body) {
+      const stamp = readBody(body);
+      if (!stamp) return;
+      if (stamp.step !== step) {
+        counters.stray++;
+        return;
+      }
+      counters.received++;
+      recordMicros(deliveries, nowUs() - stamp.scheduledUs);
+    },
+    onAck(clientId) {
+      counters.acks++;
+      const stamp = readClientId(clientId);
+      if (stamp) recordMicros(ackLatencies, nowUs() - stamp.scheduledUs);
+      const roomId = closedLoopRooms?.get(conn);
+      if (roomId !== undefined) {
+        acksInWindow++;
+        // Keep the window full: one ack in, one send out.
+        if (send(conn, roomId, nowUs())) closedLoopSent[roomId] = (closedLoopSent[roomId] ?? 0) + 1;
+      }
+    },
+    onError() {
+      counters.errors++;
+    },
+    onClose() {
+      counters.closed++;
+      connections.delete(conn);
+    },
+  };
+}
+
+async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Promise<ConnectResult> {
+  const connector = await loadConnector(command.driver);
+  const result: ConnectResult = { connected: 0, failed: 0 };
+  await mapLimit(command.conns, command.concurrency, async (spec) => {
+    try {
+      const connection = await connector(
+        {
+          url: command.url,
+          origin: command.origin,
+          name: spec.name,
+          ...(spec.cookie ? { cookie: spec.cookie } : {}),
+          localAddress: command.localAddress,
+          timeoutMs: command.timeoutMs,
+        },
+        handlersFor(spec.id),
+      );
+      connections.set(spec.id, connection);
+      for (const roomId of spec.rooms) await connection.join(roomId, command.timeoutMs);
+      result.connected++;
+    } catch (error) {
+      result.failed++;
+      result.firstError ??= error instanceof Error ? error.message : String(error);
+    }
+  });
+  return result;
+}
+
+/**
+ * Sends on a fixed schedule whatever the replies do (open loop). All senders share one
+ * period and are sorted by phase, so walking them round-robin visits sends in time order.
+ * A late timer sends the overdue messages at once, each still stamped with its own
+ * scheduled time, so a stall shows up as latency instead of disappearing (coordinated omission).
+ */
+function openLoop(command: Extract<WorkerCommand, { type: "openLoop" }>): Promise<SendResult> {
+  startStep(command.step);
+  const senders = [...command.senders].sort((a, b) => a.phaseUs - b.phaseUs);
+  const due = senders.map((sender) => command.startUs + sender.phaseUs);
+  const sentByRoom: Record<string, number> = {};
+  let cursor = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = nowUs();
+      for (;;) {
+        const sender = senders[cursor];
+        const next = due[cursor];
+        if (sender === undefined || next === undefined || next >= command.endUs) {
+          resolve({ sentByRoom, acksInWindow: 0 });
+          return;
+        }
+        if (next > now) break;
+        // Whole microseconds: the stamp goes into clientId, where Parley allows no "." .
+        const at = Math.round(next);
+        if (send(sender.conn, sender.roomId, at))
+          sentByRoom[sender.roomId] = (sentByRoom[sender.roomId] ?? 0) + 1;
+        due[cursor] = next + command.periodUs;
+        cursor = (cursor + 1) % senders.length;
+      }
+      setTimeout(tick, Math.max(0, Math.floor(((due[cursor] ?? now) - nowUs()) / 1000)));
+    };
+    tick();
+  });
+}
+
+/** Each sender keeps `window` unacknowledged sends in flight for the duration: maximum durable throughput. */
+function closedLoop(command: Extract<WorkerCommand, { type: "closedLoop" }>): Promise<SendResult> {
+  startStep(command.step);
+  closedLoopSent = {};
+  closedLoopRooms = new Map(command.senders.map((sender) => [sender.conn, sender.roomId]));
+  for (const sender of command.senders) {
+    for (let i = 0; i < command.window; i++) {
+      if (send(sender.conn, sender.roomId, nowUs())) {
+        closedLoopSent[sender.roomId] = (closedLoopSent[sender.roomId] ?? 0) + 1;
+      }
+    }
+  }
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      closedLoopRooms = undefined;
+      resolve({ sentByRoom: closedLoopSent, acksInWindow });
+    }, command.durationMs);
+  });
+}
+
+function disconnect(): { closed: number } {
+  const closed = connections.size;
+  for (const connection of connections.values()) connection.close();
+  connections.clear();
+  sendCounts.clear();
+  counters = { received: 0, acks: 0, stray: 0, closed: 0, errors: 0 };
+  return { closed };
+}
+
+async function handle(command: WorkerCommand): Promise<unknown> {
+  switch (command.type) {
+    case "connect":
+      return connect(command);
+    case "openLoop":
+      return openLoop(command);
+    case "closedLoop":
+      return closedLoop(command);
+    case "progress":
+      return { ...counters } satisfies Progress;
+    case "collect":
+      return {
+        ...counters,
+        deliveryHistogram: encodeHistogram(deliveries),
+        ackHistogram: encodeHistogram(ackLatencies),
+      } satisfies Collected;
+    case "disconnect":
+      return disconnect();
+  }
+}
+
+function reply(message: WorkerReply): void {
+  process.send?.(message);
+}
+
+process.on("message", (request: WorkerRequest) => {
+  handle(request.command).then(
+    (result) => reply({ id: request.id, ok: true, result }),
+    (error: unknown) =>
+      reply({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+  );
+});
+// The coordinator is gone (finished or killed): nothing left to do here.
+process.on("disconnect", () => process.exit(0));
+process.send?.(READY);

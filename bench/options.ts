@@ -1,0 +1,119 @@
+import { TARGET_NAMES, type TargetName } from "./servers/targets.js";
+
+export const SCENARIO_NAMES = ["fanout", "rooms", "idle", "durable", "history", "crossnode"] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Every size a scenario uses; `--quick` swaps in tiny ones. */
+export interface Sizes {
+  fanout: {
+    members: number;
+    senders: number;
+    /** First step's send rate (messages/s over all senders); each later step doubles it. */
+    startRate: number;
+    stepMs: number;
+    drainMs: number;
+    maxSteps: number;
+    /** A step passes when its p99 is at most this and nothing is lost. */
+    p99LimitMs: number;
+  };
+  rooms: { rooms: number; membersPerRoom: number; ratePerRoom: number; durationMs: number; drainMs: number };
+  idle: { connections: number; sessions: number; settleMs: number };
+  durable: { rooms: number; sendersPerRoom: number; window: number; durationMs: number; drainMs: number };
+  history: { messages: number; pageSize: number; durationMs: number };
+}
+
+export const DEFAULT_SIZES: Sizes = {
+  fanout: {
+    members: 1000,
+    senders: 10,
+    startRate: 10,
+    stepMs: 4000,
+    drainMs: 3000,
+    maxSteps: 9,
+    p99LimitMs: 50,
+  },
+  rooms: { rooms: 200, membersPerRoom: 10, ratePerRoom: 2, durationMs: 10_000, drainMs: 3000 },
+  idle: { connections: 19_000, sessions: 200, settleMs: 3000 },
+  durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
+  history: { messages: 1_000_000, pageSize: 50, durationMs: 5000 },
+};
+
+export const QUICK_SIZES: Sizes = {
+  fanout: { members: 20, senders: 2, startRate: 20, stepMs: 300, drainMs: 500, maxSteps: 2, p99LimitMs: 50 },
+  rooms: { rooms: 4, membersPerRoom: 3, ratePerRoom: 10, durationMs: 1000, drainMs: 1000 },
+  idle: { connections: 200, sessions: 10, settleMs: 300 },
+  durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
+  history: { messages: 5000, pageSize: 50, durationMs: 1000 },
+};
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  sizes: Sizes;
+  /** Load processes to start (more are added when the idle target needs them). */
+  loadProcesses: number;
+  mysqlUrl: string | undefined;
+  postgresUrl: string | undefined;
+  /** BENCH_CROSSNODE=1: attempt the cross-node scenario (not implemented yet). */
+  crossnode: boolean;
+  /** Write results JSON under bench/results. */
+  save: boolean;
+  log(line: string): void;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--history-size=N] [--no-save]
+env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL), BENCH_CROSSNODE=1`;
+
+function listFlag<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value.split(",").map((item) => item.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T))
+      throw new UsageError(`unknown ${flag} "${item}" (one of ${allowed.join(", ")})`);
+  }
+  return items as T[];
+}
+
+function positiveInt(value: string, flag: string): number {
+  const parsed = Number(value.replace(/_/g, ""));
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${flag} must be a positive integer`);
+  return parsed;
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match?.[1]) throw new UsageError(`unexpected argument "${arg}"`);
+    flags.set(match[1], match[2] ?? "");
+  }
+  const known = new Set(["quick", "scenario", "target", "idle-target", "history-size", "no-save", "help"]);
+  for (const flag of flags.keys()) if (!known.has(flag)) throw new UsageError(`unknown flag --${flag}`);
+  if (flags.has("help")) throw new UsageError("");
+
+  const quick = flags.has("quick");
+  const base = quick ? QUICK_SIZES : DEFAULT_SIZES;
+  const sizes: Sizes = structuredClone(base);
+  const idleTarget = flags.get("idle-target");
+  if (idleTarget !== undefined) sizes.idle.connections = positiveInt(idleTarget, "--idle-target");
+  const historySize = flags.get("history-size");
+  if (historySize !== undefined) sizes.history.messages = positiveInt(historySize, "--history-size");
+  const scenario = flags.get("scenario");
+  const target = flags.get("target");
+
+  return {
+    quick,
+    scenarios: scenario ? listFlag(scenario, SCENARIO_NAMES, "scenario") : [...SCENARIO_NAMES],
+    targets: target ? listFlag(target, TARGET_NAMES, "target") : [...TARGET_NAMES],
+    sizes,
+    loadProcesses: quick ? 2 : 4,
+    mysqlUrl: env.BENCH_MYSQL_URL || undefined,
+    postgresUrl: env.BENCH_POSTGRES_URL || undefined,
+    crossnode: env.BENCH_CROSSNODE === "1",
+    save: !flags.has("no-save"),
+    log: (line) => console.log(line),
+  };
+}

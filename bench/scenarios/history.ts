@@ -1,0 +1,67 @@
+import { historyPage, signIn } from "../servers/parley-api.js";
+import { type TargetName, withTarget } from "../servers/targets.js";
+import { newHistogram, recordMicros, summarize } from "../stats/histogram.js";
+import { noiseNote, otherCpuShare, sampleCpu } from "../system/noise.js";
+import type { ScenarioContext } from "./context.js";
+import { ensureHistorySeed } from "./history-seed.js";
+import { latencyMetrics, notApplicable, type ScenarioResult } from "./result.js";
+
+/** Untimed requests first, so connection set-up and JIT warm-up do not count. */
+const WARM_UP_REQUESTS = 20;
+
+/**
+ * Keyset history pages from a room with a large history: GET …/messages?before=<random seq>,
+ * one request at a time, timed from request to parsed page (session check included, as a
+ * browser pays it too). Baselines keep no history.
+ */
+export async function runHistory(context: ScenarioContext, targetName: TargetName): Promise<ScenarioResult> {
+  if (targetName !== "parley") return notApplicable("history", targetName, "no history in the baseline");
+  const size = context.options.sizes.history;
+  const seed = await ensureHistorySeed(size.messages, context.pinning, context.log);
+  return withTarget("parley", { pinning: context.pinning, dataDir: seed.dataDir }, async (target) => {
+    const base = target.server.baseUrl;
+    const { cookie } = await signIn(base, "reader");
+    for (let i = 0; i < WARM_UP_REQUESTS; i++) {
+      await historyPage(base, cookie, seed.roomId, seed.messages, size.pageSize);
+    }
+    const latencies = newHistogram();
+    let pages = 0;
+    let short = 0;
+    const ownPids = [target.server.pid, process.pid];
+    const cpuBefore = sampleCpu(ownPids);
+    const deadline = performance.now() + size.durationMs;
+    while (performance.now() < deadline) {
+      const before = size.pageSize + 1 + Math.floor(Math.random() * (seed.messages - size.pageSize));
+      const started = performance.now();
+      const page = await historyPage(base, cookie, seed.roomId, before, size.pageSize);
+      recordMicros(latencies, (performance.now() - started) * 1000);
+      pages++;
+      if (page.messages.length !== size.pageSize || page.messages.at(-1)?.seq !== before - 1) short++;
+    }
+    const otherShare = otherCpuShare(cpuBefore, sampleCpu(ownPids));
+    const latency = summarize(latencies);
+    latencies.destroy();
+    const notes = [
+      short > 0 ? `${short} pages were not the ${size.pageSize} messages before the cursor` : undefined,
+      noiseNote(otherShare),
+    ].filter(Boolean);
+    return {
+      scenario: "history",
+      target: targetName,
+      status: short === 0 ? "ok" : "failed",
+      otherCpuShare: otherShare,
+      ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+      metrics: [
+        { label: "messages in room", value: seed.messages, unit: "", better: "higher" },
+        {
+          label: "pages/s (one at a time)",
+          value: pages / (size.durationMs / 1000),
+          unit: "",
+          better: "higher",
+        },
+        ...latencyMetrics(latency, "page"),
+      ],
+      details: { ...size, pages, latency, otherCpuShare: otherShare },
+    };
+  });
+}

@@ -1,0 +1,43 @@
+import type { ScenarioName } from "../options.js";
+import type { TargetName } from "../servers/targets.js";
+import type { ScenarioContext } from "./context.js";
+import { runCrossnode } from "./crossnode.js";
+import { runDurable } from "./durable.js";
+import { runFanout } from "./fanout.js";
+import { runHistory } from "./history.js";
+import { runIdle } from "./idle.js";
+import type { ScenarioResult } from "./result.js";
+import { runRooms } from "./rooms.js";
+
+export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
+
+export const SCENARIOS: Record<
+  ScenarioName,
+  { title: (context: ScenarioContext) => string; run: ScenarioRunner }
+> = {
+  fanout: {
+    title: ({ options: { sizes: s } }) =>
+      `fanout: 1 room × ${s.fanout.members} members, ${s.fanout.senders} senders, rate doubled per ${s.fanout.stepMs} ms step until p99 > ${s.fanout.p99LimitMs} ms or loss`,
+    run: runFanout,
+  },
+  rooms: {
+    title: ({ options: { sizes: s } }) =>
+      `rooms: ${s.rooms.rooms} rooms × ${s.rooms.membersPerRoom} members, ${s.rooms.ratePerRoom} msg/s per room for ${s.rooms.durationMs / 1000} s`,
+    run: runRooms,
+  },
+  idle: {
+    title: ({ options: { sizes: s } }) => `idle: up to ${s.idle.connections} signed-in idle connections`,
+    run: runIdle,
+  },
+  durable: {
+    title: ({ options: { sizes: s } }) =>
+      `durable: ${s.durable.rooms * s.durable.sendersPerRoom} senders in ${s.durable.rooms} rooms, ${s.durable.window} sends in flight each, ${s.durable.durationMs / 1000} s`,
+    run: runDurable,
+  },
+  history: {
+    title: ({ options: { sizes: s } }) =>
+      `history: keyset pages of ${s.history.pageSize} at random cursors in a ${s.history.messages.toLocaleString("en")}-message room`,
+    run: runHistory,
+  },
+  crossnode: { title: () => "crossnode: fan-out across two Parley nodes via Redis", run: runCrossnode },
+};

@@ -1,0 +1,24 @@
+import { renameSync, writeFileSync } from "node:fs";
+
+/**
+ * Preloaded into every server under test (`--import`), so Parley's own code stays untouched.
+ * On SIGUSR2 it collects garbage (the server runs with --expose-gc) and writes its memory
+ * figures to BENCH_MEMORY_FILE, letting the harness read RSS and heap after a full GC.
+ */
+const target = process.env.BENCH_MEMORY_FILE;
+if (target) {
+  process.on("SIGUSR2", () => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    collect?.();
+    const usage = process.memoryUsage();
+    const report = {
+      collected: collect !== undefined,
+      rss: usage.rss,
+      heapUsed: usage.heapUsed,
+      external: usage.external,
+    };
+    // Written aside and renamed, so the harness never reads half a file.
+    writeFileSync(`${target}.tmp`, JSON.stringify(report));
+    renameSync(`${target}.tmp`, target);
+  });
+}

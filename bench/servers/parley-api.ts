@@ -1,0 +1,74 @@
+import type { HistoryPage, Member, Room } from "../../src/protocol/index.js";
+import { mapLimit } from "../system/concurrency.js";
+
+/** The HTTP calls the harness makes to Parley, as the browser makes them (origin header included). */
+
+export interface ParleySession {
+  name: string;
+  cookie: string;
+}
+
+/** Sign-ins in flight at once: enough to keep the server busy without queueing behind each other. */
+const SIGN_IN_CONCURRENCY = 8;
+
+async function expectOk(response: Response, what: string): Promise<Response> {
+  if (!response.ok) throw new Error(`${what} failed: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+export async function signIn(baseUrl: string, name: string): Promise<ParleySession> {
+  const response = await expectOk(
+    await fetch(`${baseUrl}/api/auth/sign-in/anonymous`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl },
+      body: JSON.stringify({ name }),
+    }),
+    "sign-in",
+  );
+  const cookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(";")[0])
+    .join("; ");
+  return { name, cookie };
+}
+
+export function signInMany(baseUrl: string, names: readonly string[]): Promise<ParleySession[]> {
+  return mapLimit(names, SIGN_IN_CONCURRENCY, (name) => signIn(baseUrl, name));
+}
+
+export async function me(baseUrl: string, cookie: string): Promise<Member> {
+  const response = await expectOk(await fetch(`${baseUrl}/api/me`, { headers: { cookie } }), "GET /api/me");
+  return ((await response.json()) as { user: Member }).user;
+}
+
+export async function listRooms(baseUrl: string, cookie: string): Promise<Room[]> {
+  const response = await expectOk(
+    await fetch(`${baseUrl}/api/rooms`, { headers: { cookie } }),
+    "GET /api/rooms",
+  );
+  return ((await response.json()) as { rooms: Room[] }).rooms;
+}
+
+export async function createRoom(baseUrl: string, cookie: string, name: string): Promise<Room> {
+  const response = await expectOk(
+    await fetch(`${baseUrl}/api/rooms`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl, cookie },
+      body: JSON.stringify({ name }),
+    }),
+    "POST /api/rooms",
+  );
+  return ((await response.json()) as { room: Room }).room;
+}
+
+export async function historyPage(
+  baseUrl: string,
+  cookie: string,
+  roomId: string,
+  before: number,
+  limit: number,
+): Promise<HistoryPage> {
+  const url = `${baseUrl}/api/rooms/${encodeURIComponent(roomId)}/messages?before=${before}&limit=${limit}`;
+  const response = await expectOk(await fetch(url, { headers: { cookie } }), "GET history");
+  return (await response.json()) as HistoryPage;
+}
