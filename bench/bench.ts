@@ -6,6 +6,7 @@ import { SCENARIOS } from "./scenarios/index.js";
 import type { ScenarioResult } from "./scenarios/result.js";
 import { TARGET_LABELS, type TargetName } from "./servers/targets.js";
 import { describeMachine, type Machine } from "./system/machine.js";
+import { isNoisy, QuietGate } from "./system/noise.js";
 import { detectPinning, type Pinning } from "./system/pinning.js";
 
 /** The harness as a library: the CLI (bench/run.ts) and the test (test/bench) both drive it. */
@@ -64,6 +65,8 @@ export async function runBench(
   );
   options.log(`pinning: ${pinning.description}`);
   const bench = await openBench(options, pinning);
+  const gate = new QuietGate(options.quietWaitMs, options.log);
+  const ownPids = () => [...bench.context.pool.pids(), process.pid];
   const results: ScenarioResult[] = [];
   const titles: Partial<Record<ScenarioName, string>> = {};
   try {
@@ -74,7 +77,18 @@ export async function runBench(
       for (const target of options.targets) {
         const started = performance.now();
         options.log(`  ${TARGET_LABELS[target]}…`);
-        const result = await bench.run(scenario, target);
+        const measures = SCENARIOS[scenario].measures(target, bench.context);
+        if (measures) await gate.wait(ownPids);
+        let result = await bench.run(scenario, target);
+        if (measures && isNoisy(result.otherCpuShare) && gate.hasBudget) {
+          // Something else took the CPUs meanwhile: measure once more when it has gone, keep the quieter run.
+          options.log(`  ${TARGET_LABELS[target]}: noisy, measuring again`);
+          await gate.wait(ownPids);
+          const rerunStarted = performance.now();
+          const again = await bench.run(scenario, target);
+          gate.charge(performance.now() - rerunStarted);
+          if ((again.otherCpuShare ?? 0) < (result.otherCpuShare ?? 0)) result = again;
+        }
         options.log(
           `  ${TARGET_LABELS[target]}: ${result.status} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );

@@ -57,15 +57,21 @@ export interface BenchOptions {
   postgresUrl: string | undefined;
   /** BENCH_CROSSNODE=1: attempt the cross-node scenario (not implemented yet). */
   crossnode: boolean;
+  /** Total time the run may spend waiting for other processes to leave the CPUs alone (0: never wait). */
+  quietWaitMs: number;
   /** Write results JSON under bench/results. */
   save: boolean;
   log(line: string): void;
 }
 
+/** A shared machine may be busy for minutes; the default run still has to end within ~10. */
+const DEFAULT_QUIET_WAIT_S = 120;
+
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
-       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--history-size=N] [--no-save]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--history-size=N]
+       [--quiet-wait=SECONDS] [--no-save]
 env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL), BENCH_CROSSNODE=1`;
 
 function listFlag<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
@@ -90,7 +96,16 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (!match?.[1]) throw new UsageError(`unexpected argument "${arg}"`);
     flags.set(match[1], match[2] ?? "");
   }
-  const known = new Set(["quick", "scenario", "target", "idle-target", "history-size", "no-save", "help"]);
+  const known = new Set([
+    "quick",
+    "scenario",
+    "target",
+    "idle-target",
+    "history-size",
+    "quiet-wait",
+    "no-save",
+    "help",
+  ]);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new UsageError(`unknown flag --${flag}`);
   if (flags.has("help")) throw new UsageError("");
 
@@ -101,6 +116,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (idleTarget !== undefined) sizes.idle.connections = positiveInt(idleTarget, "--idle-target");
   const historySize = flags.get("history-size");
   if (historySize !== undefined) sizes.history.messages = positiveInt(historySize, "--history-size");
+  const quietWait = flags.get("quiet-wait");
+  const quietWaitSeconds = quietWait === undefined ? (quick ? 0 : DEFAULT_QUIET_WAIT_S) : Number(quietWait);
+  if (!Number.isFinite(quietWaitSeconds) || quietWaitSeconds < 0)
+    throw new UsageError("--quiet-wait must be ≥ 0");
   const scenario = flags.get("scenario");
   const target = flags.get("target");
 
@@ -113,6 +132,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     mysqlUrl: env.BENCH_MYSQL_URL || undefined,
     postgresUrl: env.BENCH_POSTGRES_URL || undefined,
     crossnode: env.BENCH_CROSSNODE === "1",
+    quietWaitMs: quietWaitSeconds * 1000,
     save: !flags.has("no-save"),
     log: (line) => console.log(line),
   };

@@ -45,7 +45,7 @@ export interface StepOutcome {
   serverCpuSeconds: number;
   /** CPU used by all load processes together over the same span. */
   loadCpuSeconds: number;
-  /** From the first scheduled send to the end of the drain: the span both CPU figures cover. */
+  /** From just before the schedule goes out to the end of the drain: the span the CPU figures cover. */
   wallSeconds: number;
   /** Share of one CPU used meanwhile by processes that are not the harness's: noise. */
   otherCpuShare: number;

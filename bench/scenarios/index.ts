@@ -11,33 +11,49 @@ import { runRooms } from "./rooms.js";
 
 export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
 
-export const SCENARIOS: Record<
-  ScenarioName,
-  { title: (context: ScenarioContext) => string; run: ScenarioRunner }
-> = {
+export interface ScenarioEntry {
+  title: (context: ScenarioContext) => string;
+  /** Whether running against this server measures anything (otherwise it answers n/a or skipped at once). */
+  measures: (target: TargetName, context: ScenarioContext) => boolean;
+  run: ScenarioRunner;
+}
+
+const everyTarget = () => true;
+const parleyOnly = (target: TargetName) => target === "parley";
+
+export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
   fanout: {
     title: ({ options: { sizes: s } }) =>
       `fanout: 1 room × ${s.fanout.members} members, ${s.fanout.senders} senders, rate doubled per ${s.fanout.stepMs} ms step until p99 > ${s.fanout.p99LimitMs} ms or loss`,
+    measures: everyTarget,
     run: runFanout,
   },
   rooms: {
     title: ({ options: { sizes: s } }) =>
       `rooms: ${s.rooms.rooms} rooms × ${s.rooms.membersPerRoom} members, ${s.rooms.ratePerRoom} msg/s per room for ${s.rooms.durationMs / 1000} s`,
+    measures: everyTarget,
     run: runRooms,
   },
   idle: {
     title: ({ options: { sizes: s } }) => `idle: up to ${s.idle.connections} signed-in idle connections`,
+    measures: everyTarget,
     run: runIdle,
   },
   durable: {
     title: ({ options: { sizes: s } }) =>
       `durable: ${s.durable.rooms * s.durable.sendersPerRoom} senders in ${s.durable.rooms} rooms, ${s.durable.window} sends in flight each, ${s.durable.durationMs / 1000} s`,
+    measures: parleyOnly,
     run: runDurable,
   },
   history: {
     title: ({ options: { sizes: s } }) =>
       `history: keyset pages of ${s.history.pageSize} at random cursors in a ${s.history.messages.toLocaleString("en")}-message room`,
+    measures: parleyOnly,
     run: runHistory,
   },
-  crossnode: { title: () => "crossnode: fan-out across two Parley nodes via Redis", run: runCrossnode },
+  crossnode: {
+    title: () => "crossnode: fan-out across two Parley nodes via Redis",
+    measures: () => false,
+    run: runCrossnode,
+  },
 };

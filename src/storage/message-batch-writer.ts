@@ -1,0 +1,161 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { AppendResult, NewMessage } from "../chat/ports.js";
+import type { Message } from "../protocol/index.js";
+import { type Reader, selectMessages, toMessage } from "./message-rows.js";
+import type { Database } from "./schema.js";
+import { isUniqueViolation } from "./unique-violation.js";
+
+interface Pending {
+  input: NewMessage;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Largest batch in one transaction; bounds statement size and the wait of the last in line. */
+const MAX_BATCH = 256;
+const INSERT_CHUNK = 200;
+
+const key = (authorId: string, clientId: string) => `${authorId}\u0000${clientId}`;
+
+/**
+ * Group commit: every send that arrives while the previous transaction runs (or within one
+ * event-loop turn) is written in the next single transaction, and each is acknowledged only
+ * after that commit. Per batch and room, the room's row is locked once and its counter moved
+ * once, so the cost per message is one row in a multi-row INSERT.
+ */
+export class MessageBatchWriter {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private busy = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  append(input: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      if (this.busy || this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.pump();
+      });
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.db.transaction().execute((trx) =>
+        this.writeIn(
+          trx,
+          batch.map((p) => p.input),
+        ),
+      );
+      batch.forEach((pending, i) => pending.resolve(results[i] as AppendResult));
+      return;
+    } catch (error) {
+      if (batch.length === 1) return this.settleAlone(batch[0] as Pending, error);
+    }
+    // One bad message must not fail the others: write them one by one to find it.
+    for (const pending of batch) {
+      try {
+        const [result] = await this.db.transaction().execute((trx) => this.writeIn(trx, [pending.input]));
+        pending.resolve(result as AppendResult);
+      } catch (error) {
+        await this.settleAlone(pending, error);
+      }
+    }
+  }
+
+  /** A lone failure: a unique violation means another node stored the same send first. */
+  private async settleAlone(pending: Pending, error: unknown): Promise<void> {
+    if (isUniqueViolation(error)) {
+      const [earlier] = await this.earlierCopies(this.db, [pending.input]);
+      if (earlier) return pending.resolve({ message: earlier, duplicate: true });
+    }
+    pending.reject(error);
+  }
+
+  private async writeIn(trx: Transaction<Database>, inputs: NewMessage[]): Promise<AppendResult[]> {
+    const roomIds = [...new Set(inputs.map((input) => input.roomId))].sort();
+    // Lock the rooms' rows first, in one order (no deadlocks between nodes); after that the
+    // duplicate check sees every committed copy.
+    for (const roomId of roomIds) {
+      await trx.updateTable("rooms").set({ last_seq: sql`last_seq` }).where("id", "=", roomId).execute();
+    }
+    const known = new Map<string, Message>();
+    for (const earlier of await this.earlierCopies(trx, inputs))
+      known.set(key(earlier.author.id, earlier.clientId), earlier);
+
+    const results: AppendResult[] = [];
+    const fresh = new Map<string, Message[]>();
+    for (const input of inputs) {
+      const existing = known.get(key(input.author.id, input.clientId));
+      if (existing) {
+        results.push({ message: existing, duplicate: true });
+        continue;
+      }
+      const message: Message = { ...input, seq: 0 };
+      known.set(key(input.author.id, input.clientId), message);
+      const room = fresh.get(input.roomId) ?? [];
+      room.push(message);
+      fresh.set(input.roomId, room);
+      results.push({ message, duplicate: false });
+    }
+
+    for (const [roomId, messages] of fresh) {
+      await trx
+        .updateTable("rooms")
+        .set({ last_seq: sql`last_seq + ${messages.length}` })
+        .where("id", "=", roomId)
+        .execute();
+      const room = await trx
+        .selectFrom("rooms")
+        .select("last_seq")
+        .where("id", "=", roomId)
+        .executeTakeFirst();
+      if (!room) throw new Error(`room ${roomId} does not exist`);
+      const first = Number(room.last_seq) - messages.length + 1;
+      messages.forEach((message, i) => {
+        message.seq = first + i;
+      });
+    }
+    const rows = [...fresh.values()].flat().map((message) => ({
+      room_id: message.roomId,
+      seq: message.seq,
+      author_id: message.author.id,
+      client_id: message.clientId,
+      body: message.body,
+      created_at: message.createdAt,
+    }));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto("messages")
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+    return results;
+  }
+
+  /** Stored messages with the same (author, clientId) as any of the inputs. */
+  private async earlierCopies(reader: Reader, inputs: NewMessage[]): Promise<Message[]> {
+    const wanted = new Set(inputs.map((input) => key(input.author.id, input.clientId)));
+    const rows = await selectMessages(reader)
+      .where(
+        "m.client_id",
+        "in",
+        inputs.map((input) => input.clientId),
+      )
+      .execute();
+    return rows.filter((row) => wanted.has(key(row.author_id, row.client_id))).map(toMessage);
+  }
+}
