@@ -211,6 +211,25 @@ describe.each(setups)("chat over the real protocol on $name", ({ database, redis
     expect(presence().at(-1)).toMatchObject({ joined: [], left: [bob.user.id] });
   });
 
+  it("coalesces a reconnect storm into a few presence frames instead of one per arrival", async () => {
+    const watcher = await signIn(server.url, "Watcher");
+    const room = await createRoom(server, watcher.cookie, "Storm");
+    const watching = await connect(watcher.cookie);
+    await watching.join(room.id);
+    const crowd = await Promise.all(Array.from({ length: 30 }, (_, i) => signIn(server.url, `Crowd ${i}`)));
+    const sockets = await Promise.all(crowd.map((person) => connect(person.cookie)));
+    await Promise.all(sockets.map((socket) => socket.join(room.id)));
+    const arrived = () =>
+      watching.received
+        .filter((f) => f.type === "presence" && f.roomId === room.id)
+        .flatMap((f) => (f.type === "presence" ? f.joined.map((m) => m.id) : []));
+    await waitUntil(() => crowd.every((person) => arrived().includes(person.user.id)), "all 30 announced");
+    const frames = watching.received.filter((f) => f.type === "presence" && f.roomId === room.id).length;
+    console.info(`[parley] 30 arrivals reached a member in ${frames} presence frames`);
+    expect(frames).toBeLessThanOrEqual(10);
+    for (const socket of sockets) socket.socket.terminate();
+  });
+
   it("creates rooms with unique slugs and tells everyone connected", async () => {
     const user = await signIn(server.url, "Founder");
     const watcher = await connect(user.cookie);
@@ -223,6 +242,12 @@ describe.each(setups)("chat over the real protocol on $name", ({ database, redis
       headers: { cookie: user.cookie },
     });
     expect(((await bySlug.json()) as { room: Room }).room.id).toBe(second.id);
+    const foreign = await fetch(`${server.url}/api/rooms`, {
+      method: "POST",
+      headers: { cookie: user.cookie, "content-type": "application/json", origin: "https://evil.example" },
+      body: JSON.stringify({ name: "Planted" }),
+    });
+    expect(foreign.status).toBe(403);
     const bad = await fetch(`${server.url}/api/rooms`, {
       method: "POST",
       headers: { cookie: user.cookie, "content-type": "application/json" },
