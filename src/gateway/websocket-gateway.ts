@@ -1,5 +1,7 @@
-import fastifyWebsocket from "@fastify/websocket";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Auth } from "../auth/auth.js";
 import { currentUser, type SignedIn } from "../auth/current-user.js";
 import type { ChatService } from "../chat/chat-service.js";
@@ -11,6 +13,7 @@ import { CloseCode } from "./close-codes.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { isAllowedOrigin } from "./origin.js";
 import { SocketSubscriber } from "./socket-subscriber.js";
+import { refuseUpgrade } from "./upgrade-refusal.js";
 
 export interface GatewayOptions {
   chat: ChatService;
@@ -29,7 +32,7 @@ export interface Gateway {
 }
 
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
-const signedInByRequest = new WeakMap<FastifyRequest, SignedIn>();
+export const WEBSOCKET_PATH = "/ws";
 
 function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
@@ -44,59 +47,72 @@ function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
   }
 }
 
-/** The WebSocket edge: refuses before the upgrade, parses frames, hands them to the domain. */
-export async function registerGateway(app: FastifyInstance, options: GatewayOptions): Promise<Gateway> {
+/**
+ * The WebSocket edge: checks Origin and session on the HTTP upgrade itself (a refusal is a real
+ * 403 or 401), parses frames and hands them to the domain. It takes the server's `upgrade` event
+ * directly rather than routing it through fastify, so no request, reply or logger object stays
+ * alive for the life of each socket (see docs/decisions/0004-websocket-upgrade-outside-fastify.md).
+ */
+export function registerGateway(app: FastifyInstance, options: GatewayOptions): Gateway {
   const sockets = new Set<SocketSubscriber>();
-  await app.register(fastifyWebsocket, {
-    options: { maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false },
+  const log = app.log;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
   });
 
-  app.get(
-    "/ws",
-    {
-      websocket: true,
-      preValidation: async (request, reply) => {
-        if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
-          return reply.code(403).send({ error: "forbidden_origin", message: "This origin may not connect." });
-        }
-        const signedIn = await currentUser(options.auth, request.headers);
-        if (!signedIn) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
-        signedInByRequest.set(request, signedIn);
-      },
-    },
-    (socket, request) => {
-      const signedIn = signedInByRequest.get(request);
-      if (!signedIn) return socket.close(CloseCode.sessionEnded, "no session");
-      const subscriber = new SocketSubscriber(
-        socket,
-        signedIn.member,
-        signedIn.sessionId,
-        options.sendQueueLimitBytes,
-        options.onSlowClientClosed,
-      );
-      sockets.add(subscriber);
-      const participant = options.chat.participant(subscriber);
-      socket.on("message", (data, isBinary) => {
-        const parsed = parseClientFrame(data, isBinary);
-        if (!parsed.ok) {
-          subscriber.deliver(encodeFrame({ type: "error", code: "bad_frame", message: parsed.message }));
-          return;
-        }
-        dispatch(participant, parsed.frame).catch((error: unknown) => {
-          request.log.error({ err: error, frame: parsed.frame.type }, "frame failed");
-        });
+  function accept(socket: WebSocket, signedIn: SignedIn): void {
+    const subscriber = new SocketSubscriber(
+      socket,
+      signedIn.member,
+      signedIn.sessionId,
+      options.sendQueueLimitBytes,
+      options.onSlowClientClosed,
+    );
+    sockets.add(subscriber);
+    const participant = options.chat.participant(subscriber);
+    socket.on("message", (data, isBinary) => {
+      const parsed = parseClientFrame(data, isBinary);
+      if (!parsed.ok) {
+        subscriber.deliver(encodeFrame({ type: "error", code: "bad_frame", message: parsed.message }));
+        return;
+      }
+      dispatch(participant, parsed.frame).catch((error: unknown) => {
+        log.error({ err: error, frame: parsed.frame.type }, "frame failed");
       });
-      socket.on("pong", () => {
-        subscriber.alive = true;
-      });
-      socket.on("close", () => {
-        sockets.delete(subscriber);
-        participant
-          .disconnect()
-          .catch((error: unknown) => request.log.error({ err: error }, "disconnect failed"));
-      });
-    },
-  );
+    });
+    socket.on("pong", () => {
+      subscriber.alive = true;
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      sockets.delete(subscriber);
+      participant.disconnect().catch((error: unknown) => log.error({ err: error }, "disconnect failed"));
+    });
+  }
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
+      return refuseUpgrade(socket, 403, "forbidden_origin", "This origin may not connect.");
+    }
+    const signedIn = await currentUser(options.auth, request.headers);
+    if (!signedIn) return refuseUpgrade(socket, 401, "unauthorized", "Sign in first.");
+    if (socket.destroyed) return;
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));
+  }
+
+  app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => undefined);
+    if (new URL(request.url ?? "/", "http://localhost").pathname !== WEBSOCKET_PATH) {
+      return refuseUpgrade(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
+    }
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log.error({ err: error }, "upgrade failed");
+      refuseUpgrade(socket, 500, "internal", "The server could not accept the connection.");
+    });
+  });
 
   // A socket that missed a whole interval without answering a ping is dead: free it.
   const heartbeat = setInterval(() => {
@@ -110,7 +126,10 @@ export async function registerGateway(app: FastifyInstance, options: GatewayOpti
     }
   }, options.heartbeatIntervalMs);
   heartbeat.unref();
-  app.addHook("onClose", async () => clearInterval(heartbeat));
+  app.addHook("onClose", async () => {
+    clearInterval(heartbeat);
+    wss.close();
+  });
 
   // A session ended on any node (sign-out, "sign out everywhere", a deleted user): close its sockets here.
   options.bus.subscribe((event) => {

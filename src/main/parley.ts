@@ -97,7 +97,7 @@ export async function createParley(config: Config): Promise<Parley> {
 
   let connectionCount = () => 0;
   const metrics = createMetrics(() => connectionCount());
-  const gateway = await registerGateway(app, {
+  const gateway = registerGateway(app, {
     chat,
     bus,
     onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
