@@ -1,11 +1,11 @@
 import type { Message, ServerFrame } from "../protocol/index.js";
-import type { BusEvent, Subscriber } from "./ports.js";
+import type { BusEvent, EncodedFrame, Subscriber } from "./ports.js";
 import { RoomSequencer } from "./room-sequencer.js";
 
 /** Frames that arrived for a room while its snapshot was being read, with their seq if a message. */
 interface Held {
   seq: number | undefined;
-  data: string;
+  data: EncodedFrame;
 }
 
 interface Subscription {
@@ -14,8 +14,11 @@ interface Subscription {
   held: Held[] | null;
 }
 
-export function encodeFrame(frame: ServerFrame): string {
-  return JSON.stringify(frame);
+const utf8 = new TextEncoder();
+
+/** Serialises a frame once; the bytes go to every recipient as they are. */
+export function encodeFrame(frame: ServerFrame): EncodedFrame {
+  return utf8.encode(JSON.stringify(frame));
 }
 
 /**
@@ -130,7 +133,7 @@ export class Hub {
     const watchers = this.watchers.get(message.roomId);
     if (!watchers) return;
     const inRoom = this.rooms.get(message.roomId);
-    let data: string | undefined;
+    let data: EncodedFrame | undefined;
     for (const subscriber of watchers.values()) {
       if (inRoom?.has(subscriber.connectionId)) continue;
       data ??= encodeFrame({ type: "activity", roomId: message.roomId, seq: message.seq });
@@ -138,7 +141,7 @@ export class Hub {
     }
   }
 
-  private toRoom(roomId: string, data: string, seq: number | undefined): void {
+  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     for (const subscription of room.values()) {

@@ -76,11 +76,14 @@ export interface Bus {
   subscribe(handler: (event: BusEvent) => void): void;
 }
 
+/** A server frame as UTF-8 JSON bytes, encoded once however many subscribers receive it. */
+export type EncodedFrame = Uint8Array;
+
 /** One connected client as the domain sees it: it can be handed encoded frames. */
 export interface Subscriber {
   readonly connectionId: string;
   readonly user: Member;
-  deliver(data: string): void;
+  deliver(data: EncodedFrame): void;
 }
 
 export interface Clock {

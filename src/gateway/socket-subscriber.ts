@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import type { Subscriber } from "../chat/ports.js";
+import type { EncodedFrame, Subscriber } from "../chat/ports.js";
 import type { Member } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
 
 const SLOW_CLIENT_GRACE_MS = 10_000;
+/** Frames are UTF-8 JSON bytes: sent as text frames, with one options object for all sends. */
+const AS_TEXT = { binary: false } as const;
 
 /**
  * A WebSocket as the domain's subscriber. Frames go straight to ws's own send buffer;
@@ -23,7 +25,7 @@ export class SocketSubscriber implements Subscriber {
     private readonly onTooSlow: () => void,
   ) {}
 
-  deliver(data: string): void {
+  deliver(data: EncodedFrame): void {
     const socket = this.socket;
     if (socket.readyState !== socket.OPEN) return;
     // A client that keeps up may get one frame bigger than the cap (a resume snapshot); only a
@@ -36,6 +38,6 @@ export class SocketSubscriber implements Subscriber {
       setTimeout(() => socket.terminate(), SLOW_CLIENT_GRACE_MS).unref();
       return;
     }
-    socket.send(data);
+    socket.send(data, AS_TEXT);
   }
 }

@@ -1,6 +1,7 @@
 import type { Message, Room, ServerFrame } from "../../protocol/index.js";
 import type {
   AppendResult,
+  EncodedFrame,
   MembershipStore,
   MessageStore,
   NewMessage,
@@ -95,16 +96,17 @@ export class FakeMembershipStore implements MembershipStore {
 
 /** A subscriber that keeps every frame it was handed, decoded. */
 export class RecordingSubscriber implements Subscriber {
-  readonly raw: string[] = [];
+  readonly raw: EncodedFrame[] = [];
   constructor(
     readonly connectionId: string,
     readonly user: { id: string; name: string; image: string },
   ) {}
-  deliver(data: string): void {
+  deliver(data: EncodedFrame): void {
     this.raw.push(data);
   }
   get frames(): ServerFrame[] {
-    return this.raw.map((data) => JSON.parse(data) as ServerFrame);
+    const utf8 = new TextDecoder();
+    return this.raw.map((data) => JSON.parse(utf8.decode(data)) as ServerFrame);
   }
   ofType<T extends ServerFrame["type"]>(type: T): Extract<ServerFrame, { type: T }>[] {
     return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
