@@ -3,7 +3,7 @@ import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import type { ChatDependencies } from "./chat-service.js";
 import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
-import type { Subscriber } from "./ports.js";
+import type { AppendResult, Subscriber } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
@@ -62,8 +62,27 @@ export class Participant {
     );
   }
 
+  /**
+   * Sends take their place in the queue only until they are handed to the store, not until
+   * they commit: a client may have many sends in flight, which group commit writes together,
+   * and their order (and so their sequence numbers) is still the order they were sent in.
+   */
   send(frame: SendFrame): Promise<void> {
-    return this.serially(() => this.doSend(frame), { roomId: frame.roomId, clientId: frame.clientId });
+    const context = { roomId: frame.roomId, clientId: frame.clientId };
+    let stored: Promise<AppendResult> | undefined;
+    return this.serially(async () => {
+      stored = this.admit(frame);
+    }, context).then(async () => {
+      if (!stored) return;
+      try {
+        const { message, duplicate } = await stored;
+        this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
+        if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
+      } catch (error) {
+        this.failUnexpectedly(context);
+        throw error;
+      }
+    });
   }
 
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
@@ -135,27 +154,39 @@ export class Participant {
     if (last) this.presence.left(roomId, this.user.id);
   }
 
-  private async doSend({ roomId, clientId, body }: SendFrame): Promise<void> {
+  /** Checks a send and hands it to the store; undefined when it was refused (and answered). */
+  private admit({ roomId, clientId, body }: SendFrame): Promise<AppendResult> | undefined {
     const context = { roomId, clientId };
-    if (!this.rooms.has(roomId))
-      return this.fail("not_in_room", "Join the room before sending to it.", context);
+    if (!this.rooms.has(roomId)) {
+      this.fail("not_in_room", "Join the room before sending to it.", context);
+      return undefined;
+    }
     const violation = checkMessageBody(body);
-    if (violation) return this.fail(violation.code, violation.message, context);
+    if (violation) {
+      this.fail(violation.code, violation.message, context);
+      return undefined;
+    }
     // Refuse rather than store a message that could not be fanned out; the client retries.
-    if (!this.deps.bus.available) return this.fail("unavailable", UNAVAILABLE, context);
-    const { message, duplicate } = await this.deps.messages.append({
+    if (!this.deps.bus.available) {
+      this.fail("unavailable", UNAVAILABLE, context);
+      return undefined;
+    }
+    return this.deps.messages.append({
       roomId,
       author: this.user,
       clientId,
       body,
       createdAt: this.deps.clock.now(),
     });
-    this.reply({ type: "ack", roomId, clientId, seq: message.seq });
-    if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
   }
 
   private fail(code: ErrorCode, message: string, context: { roomId?: string; clientId?: string }): void {
     this.reply({ type: "error", code, message, ...context });
+  }
+
+  private failUnexpectedly(context: { roomId?: string; clientId?: string }): void {
+    if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
+    else this.fail("unavailable", UNAVAILABLE, context);
   }
 
   private reply(frame: ServerFrame): void {
@@ -168,8 +199,7 @@ export class Participant {
     context: { roomId?: string; clientId?: string } = {},
   ): Promise<void> {
     const next = this.queue.then(operation).catch((error: unknown) => {
-      if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
-      else this.fail("unavailable", UNAVAILABLE, context);
+      this.failUnexpectedly(context);
       throw error;
     });
     this.queue = next.catch(() => undefined);
