@@ -57,7 +57,32 @@ export function openDatabase(url: string): DatabaseHandle {
       sqlite.pragma("synchronous = NORMAL");
       sqlite.pragma("foreign_keys = ON");
       sqlite.pragma("busy_timeout = 5000");
-      return { kind, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+      return {
+        kind,
+        db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+      };
     }
   }
+}
+
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * Kysely prepares every query anew; on SQLite that is most of a small query's cost. Statements
+ * are reused by their SQL text (the cache starts over when full: IN-lists of many lengths).
+ */
+function withStatementCache(sqlite: SQLite.Database) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -20,8 +20,9 @@ const key = (authorId: string, clientId: string) => `${authorId}\u0000${clientId
 /**
  * Group commit: every send that arrives while the previous transaction runs (or within one
  * event-loop turn) is written in the next single transaction, and each is acknowledged only
- * after that commit. Per batch and room, the room's row is locked once and its counter moved
- * once, so the cost per message is one row in a multi-row INSERT.
+ * after that commit. Per batch and room, the room's counter is moved once (the UPDATE holds the
+ * row's lock until commit, so concurrent nodes get consecutive ranges), and each message is one
+ * row of a multi-row INSERT.
  */
 export class MessageBatchWriter {
   private queue: Pending[] = [];
@@ -86,15 +87,13 @@ export class MessageBatchWriter {
   }
 
   private async writeIn(trx: Transaction<Database>, inputs: NewMessage[]): Promise<AppendResult[]> {
-    const roomIds = [...new Set(inputs.map((input) => input.roomId))].sort();
-    // Lock the rooms' rows first, in one order (no deadlocks between nodes); after that the
-    // duplicate check sees every committed copy.
-    for (const roomId of roomIds) {
-      await trx.updateTable("rooms").set({ last_seq: sql`last_seq` }).where("id", "=", roomId).execute();
-    }
+    // Earlier copies of retried sends. A copy committed by another node after this check makes
+    // the INSERT below fail on the unique index; the batch then rolls back (its sequence numbers
+    // with it) and `write` settles each message alone.
     const known = new Map<string, Message>();
-    for (const earlier of await this.earlierCopies(trx, inputs))
+    for (const earlier of await this.earlierCopies(trx, inputs)) {
       known.set(key(earlier.author.id, earlier.clientId), earlier);
+    }
 
     const results: AppendResult[] = [];
     const fresh = new Map<string, Message[]>();
@@ -112,7 +111,8 @@ export class MessageBatchWriter {
       results.push({ message, duplicate: false });
     }
 
-    for (const [roomId, messages] of fresh) {
+    // Rooms in one order, so two nodes' batches never wait on each other's rows crosswise.
+    for (const [roomId, messages] of [...fresh].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await trx
         .updateTable("rooms")
         .set({ last_seq: sql`last_seq + ${messages.length}` })
@@ -149,12 +149,10 @@ export class MessageBatchWriter {
   /** Stored messages with the same (author, clientId) as any of the inputs. */
   private async earlierCopies(reader: Reader, inputs: NewMessage[]): Promise<Message[]> {
     const wanted = new Set(inputs.map((input) => key(input.author.id, input.clientId)));
+    // Both lists, so the lookup runs on the (author_id, client_id) unique index.
     const rows = await selectMessages(reader)
-      .where(
-        "m.client_id",
-        "in",
-        inputs.map((input) => input.clientId),
-      )
+      .where("m.author_id", "in", [...new Set(inputs.map((input) => input.author.id))])
+      .where("m.client_id", "in", [...new Set(inputs.map((input) => input.clientId))])
       .execute();
     return rows.filter((row) => wanted.has(key(row.author_id, row.client_id))).map(toMessage);
   }
