@@ -51,6 +51,23 @@ export function scenarioTitle(scenario: ScenarioName, context: ScenarioContext):
   return SCENARIOS[scenario].title(context);
 }
 
+/**
+ * Runs a measurement once the machine is quiet; if something else took the CPUs meanwhile,
+ * measures once more when it has gone and keeps the quieter result.
+ */
+async function measureQuietly(bench: Bench, gate: QuietGate, scenario: ScenarioName, target: TargetName) {
+  const ownPids = () => [...bench.context.pool.pids(), process.pid];
+  await gate.wait(ownPids);
+  const result = await bench.run(scenario, target);
+  if (!isNoisy(result.otherCpuShare) || !gate.hasBudget) return result;
+  bench.context.log(`  ${TARGET_LABELS[target]}: noisy, measuring again`);
+  await gate.wait(ownPids);
+  const started = performance.now();
+  const again = await bench.run(scenario, target);
+  gate.charge(performance.now() - started);
+  return (again.otherCpuShare ?? 0) < (result.otherCpuShare ?? 0) ? again : result;
+}
+
 /** Every selected scenario against every selected server, printing each table as it completes. */
 export async function runBench(
   options: BenchOptions,
@@ -66,7 +83,6 @@ export async function runBench(
   options.log(`pinning: ${pinning.description}`);
   const bench = await openBench(options, pinning);
   const gate = new QuietGate(options.quietWaitMs, options.log);
-  const ownPids = () => [...bench.context.pool.pids(), process.pid];
   const results: ScenarioResult[] = [];
   const titles: Partial<Record<ScenarioName, string>> = {};
   try {
@@ -77,18 +93,9 @@ export async function runBench(
       for (const target of options.targets) {
         const started = performance.now();
         options.log(`  ${TARGET_LABELS[target]}…`);
-        const measures = SCENARIOS[scenario].measures(target, bench.context);
-        if (measures) await gate.wait(ownPids);
-        let result = await bench.run(scenario, target);
-        if (measures && isNoisy(result.otherCpuShare) && gate.hasBudget) {
-          // Something else took the CPUs meanwhile: measure once more when it has gone, keep the quieter run.
-          options.log(`  ${TARGET_LABELS[target]}: noisy, measuring again`);
-          await gate.wait(ownPids);
-          const rerunStarted = performance.now();
-          const again = await bench.run(scenario, target);
-          gate.charge(performance.now() - rerunStarted);
-          if ((again.otherCpuShare ?? 0) < (result.otherCpuShare ?? 0)) result = again;
-        }
+        const result = SCENARIOS[scenario].measures(target, bench.context)
+          ? await measureQuietly(bench, gate, scenario, target)
+          : await bench.run(scenario, target);
         options.log(
           `  ${TARGET_LABELS[target]}: ${result.status} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );

@@ -54,7 +54,8 @@ async function startLoadProcess(index: number, pinning: Pinning): Promise<LoadPr
   const child = track(
     fork(WORKER, [], {
       cwd: REPO_ROOT,
-      execArgv: ["--import", "tsx"],
+      // BENCH_LOAD_NODE_ARGS, like BENCH_SERVER_NODE_ARGS, lets a run profile the load processes.
+      execArgv: [...(process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
   );

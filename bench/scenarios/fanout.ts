@@ -1,6 +1,5 @@
 import { type StepOutcome, withFleet } from "../load/fleet.js";
-import type { TargetName } from "../servers/targets.js";
-import { withTarget } from "../servers/targets.js";
+import { type TargetName, withTarget } from "../servers/targets.js";
 import { sleep } from "../system/clock.js";
 import { noiseNote } from "../system/noise.js";
 import type { ScenarioContext } from "./context.js";
@@ -9,6 +8,7 @@ import { latencyMetrics, type ScenarioResult } from "./result.js";
 
 /** Lets the join storm (presence frames to every member) finish before the first step. */
 const SETTLE_MS = 1000;
+/** Longest wait, after a failed step, for the server's backlog to drain before the next step. */
 const QUIESCE_MS = 10_000;
 
 export interface FanoutStep extends StepOutcome {
@@ -17,6 +17,25 @@ export interface FanoutStep extends StepOutcome {
 
 function percent(cpu: number, wall: number): string {
   return `${Math.round((cpu / wall) * 100)}%`;
+}
+
+/** A CPU this busy during the failed step just above the best rate is what stopped the ramp. */
+const SATURATED = 85;
+
+/** Says which side ran out of CPU when the ramp stopped, so a load-bound ceiling is not read as the server's. */
+function bottleneck(steps: readonly FanoutStep[]): string | undefined {
+  const bestRate = Math.max(0, ...steps.filter((step) => step.passed).map((step) => step.ratePerSecond));
+  const failed = steps
+    .filter((step) => !step.passed && step.ratePerSecond > bestRate)
+    .sort((a, b) => a.ratePerSecond - b.ratePerSecond)[0];
+  if (!failed) return undefined;
+  const server = busy(failed.serverCpuSeconds, failed);
+  const load = busy(failed.loadCpuSeconds, failed);
+  const at = `at ${Math.round(failed.ratePerSecond)} msg/s the server CPU was ${Math.round(server)}% and the load CPU ${Math.round(load)}% busy`;
+  if (load >= SATURATED && server >= SATURATED) return `${at}: both were saturated`;
+  if (load >= SATURATED) return `${at}: the load generator, not the server, set the ceiling`;
+  if (server >= SATURATED) return `${at}: the server set the ceiling`;
+  return `${at}: neither CPU was saturated`;
 }
 
 /** Share of one CPU used over the step (sending window plus drain). */
@@ -110,6 +129,7 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
     const noise = Math.max(0, ...steps.map((step) => step.otherCpuShare));
     const notes = [
       best ? undefined : `no step held (p99 ≤ ${size.p99LimitMs} ms, no loss); first step shown`,
+      bottleneck(steps),
       noiseNote(noise),
     ].filter(Boolean);
     return {
@@ -133,6 +153,13 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
         },
         ...(shown ? latencyMetrics(shown.latency) : []),
         { label: "server CPU per 100k deliveries", value: cpuPer100k, unit: "s", better: "lower" },
+        // Derived, not measured: what one fully busy server CPU would carry at that cost per delivery.
+        {
+          label: "deliveries/s per server CPU (derived)",
+          value: cpuPer100k ? 100_000 / cpuPer100k : null,
+          unit: "",
+          better: "higher",
+        },
         // Near 100% load CPU means the figure is the load generator's ceiling, not the server's.
         {
           label: "server CPU busy at that step",
