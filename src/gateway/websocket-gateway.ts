@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Auth } from "../auth/auth.js";
 import { currentUser, type SignedIn } from "../auth/current-user.js";
+import { isAllowedOrigin } from "../auth/origin.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
@@ -11,7 +12,6 @@ import type { Bus } from "../chat/ports.js";
 import type { ClientFrame } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
 import { parseClientFrame } from "./frame-parser.js";
-import { isAllowedOrigin } from "./origin.js";
 import { SocketSubscriber } from "./socket-subscriber.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 

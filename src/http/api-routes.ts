@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { Auth } from "../auth/auth.js";
 import { avatarSvg } from "../auth/avatar.js";
 import { currentUser, type SignedIn } from "../auth/current-user.js";
+import { isAllowedOrigin } from "../auth/origin.js";
 import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
-import { isAllowedOrigin } from "../gateway/origin.js";
 import { CreateRoomBody, HistoryQuery, type SignInOptions } from "../protocol/index.js";
 
 export interface ApiRoutesOptions {
