@@ -61,7 +61,7 @@ export class MessageBatchWriter {
           batch.map((p) => p.input),
         ),
       );
-      batch.forEach((pending, i) => pending.resolve(results[i] as AppendResult));
+      for (const [i, pending] of batch.entries()) pending.resolve(results[i] as AppendResult);
       return;
     } catch (error) {
       if (batch.length === 1) return this.settleAlone(batch[0] as Pending, error);
@@ -125,9 +125,7 @@ export class MessageBatchWriter {
         .executeTakeFirst();
       if (!room) throw new Error(`room ${roomId} does not exist`);
       const first = Number(room.last_seq) - messages.length + 1;
-      messages.forEach((message, i) => {
-        message.seq = first + i;
-      });
+      for (const [i, message] of messages.entries()) message.seq = first + i;
     }
     const rows = [...fresh.values()].flat().map((message) => ({
       room_id: message.roomId,
