@@ -19,7 +19,23 @@ export interface Sizes {
   rooms: { rooms: number; membersPerRoom: number; ratePerRoom: number; durationMs: number; drainMs: number };
   idle: { connections: number; sessions: number; settleMs: number };
   durable: { rooms: number; sendersPerRoom: number; window: number; durationMs: number; drainMs: number };
-  history: { messages: number; pageSize: number; durationMs: number };
+  history: {
+    messages: number;
+    pageSize: number;
+    durationMs: number;
+    /** Timed runs of the bare keyset query (better-sqlite3, in-process), after a short warm-up. */
+    queryIterations: number;
+  };
+  crossnode: {
+    /** Members of the one room on each of the two nodes. */
+    membersPerNode: number;
+    /** The first members of node A send; nobody on node B does. */
+    senders: number;
+    /** Messages per second over all senders. */
+    ratePerSecond: number;
+    durationMs: number;
+    drainMs: number;
+  };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -35,7 +51,8 @@ export const DEFAULT_SIZES: Sizes = {
   rooms: { rooms: 200, membersPerRoom: 10, ratePerRoom: 2, durationMs: 10_000, drainMs: 3000 },
   idle: { connections: 19_000, sessions: 200, settleMs: 3000 },
   durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
-  history: { messages: 1_000_000, pageSize: 50, durationMs: 5000 },
+  history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
+  crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -43,7 +60,8 @@ export const QUICK_SIZES: Sizes = {
   rooms: { rooms: 4, membersPerRoom: 3, ratePerRoom: 10, durationMs: 1000, drainMs: 1000 },
   idle: { connections: 200, sessions: 10, settleMs: 300 },
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
-  history: { messages: 5000, pageSize: 50, durationMs: 1000 },
+  history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
+  crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
 };
 
 export interface BenchOptions {
@@ -55,8 +73,8 @@ export interface BenchOptions {
   loadProcesses: number;
   mysqlUrl: string | undefined;
   postgresUrl: string | undefined;
-  /** BENCH_CROSSNODE=1: attempt the cross-node scenario (not implemented yet). */
-  crossnode: boolean;
+  /** BENCH_REDIS_URL; unset: crossnode tries redis://127.0.0.1:6379 and skips if nothing answers. */
+  redisUrl: string | undefined;
   /** Total time the run may spend waiting for other processes to leave the CPUs alone (0: never wait). */
   quietWaitMs: number;
   /** Write results JSON under bench/results. */
@@ -72,7 +90,8 @@ export class UsageError extends Error {}
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
        [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--history-size=N]
        [--quiet-wait=SECONDS] [--no-save]
-env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL), BENCH_CROSSNODE=1`;
+env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL; crossnode needs one of them),
+       BENCH_REDIS_URL (crossnode; default redis://127.0.0.1:6379 when it answers)`;
 
 function listFlag<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const items = value.split(",").map((item) => item.trim());
@@ -131,7 +150,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     loadProcesses: quick ? 2 : 4,
     mysqlUrl: env.BENCH_MYSQL_URL || undefined,
     postgresUrl: env.BENCH_POSTGRES_URL || undefined,
-    crossnode: env.BENCH_CROSSNODE === "1",
+    redisUrl: env.BENCH_REDIS_URL || undefined,
     quietWaitMs: quietWaitSeconds * 1000,
     save: !flags.has("no-save"),
     log: (line) => console.log(line),

@@ -49,10 +49,24 @@ export interface StepOutcome {
   wallSeconds: number;
   /** Share of one CPU used meanwhile by processes that are not the harness's: noise. */
   otherCpuShare: number;
+  /** Only for a fleet spread over several server nodes: the same figures per node's recipients. */
+  byNode?: NodeOutcome[];
+}
+
+/** The deliveries to one server node's connections (ConnSpec.node), and that node's CPU. */
+export interface NodeOutcome {
+  node: number;
+  expected: number;
+  received: number;
+  lost: number;
+  deliveriesPerSecond: number;
+  latency: LatencySummary;
+  serverCpuSeconds: number;
 }
 
 interface CpuMark {
-  server: number;
+  /** Per server node. */
+  servers: number[];
   load: number;
   atUs: number;
   all: CpuSample;
@@ -66,36 +80,54 @@ export interface ClosedLoopPlan {
   senders: Sender[];
 }
 
-/** The connections of one scenario against one server, spread round-robin over the load processes. */
+/**
+ * The connections of one scenario, spread round-robin over the load processes. Usually against
+ * one server; given several (nodes of one cluster), each connection goes to the node its
+ * ConnSpec.node names, and every step is also scored per node.
+ */
 export class Fleet {
   private constructor(
     private readonly pool: LoadPool,
-    private readonly target: RunningTarget,
+    private readonly targets: readonly RunningTarget[],
     private readonly owner: (conn: number) => number,
-    readonly membersByRoom: ReadonlyMap<string, number>,
+    /** Per room, its members on each node (index = node). */
+    private readonly membersByRoomNode: ReadonlyMap<string, readonly number[]>,
     readonly connect: ConnectResult,
   ) {}
 
   static async open(
     pool: LoadPool,
-    target: RunningTarget,
+    target: RunningTarget | readonly RunningTarget[],
     specs: readonly ConnSpec[],
     timeoutMs = 60_000,
   ): Promise<Fleet> {
+    const targets: readonly RunningTarget[] = Array.isArray(target) ? target : [target as RunningTarget];
+    const [first] = targets;
+    if (!first) throw new Error("a fleet needs a server");
+    if (targets.some((t) => t.driver !== first.driver))
+      throw new Error("a fleet's servers must share a driver");
     // Fixed at open: the pool may grow later, but these connections stay where they are.
     const processes = pool.size;
     const owner = (conn: number) => conn % processes;
     const shares = Array.from({ length: processes }, () => [] as ConnSpec[]);
-    const membersByRoom = new Map<string, number>();
+    const membersByRoomNode = new Map<string, number[]>();
     for (const spec of specs) {
+      const node = spec.node ?? 0;
+      if (node >= targets.length) throw new Error(`connection ${spec.id} names server ${node}`);
       shares[owner(spec.id)]?.push(spec);
-      for (const roomId of spec.rooms) membersByRoom.set(roomId, (membersByRoom.get(roomId) ?? 0) + 1);
+      for (const roomId of spec.rooms) {
+        let counts = membersByRoomNode.get(roomId);
+        if (!counts) {
+          counts = new Array<number>(targets.length).fill(0);
+          membersByRoomNode.set(roomId, counts);
+        }
+        counts[node] = (counts[node] ?? 0) + 1;
+      }
     }
     const results = await pool.all<ConnectResult>((index) => ({
       type: "connect",
-      driver: target.driver,
-      url: target.connectUrl,
-      origin: target.origin,
+      driver: first.driver,
+      servers: targets.map((t) => ({ url: t.connectUrl, origin: t.origin })),
       localAddress: pool.localAddress(index),
       conns: shares[index] ?? [],
       concurrency: CONNECT_CONCURRENCY,
@@ -107,20 +139,23 @@ export class Fleet {
       total.failed += result.failed;
       if (result.firstError !== undefined) total.firstError ??= result.firstError;
     }
-    return new Fleet(pool, target, owner, membersByRoom, total);
+    return new Fleet(pool, targets, owner, membersByRoomNode, total);
   }
 
   /** Every message sent to a room should reach each of its members, the sender included. */
-  private expectedDeliveries(sent: SendResult[]): { sent: number; expected: number } {
+  private expectedDeliveries(sent: SendResult[]): { sent: number; expected: number; byNode: number[] } {
     let total = 0;
-    let expected = 0;
+    const byNode = new Array<number>(this.targets.length).fill(0);
     for (const result of sent) {
       for (const [roomId, count] of Object.entries(result.sentByRoom)) {
         total += count;
-        expected += count * (this.membersByRoom.get(roomId) ?? 0);
+        const members = this.membersByRoomNode.get(roomId) ?? [];
+        members.forEach((onNode, node) => {
+          byNode[node] = (byNode[node] ?? 0) + count * onNode;
+        });
       }
     }
-    return { sent: total, expected };
+    return { sent: total, expected: byNode.reduce((sum, n) => sum + n, 0), byNode };
   }
 
   private async progress(): Promise<Progress> {
@@ -147,13 +182,13 @@ export class Fleet {
 
   private cpuMark(): CpuMark {
     const loadPids = this.pool.pids();
-    const serverPid = this.target.server.pid;
+    const serverPids = this.targets.map((target) => target.server.pid);
     const load = loadPids.reduce((total, pid) => total + cpuSeconds(pid), 0);
     return {
-      server: cpuSeconds(serverPid),
+      servers: serverPids.map(cpuSeconds),
       load,
       atUs: nowUs(),
-      all: sampleCpu([serverPid, ...loadPids, process.pid]),
+      all: sampleCpu([...serverPids, ...loadPids, process.pid]),
     };
   }
 
@@ -164,12 +199,13 @@ export class Fleet {
     before: CpuMark,
   ): Promise<StepOutcome> {
     const after = this.cpuMark();
-    const { sent, expected } = this.expectedDeliveries(sendResults);
+    const { sent, expected, byNode: expectedByNode } = this.expectedDeliveries(sendResults);
     const parts = await this.pool.all<Collected>(() => ({ type: "collect" }));
-    const deliveries = mergeHistograms(parts.map((part) => part.deliveryHistogram));
+    const deliveries = mergeHistograms(parts.flatMap((part) => part.byNode.map((node) => node.histogram)));
     const acks = mergeHistograms(parts.map((part) => part.ackHistogram));
     const sum = (key: keyof Progress) => parts.reduce((total, part) => total + part[key], 0);
     const received = sum("received");
+    const serverCpu = after.servers.map((seconds, node) => seconds - (before.servers[node] ?? 0));
     const outcome: StepOutcome = {
       step: plan.step,
       ratePerSecond,
@@ -185,11 +221,29 @@ export class Fleet {
       deliveriesPerSecond: received / (plan.durationMs / 1000),
       latency: summarize(deliveries),
       ackLatency: summarize(acks),
-      serverCpuSeconds: after.server - before.server,
+      serverCpuSeconds: serverCpu.reduce((total, seconds) => total + seconds, 0),
       loadCpuSeconds: after.load - before.load,
       wallSeconds: (after.atUs - before.atUs) / 1e6,
       otherCpuShare: otherCpuShare(before.all, after.all),
     };
+    if (this.targets.length > 1) {
+      outcome.byNode = this.targets.map((_, node) => {
+        const nodeDeliveries = mergeHistograms(parts.flatMap((part) => part.byNode[node]?.histogram ?? []));
+        const nodeReceived = parts.reduce((total, part) => total + (part.byNode[node]?.received ?? 0), 0);
+        const nodeExpected = expectedByNode[node] ?? 0;
+        const result: NodeOutcome = {
+          node,
+          expected: nodeExpected,
+          received: nodeReceived,
+          lost: Math.max(0, nodeExpected - nodeReceived),
+          deliveriesPerSecond: nodeReceived / (plan.durationMs / 1000),
+          latency: summarize(nodeDeliveries),
+          serverCpuSeconds: serverCpu[node] ?? 0,
+        };
+        nodeDeliveries.destroy();
+        return result;
+      });
+    }
     deliveries.destroy();
     acks.destroy();
     return outcome;
@@ -254,7 +308,7 @@ export class Fleet {
 /** Opens a fleet for the duration of `use` and always disconnects it. */
 export async function withFleet<T>(
   pool: LoadPool,
-  target: RunningTarget,
+  target: RunningTarget | readonly RunningTarget[],
   specs: readonly ConnSpec[],
   use: (fleet: Fleet) => Promise<T>,
   timeoutMs?: number,

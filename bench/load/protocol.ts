@@ -13,6 +13,14 @@ export interface ConnSpec {
   cookie?: string;
   /** Rooms to join, in order, before the connection counts as ready. */
   rooms: string[];
+  /** Which of the connect command's servers it connects to (default 0); latency is kept per server. */
+  node?: number;
+}
+
+/** Where a connection goes: one entry per server node of the fleet. */
+export interface ServerAddress {
+  url: string;
+  origin: string;
 }
 
 export interface SenderSpec {
@@ -26,8 +34,8 @@ export type WorkerCommand =
   | {
       type: "connect";
       driver: DriverKind;
-      url: string;
-      origin: string;
+      /** Indexed by ConnSpec.node; one entry for a single server. */
+      servers: ServerAddress[];
       localAddress: string;
       conns: ConnSpec[];
       concurrency: number;
@@ -79,8 +87,12 @@ export interface Progress {
 }
 
 export interface Collected extends Progress {
-  /** Compressed HDR histograms (µs): scheduled send → receipt at each recipient, and → ack. */
-  deliveryHistogram: string;
+  /**
+   * Per server node (indexed by ConnSpec.node): deliveries to that node's connections and their
+   * compressed HDR histogram (µs, scheduled send → receipt at each recipient).
+   */
+  byNode: Array<{ received: number; histogram: string }>;
+  /** Compressed HDR histogram (µs): scheduled send → ack at the sender. */
   ackHistogram: string;
 }
 

@@ -26,7 +26,9 @@ const sendCounts = new Map<number, number>();
 
 let step = -1;
 let counters: Progress = { received: 0, acks: 0, stray: 0, closed: 0, errors: 0 };
-let deliveries: Histogram = newHistogram();
+/** Per server node (ConnSpec.node): deliveries of the current step and their latencies. */
+let deliveries: Histogram[] = [newHistogram()];
+let receivedByNode: number[] = [0];
 let ackLatencies: Histogram = newHistogram();
 /** While a closed loop runs: the room each of its senders sends to. */
 let closedLoopRooms: Map<number, string> | undefined;
@@ -36,9 +38,11 @@ let acksInWindow = 0;
 function startStep(next: number): void {
   step = next;
   counters = { received: 0, acks: 0, stray: 0, closed: counters.closed, errors: 0 };
-  deliveries.destroy();
+  const nodes = deliveries.length;
+  for (const histogram of deliveries) histogram.destroy();
   ackLatencies.destroy();
-  deliveries = newHistogram();
+  deliveries = Array.from({ length: nodes }, () => newHistogram());
+  receivedByNode = new Array<number>(nodes).fill(0);
   ackLatencies = newHistogram();
   acksInWindow = 0;
 }
@@ -51,7 +55,16 @@ function send(conn: number, roomId: string, scheduledUs: number): boolean {
   return connection.send(roomId, clientIdFor(conn, n, scheduledUs), messageBody(step, scheduledUs));
 }
 
-function handlersFor(conn: number): ConnectionHandlers {
+/** Makes room for connections to server node `node` (histograms are kept per node). */
+function ensureNode(node: number): void {
+  while (deliveries.length <= node) {
+    deliveries.push(newHistogram());
+    receivedByNode.push(0);
+  }
+}
+
+function handlersFor(conn: number, node: number): ConnectionHandlers {
+  ensureNode(node);
   return {
     onDelivery(body) {
       const stamp = readBody(body);
@@ -61,7 +74,9 @@ function handlersFor(conn: number): ConnectionHandlers {
         return;
       }
       counters.received++;
-      recordMicros(deliveries, nowUs() - stamp.scheduledUs);
+      receivedByNode[node] = (receivedByNode[node] ?? 0) + 1;
+      const histogram = deliveries[node];
+      if (histogram) recordMicros(histogram, nowUs() - stamp.scheduledUs);
     },
     onAck(clientId) {
       counters.acks++;
@@ -89,16 +104,19 @@ async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Pr
   const result: ConnectResult = { connected: 0, failed: 0 };
   await mapLimit(command.conns, command.concurrency, async (spec) => {
     try {
+      const node = spec.node ?? 0;
+      const server = command.servers[node];
+      if (!server) throw new Error(`connection ${spec.id}: no server ${node}`);
       const connection = await connector(
         {
-          url: command.url,
-          origin: command.origin,
+          url: server.url,
+          origin: server.origin,
           name: spec.name,
           ...(spec.cookie ? { cookie: spec.cookie } : {}),
           localAddress: command.localAddress,
           timeoutMs: command.timeoutMs,
         },
-        handlersFor(spec.id),
+        handlersFor(spec.id, node),
       );
       connections.set(spec.id, connection);
       for (const roomId of spec.rooms) await connection.join(roomId, command.timeoutMs);
@@ -173,6 +191,10 @@ function disconnect(): { closed: number } {
   connections.clear();
   sendCounts.clear();
   counters = { received: 0, acks: 0, stray: 0, closed: 0, errors: 0 };
+  // The next fleet may have fewer server nodes: start again from one.
+  for (const histogram of deliveries) histogram.destroy();
+  deliveries = [newHistogram()];
+  receivedByNode = [0];
   return { closed };
 }
 
@@ -189,7 +211,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case "collect":
       return {
         ...counters,
-        deliveryHistogram: encodeHistogram(deliveries),
+        byNode: deliveries.map((histogram, node) => ({
+          received: receivedByNode[node] ?? 0,
+          histogram: encodeHistogram(histogram),
+        })),
         ackHistogram: encodeHistogram(ackLatencies),
       } satisfies Collected;
     case "disconnect":

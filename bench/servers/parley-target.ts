@@ -29,6 +29,7 @@ export async function startParley(options: StartOptions): Promise<RunningTarget>
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...options.env,
     },
   });
   let admin: Promise<ParleySession> | undefined;

@@ -40,6 +40,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Parley only: an existing data directory (kept after stop), e.g. a seeded history database. */
   dataDir?: string;
+  /** Parley only: more environment, e.g. REDIS_URL and AUTH_SECRET for the nodes of a cluster. */
+  env?: Record<string, string>;
 }
 
 export function startTarget(name: TargetName, options: StartOptions): Promise<RunningTarget> {

@@ -44,6 +44,10 @@ export async function startNodeProcess(env: Record<string, string>, port?: numbe
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // Never outlive the test run, whatever happens to the test.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  void exited.then(() => process.off("exit", reap));
   await Promise.race([
     waitForHttp(`${url}/healthz`),
     exited.then((code) => {
