@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
 import type { Message } from "../protocol/index.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
-import type { Database } from "./schema.js";
+import type { Database, MessageTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
 interface Pending {
@@ -22,7 +22,8 @@ const key = (authorId: string, clientId: string) => `${authorId}\u0000${clientId
  * event-loop turn) is written in the next single transaction, and each is acknowledged only
  * after that commit. Per batch and room, the room's counter is moved once (the UPDATE holds the
  * row's lock until commit, so concurrent nodes get consecutive ranges), and each message is one
- * row of a multi-row INSERT.
+ * row of a multi-row INSERT. A copy of a retried send committed elsewhere meanwhile makes the
+ * INSERT fail on the unique index; the batch then rolls back and `write` settles each alone.
  */
 export class MessageBatchWriter {
   private queue: Pending[] = [];
@@ -87,35 +88,18 @@ export class MessageBatchWriter {
   }
 
   private async writeIn(trx: Transaction<Database>, inputs: NewMessage[]): Promise<AppendResult[]> {
-    // Earlier copies of retried sends. A copy committed by another node after this check makes
-    // the INSERT below fail on the unique index; the batch then rolls back (its sequence numbers
-    // with it) and `write` settles each message alone.
-    const known = new Map<string, Message>();
-    for (const earlier of await this.earlierCopies(trx, inputs)) {
-      known.set(key(earlier.author.id, earlier.clientId), earlier);
-    }
-
-    const results: AppendResult[] = [];
-    const fresh = new Map<string, Message[]>();
-    for (const input of inputs) {
-      const existing = known.get(key(input.author.id, input.clientId));
-      if (existing) {
-        results.push({ message: existing, duplicate: true });
-        continue;
-      }
-      const message: Message = { ...input, seq: 0 };
-      known.set(key(input.author.id, input.clientId), message);
-      const room = fresh.get(input.roomId) ?? [];
-      room.push(message);
-      fresh.set(input.roomId, room);
-      results.push({ message, duplicate: false });
-    }
-
-    // Rooms in one order, so two nodes' batches never wait on each other's rows crosswise.
-    for (const [roomId, messages] of [...fresh].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // Write first: moving each room's counter takes its row lock (MySQL, PostgreSQL) or the
+    // database's write lock (SQLite, where a transaction that read first could not upgrade once
+    // another process wrote), so everything read after it is current. Rooms go in one order, so
+    // two nodes' batches never wait on each other's rows crosswise. Each room is reserved one
+    // number per input; numbers left over by retried sends are handed back below.
+    const reserved = new Map<string, { next: number; end: number }>();
+    const counts = new Map<string, number>();
+    for (const input of inputs) counts.set(input.roomId, (counts.get(input.roomId) ?? 0) + 1);
+    for (const [roomId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await trx
         .updateTable("rooms")
-        .set({ last_seq: sql`last_seq + ${messages.length}` })
+        .set({ last_seq: sql`last_seq + ${count}` })
         .where("id", "=", roomId)
         .execute();
       const room = await trx
@@ -124,17 +108,45 @@ export class MessageBatchWriter {
         .where("id", "=", roomId)
         .executeTakeFirst();
       if (!room) throw new Error(`room ${roomId} does not exist`);
-      const first = Number(room.last_seq) - messages.length + 1;
-      for (const [i, message] of messages.entries()) message.seq = first + i;
+      const end = Number(room.last_seq);
+      reserved.set(roomId, { next: end - count + 1, end });
     }
-    const rows = [...fresh.values()].flat().map((message) => ({
-      room_id: message.roomId,
-      seq: message.seq,
-      author_id: message.author.id,
-      client_id: message.clientId,
-      body: message.body,
-      created_at: message.createdAt,
-    }));
+
+    const known = new Map<string, Message>();
+    for (const earlier of await this.earlierCopies(trx, inputs)) {
+      known.set(key(earlier.author.id, earlier.clientId), earlier);
+    }
+    const results: AppendResult[] = [];
+    const rows: MessageTable[] = [];
+    for (const input of inputs) {
+      const existing = known.get(key(input.author.id, input.clientId));
+      if (existing) {
+        results.push({ message: existing, duplicate: true });
+        continue;
+      }
+      const range = reserved.get(input.roomId) as { next: number; end: number };
+      const message: Message = { ...input, seq: range.next++ };
+      known.set(key(input.author.id, input.clientId), message);
+      results.push({ message, duplicate: false });
+      rows.push({
+        room_id: message.roomId,
+        seq: message.seq,
+        author_id: message.author.id,
+        client_id: message.clientId,
+        body: message.body,
+        created_at: message.createdAt,
+      });
+    }
+    // Retries found stored already: give their numbers back, so the room stays gap-free.
+    for (const [roomId, range] of reserved) {
+      if (range.next <= range.end) {
+        await trx
+          .updateTable("rooms")
+          .set({ last_seq: range.next - 1 })
+          .where("id", "=", roomId)
+          .execute();
+      }
+    }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await trx
         .insertInto("messages")

@@ -22,7 +22,7 @@ const TINY: Sizes = {
     p99LimitMs: 1000,
   },
   rooms: { rooms: 3, membersPerRoom: 3, ratePerRoom: 10, durationMs: 500, drainMs: 5000 },
-  idle: { connections: 40, sessions: 4, settleMs: 100 },
+  idle: { connections: 40, sessions: 4, settleMs: 100, workers: 1 },
   durable: { rooms: 2, sendersPerRoom: 2, window: 2, durationMs: 500, drainMs: 5000 },
   history: { messages: 2000, pageSize: 50, durationMs: 300, queryIterations: 200 },
   crossnode: { membersPerNode: 3, senders: 1, ratePerSecond: 20, durationMs: 300, drainMs: 5000 },

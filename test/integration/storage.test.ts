@@ -76,11 +76,22 @@ describe.each(testDatabases())("message storage on $name", (database) => {
       ),
     );
     expect(again.every((result) => result.duplicate)).toBe(true);
+    // A retry and a new message in one batch: the retry's reserved number is given back.
+    const [retry, next] = await Promise.all([
+      writers[0]?.append({ roomId: "room-1", author, clientId: "w0-1", body: "x", createdAt: 0 }),
+      writers[0]?.append({ roomId: "room-1", author, clientId: "after-retry", body: "y", createdAt: 0 }),
+    ]);
+    expect(retry?.duplicate).toBe(true);
+    expect(next?.message.seq).toBe(total + 1);
     const reader = writers[0] as MessageRepository;
     expect((await reader.latest("room-1", 1000)).map((m) => m.seq)).toEqual(
-      Array.from({ length: total }, (_, i) => i + 1),
+      Array.from({ length: total + 1 }, (_, i) => i + 1),
     );
     expect((await reader.before("room-1", 11, 5)).map((m) => m.seq)).toEqual([6, 7, 8, 9, 10]);
-    expect((await reader.after("room-1", total - 2, 5)).map((m) => m.seq)).toEqual([total - 1, total]);
+    expect((await reader.after("room-1", total - 2, 5)).map((m) => m.seq)).toEqual([
+      total - 1,
+      total,
+      total + 1,
+    ]);
   });
 });
