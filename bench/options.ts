@@ -17,7 +17,13 @@ export interface Sizes {
     p99LimitMs: number;
   };
   rooms: { rooms: number; membersPerRoom: number; ratePerRoom: number; durationMs: number; drainMs: number };
-  idle: { connections: number; sessions: number; settleMs: number };
+  idle: {
+    connections: number;
+    sessions: number;
+    settleMs: number;
+    /** Parley only: WORKERS=N (node:cluster over Redis) when above 1; each worker has its own file limit. */
+    workers: number;
+  };
   durable: { rooms: number; sendersPerRoom: number; window: number; durationMs: number; drainMs: number };
   history: {
     messages: number;
@@ -49,7 +55,7 @@ export const DEFAULT_SIZES: Sizes = {
     p99LimitMs: 50,
   },
   rooms: { rooms: 200, membersPerRoom: 10, ratePerRoom: 2, durationMs: 10_000, drainMs: 3000 },
-  idle: { connections: 19_000, sessions: 200, settleMs: 3000 },
+  idle: { connections: 19_000, sessions: 200, settleMs: 3000, workers: 1 },
   durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
   history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
@@ -58,7 +64,7 @@ export const DEFAULT_SIZES: Sizes = {
 export const QUICK_SIZES: Sizes = {
   fanout: { members: 20, senders: 2, startRate: 20, stepMs: 300, drainMs: 500, maxSteps: 2, p99LimitMs: 50 },
   rooms: { rooms: 4, membersPerRoom: 3, ratePerRoom: 10, durationMs: 1000, drainMs: 1000 },
-  idle: { connections: 200, sessions: 10, settleMs: 300 },
+  idle: { connections: 200, sessions: 10, settleMs: 300, workers: 1 },
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
   history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
@@ -88,10 +94,10 @@ const DEFAULT_QUIET_WAIT_S = 120;
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
-       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--history-size=N]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N]
        [--quiet-wait=SECONDS] [--no-save]
 env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL; crossnode needs one of them),
-       BENCH_REDIS_URL (crossnode; default redis://127.0.0.1:6379 when it answers)`;
+       BENCH_REDIS_URL (crossnode and --idle-workers; default redis://127.0.0.1:6379 when it answers)`;
 
 function listFlag<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const items = value.split(",").map((item) => item.trim());
@@ -120,6 +126,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     "scenario",
     "target",
     "idle-target",
+    "idle-workers",
     "history-size",
     "quiet-wait",
     "no-save",
@@ -133,6 +140,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const sizes: Sizes = structuredClone(base);
   const idleTarget = flags.get("idle-target");
   if (idleTarget !== undefined) sizes.idle.connections = positiveInt(idleTarget, "--idle-target");
+  const idleWorkers = flags.get("idle-workers");
+  if (idleWorkers !== undefined) sizes.idle.workers = positiveInt(idleWorkers, "--idle-workers");
   const historySize = flags.get("history-size");
   if (historySize !== undefined) sizes.history.messages = positiveInt(historySize, "--history-size");
   const quietWait = flags.get("quiet-wait");

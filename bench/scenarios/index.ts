@@ -35,7 +35,8 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
     run: runRooms,
   },
   idle: {
-    title: ({ options: { sizes: s } }) => `idle: up to ${s.idle.connections} signed-in idle connections`,
+    title: ({ options: { sizes: s } }) =>
+      `idle: up to ${s.idle.connections} signed-in idle connections${s.idle.workers > 1 ? ` (Parley over WORKERS=${s.idle.workers})` : ""}`,
     measures: everyTarget,
     run: runIdle,
   },

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { renameSync, writeFileSync } from "node:fs";
 
 /**
@@ -5,7 +6,10 @@ import { renameSync, writeFileSync } from "node:fs";
  * On SIGUSR2 it collects garbage (the server runs with --expose-gc) and writes its memory
  * figures to BENCH_MEMORY_FILE, letting the harness read RSS and heap after a full GC.
  */
-const target = process.env.BENCH_MEMORY_FILE;
+const base = process.env.BENCH_MEMORY_FILE;
+// node:cluster workers inherit the primary's execArgv (so this preload and --expose-gc) and its
+// environment: each writes a file of its own, named after its pid (see memoryFileOf).
+const target = base && cluster.isWorker ? `${base}.${process.pid}` : base;
 if (target) {
   process.on("SIGUSR2", () => {
     const collect = (globalThis as { gc?: () => void }).gc;

@@ -25,6 +25,8 @@ export interface ServerProcess {
   output(): string;
   /** GC in the server, then its RSS and heap. */
   memory(): Promise<MemorySnapshot>;
+  /** The same in one of the server's node:cluster workers (a child process, by pid). */
+  workerMemory(pid: number): Promise<MemorySnapshot>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +73,8 @@ export async function launchServer(options: LaunchOptions): Promise<ServerProces
     },
     baseUrl,
     output: () => output,
-    memory: () => readMemory(child, memoryFile),
+    memory: () => readMemory((signal) => child.kill(signal), memoryFile),
+    workerMemory: (pid) => readMemory((signal) => process.kill(pid, signal), memoryFileOf(memoryFile, pid)),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
@@ -110,13 +113,20 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`no healthy /healthz within ${timeoutMs} ms`);
 }
 
-async function readMemory(child: ChildProcess, file: string): Promise<MemorySnapshot> {
+/** Where a cluster worker's memory probe writes (memory-probe.ts). */
+function memoryFileOf(base: string, pid: number): string {
+  return `${base}.${pid}`;
+}
+
+async function readMemory(signal: (name: NodeJS.Signals) => void, file: string): Promise<MemorySnapshot> {
   rmSync(file, { force: true });
-  child.kill("SIGUSR2");
+  signal("SIGUSR2");
   const deadline = Date.now() + 10_000;
   while (!existsSync(file)) {
     if (Date.now() > deadline) throw new Error("the server did not answer the memory probe");
     await sleep(20);
   }
-  return JSON.parse(readFileSync(file, "utf8")) as MemorySnapshot;
+  const snapshot = JSON.parse(readFileSync(file, "utf8")) as MemorySnapshot;
+  rmSync(file, { force: true });
+  return snapshot;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | undefined;
 
@@ -53,4 +53,18 @@ export function machineBusySeconds(): number {
     .slice(1)
     .map(Number);
   return (user + nice + system + irq + softirq + steal) / clockTicks();
+}
+
+/** Direct children of a process (every thread's /proc/<pid>/task/<tid>/children), e.g. cluster workers. */
+export function childPids(pid: number): number[] {
+  const children = new Set<number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8");
+      for (const item of text.trim().split(/\s+/)) if (item) children.add(Number(item));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return [...children].sort((a, b) => a - b);
 }
