@@ -22,12 +22,12 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/r/general`);
     await page.waitForURL(/\/signin/);
-    await expect(
-      page
-        .getByText(/development/i)
-        .first()
-        .isVisible(),
-    ).resolves.toBe(true);
+    // The sign-in options load after the page: wait for the notice rather than peek at once.
+    await page
+      .getByText(/development/i)
+      .first()
+      .waitFor({ state: "visible" });
+    await page.getByTestId("dev-signin").waitFor();
     await context.close();
   });
 

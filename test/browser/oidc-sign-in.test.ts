@@ -60,9 +60,10 @@ describe.runIf(chromiumAvailable())("sign-in through an OpenID Connect provider"
     const appUrl = `http://localhost:${new URL(server.url).port}`;
     await page.goto(`${appUrl}/r/general`);
     await page.waitForURL(/\/signin/);
-    expect(await page.getByTestId("dev-signin").count()).toBe(0);
     const button = page.getByTestId("provider-oidc");
     expect(await button.textContent()).toContain("Keycloak");
+    // The options are loaded now (the button is there): dev sign-in must not be offered.
+    expect(await page.getByTestId("dev-signin").count()).toBe(0);
     await button.click();
     await page.waitForURL(/localhost:\d+\/r\/general$/);
     const me = page.getByTestId("member").filter({ hasText: "Olivia Oidc" });
