@@ -22,6 +22,10 @@ export interface GatewayOptions {
   publicUrl: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
+  /** How often open sockets' sessions are checked for expiry or removal the bus did not announce. */
+  sessionSweepIntervalMs: number;
+  /** The ids among these sessions that are still valid. */
+  liveSessions(sessionIds: string[]): Promise<Set<string>>;
   onSlowClientClosed(): void;
 }
 
@@ -126,8 +130,26 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     }
   }, options.heartbeatIntervalMs);
   heartbeat.unref();
+  // Sign-out and revocation close sockets at once through the bus; this catches the rest:
+  // sessions that expired while their socket stayed open, rows removed outside better-auth.
+  const sweep = setInterval(() => {
+    const sessionIds = [...new Set([...sockets].map((subscriber) => subscriber.sessionId))];
+    if (sessionIds.length === 0) return;
+    options.liveSessions(sessionIds).then(
+      (alive) => {
+        for (const subscriber of sockets) {
+          if (!alive.has(subscriber.sessionId))
+            subscriber.socket.close(CloseCode.sessionEnded, "session expired");
+        }
+      },
+      (error: unknown) => log.warn({ err: error }, "session sweep failed"),
+    );
+  }, options.sessionSweepIntervalMs);
+  sweep.unref();
+
   app.addHook("onClose", async () => {
     clearInterval(heartbeat);
+    clearInterval(sweep);
     wss.close();
   });
 

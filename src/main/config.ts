@@ -27,6 +27,7 @@ const Environment = z.object({
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
   REDIS_URL: z
     .string()
@@ -88,6 +89,7 @@ export interface Config {
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
   sessionTtlSeconds: number;
+  sessionSweepIntervalMs: number;
   workers: number;
   metricsToken: string | undefined;
   redisUrl: string | undefined;
@@ -131,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,
+    sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

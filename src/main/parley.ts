@@ -22,6 +22,7 @@ import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
+import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
 
@@ -95,6 +96,7 @@ export async function createParley(config: Config): Promise<Parley> {
     );
   }
 
+  const sessions = new SessionRepository(db);
   let connectionCount = () => 0;
   const metrics = createMetrics(() => connectionCount());
   const gateway = registerGateway(app, {
@@ -105,6 +107,8 @@ export async function createParley(config: Config): Promise<Parley> {
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    sessionSweepIntervalMs: config.sessionSweepIntervalMs,
+    liveSessions: (sessionIds) => sessions.live(sessionIds),
   });
   connectionCount = gateway.connectionCount;
   registerMetricsRoute(app, metrics, config.metricsToken);

@@ -12,6 +12,13 @@ export interface UserTable {
   updatedAt: Date | string;
 }
 
+export interface SessionTable {
+  id: string;
+  expiresAt: Date | string;
+  token: string;
+  userId: string;
+}
+
 export interface RoomTable {
   id: string;
   slug: string;
@@ -39,6 +46,7 @@ export interface MembershipTable {
 
 export interface Database {
   user: UserTable;
+  session: SessionTable;
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;

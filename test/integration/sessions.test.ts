@@ -32,6 +32,7 @@ describe.each(setups)("sessions in $name", (setup) => {
     server = await startServer({
       env: {
         ...mocks.env,
+        SESSION_SWEEP_INTERVAL_MS: "200",
         ...(setup.redis && redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix } : {}),
       },
     });
@@ -53,6 +54,20 @@ describe.each(setups)("sessions in $name", (setup) => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await meStatus(server, user.cookie)).toBe(401);
     await expect(ChatClient.connect(server.wsUrl, user.cookie)).rejects.toThrow(/401/);
+  });
+
+  it("closes the socket of a session that expires while it is open", async () => {
+    const user = await signIn(server.url, "Expiring");
+    const socket = await ChatClient.connect(server.wsUrl, user.cookie);
+    const other = await ChatClient.connect(server.wsUrl, (await signIn(server.url, "Staying")).cookie);
+    await server.parley.db
+      .updateTable("session")
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where("userId", "=", user.user.id)
+      .execute();
+    expect((await socket.closed).code).toBe(4001);
+    expect(other.socket.readyState).toBe(other.socket.OPEN);
+    other.socket.terminate();
   });
 
   it("closes the sockets of a session revoked from another device, and only those", async () => {
