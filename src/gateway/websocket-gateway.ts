@@ -9,7 +9,7 @@ import type { ChatService } from "../chat/chat-service.js";
 import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
 import type { Bus } from "../chat/ports.js";
-import type { ClientFrame } from "../protocol/index.js";
+import { type ClientFrame, MAX_INBOUND_FRAME_BYTES } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { SocketSubscriber } from "./socket-subscriber.js";
@@ -35,7 +35,6 @@ export interface Gateway {
   connectionCount(): number;
 }
 
-const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const WEBSOCKET_PATH = "/ws";
 
 function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
@@ -62,7 +61,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   const log = app.log;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_PAYLOAD_BYTES,
+    maxPayload: MAX_INBOUND_FRAME_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
   });

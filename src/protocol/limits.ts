@@ -4,5 +4,8 @@ export const HISTORY_PAGE_SIZE = 50;
 export const MAX_HISTORY_PAGE_SIZE = 200;
 export const MAX_ROOM_NAME_LENGTH = 80;
 export const MAX_DISPLAY_NAME_LENGTH = 40;
-/** Largest inbound WebSocket frame in bytes; a 4,000-character message in UTF-8 JSON fits easily. */
-export const MAX_INBOUND_FRAME_BYTES = 64 * 1024;
+/**
+ * Largest inbound WebSocket frame in bytes; larger frames close the socket with 1009. Generous on
+ * purpose: an over-long message below it gets a clear `message_too_long` error frame instead.
+ */
+export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;

@@ -44,9 +44,6 @@ export const SignInOptions = z.object({
 });
 export type SignInOptions = z.infer<typeof SignInOptions>;
 
-export const HttpError = z.object({ error: z.string(), message: z.string() });
-export type HttpError = z.infer<typeof HttpError>;
-
 export const DevSignInBody = z.object({
   name: z
     .string()
