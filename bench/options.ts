@@ -15,6 +15,9 @@ export interface Sizes {
     maxSteps: number;
     /** A step passes when its p99 is at most this and nothing is lost. */
     p99LimitMs: number;
+    /** Before the ramp: one longer step at this fixed rate (50 msg/s × 1,000 members = 50,000 deliveries/s). */
+    fixedRate: number;
+    fixedMs: number;
   };
   rooms: { rooms: number; membersPerRoom: number; ratePerRoom: number; durationMs: number; drainMs: number };
   idle: {
@@ -53,6 +56,8 @@ export const DEFAULT_SIZES: Sizes = {
     drainMs: 3000,
     maxSteps: 9,
     p99LimitMs: 50,
+    fixedRate: 50,
+    fixedMs: 10_000,
   },
   rooms: { rooms: 200, membersPerRoom: 10, ratePerRoom: 2, durationMs: 10_000, drainMs: 3000 },
   idle: { connections: 19_000, sessions: 200, settleMs: 3000, workers: 1 },
@@ -62,7 +67,17 @@ export const DEFAULT_SIZES: Sizes = {
 };
 
 export const QUICK_SIZES: Sizes = {
-  fanout: { members: 20, senders: 2, startRate: 20, stepMs: 300, drainMs: 500, maxSteps: 2, p99LimitMs: 50 },
+  fanout: {
+    members: 20,
+    senders: 2,
+    startRate: 20,
+    stepMs: 300,
+    drainMs: 500,
+    maxSteps: 2,
+    p99LimitMs: 50,
+    fixedRate: 20,
+    fixedMs: 300,
+  },
   rooms: { rooms: 4, membersPerRoom: 3, ratePerRoom: 10, durationMs: 1000, drainMs: 1000 },
   idle: { connections: 200, sessions: 10, settleMs: 300, workers: 1 },
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },

@@ -14,6 +14,8 @@ export interface ConnectParams {
   name: string;
   cookie?: string;
   localAddress: string;
+  /** Chosen by the load process (see LocalPorts), never left to the kernel. */
+  localPort: number;
   timeoutMs: number;
 }
 

@@ -13,6 +13,8 @@ export function connectJsonWs(params: ConnectParams, handlers: ConnectionHandler
   const socket = new WebSocket(`${params.url}?user=${encodeURIComponent(params.name)}`, {
     headers,
     localAddress: params.localAddress,
+    // Passed on by ws to net.connect.
+    localPort: params.localPort,
     perMessageDeflate: false,
     // The load process is the scarce CPU; validating UTF-8 of our own ASCII frames buys nothing.
     skipUTF8Validation: true,

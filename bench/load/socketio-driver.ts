@@ -1,3 +1,5 @@
+import { Agent } from "node:http";
+import { createConnection, type NetConnectOpts, type Socket } from "node:net";
 import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import type { ConnectionHandlers, ConnectParams, LoadConnection } from "./driver.js";
 
@@ -5,13 +7,27 @@ interface Delivered {
   body?: unknown;
 }
 
+/** engine.io-client passes no localPort on to ws, but it passes an agent: this one binds the port. */
+class LocalPortAgent extends Agent {
+  constructor(private readonly localPort: number) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(options: NetConnectOpts): Socket {
+    return createConnection({ ...options, localPort: this.localPort });
+  }
+}
+
 /** The Socket.IO baseline, with the client a Socket.IO user would use. */
 export function connectSocketIo(
   params: ConnectParams,
   handlers: ConnectionHandlers,
 ): Promise<LoadConnection> {
-  // localAddress is passed through to ws by engine.io-client but missing from its types.
-  const options: Partial<ManagerOptions & SocketOptions> & { localAddress: string } = {
+  // engine.io-client passes localAddress and an http.Agent through to ws; its types know neither.
+  const options: Omit<Partial<ManagerOptions & SocketOptions>, "agent"> & {
+    localAddress: string;
+    agent: Agent;
+  } = {
     transports: ["websocket"],
     // Without forceNew, every io() to the same URL would share one underlying connection.
     forceNew: true,
@@ -20,8 +36,9 @@ export function connectSocketIo(
     query: { user: params.name },
     extraHeaders: { origin: params.origin },
     localAddress: params.localAddress,
+    agent: new LocalPortAgent(params.localPort),
   };
-  const socket = io(params.url, options);
+  const socket = io(params.url, options as unknown as Partial<ManagerOptions & SocketOptions>);
   let ready = false;
   let closing = false;
 

@@ -3,6 +3,7 @@ import { encodeHistogram, newHistogram, recordMicros } from "../stats/histogram.
 import { nowUs } from "../system/clock.js";
 import { mapLimit } from "../system/concurrency.js";
 import { type ConnectionHandlers, type LoadConnection, loadConnector } from "./driver.js";
+import { isLocalPortTaken, LocalPorts } from "./local-ports.js";
 import { clientIdFor, messageBody, readBody, readClientId } from "./payload.js";
 import type {
   Collected,
@@ -21,6 +22,9 @@ import { READY } from "./protocol.js";
  */
 
 const connections = new Map<number, LoadConnection>();
+const localPorts = LocalPorts.belowEphemeralRange();
+/** Local ports tried per connection before giving up on it (a few may be held by listeners). */
+const PORT_ATTEMPTS = 20;
 /** Per connection, how many sends it has made: part of every clientId, which must never repeat. */
 const sendCounts = new Map<number, number>();
 
@@ -99,6 +103,16 @@ function handlersFor(conn: number, node: number): ConnectionHandlers {
   };
 }
 
+async function retryOnTakenPort<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!isLocalPortTaken(error) || attempt >= Math.min(PORT_ATTEMPTS, localPorts.size)) throw error;
+    }
+  }
+}
+
 async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Promise<ConnectResult> {
   const connector = await loadConnector(command.driver);
   const result: ConnectResult = { connected: 0, failed: 0 };
@@ -107,17 +121,20 @@ async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Pr
       const node = spec.node ?? 0;
       const server = command.servers[node];
       if (!server) throw new Error(`connection ${spec.id}: no server ${node}`);
-      const connection = await connector(
-        {
-          url: server.url,
-          origin: server.origin,
-          name: spec.name,
-          ...(spec.cookie ? { cookie: spec.cookie } : {}),
-          localAddress: command.localAddress,
-          timeoutMs: command.timeoutMs,
-        },
-        handlersFor(spec.id, node),
-      );
+      const open = () =>
+        connector(
+          {
+            url: server.url,
+            origin: server.origin,
+            name: spec.name,
+            ...(spec.cookie ? { cookie: spec.cookie } : {}),
+            localAddress: command.localAddress,
+            localPort: localPorts.take(),
+            timeoutMs: command.timeoutMs,
+          },
+          handlersFor(spec.id, node),
+        );
+      const connection = await retryOnTakenPort(open);
       connections.set(spec.id, connection);
       for (const roomId of spec.rooms) await connection.join(roomId, command.timeoutMs);
       result.connected++;

@@ -63,7 +63,7 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
     // Members are spread round-robin over load processes, so the first senders land on different ones.
     const senders = specs.slice(0, size.senders).map((spec) => ({ conn: spec.id, roomId }));
 
-    const steps = await withFleet(context.pool, target, specs, async (fleet) => {
+    const { fixed, steps } = await withFleet(context.pool, target, specs, async (fleet) => {
       requireAllConnected(fleet, size.members);
       await sleep(SETTLE_MS);
       // Untimed warm-up, so JIT compilation in server and clients does not fail the first step.
@@ -74,11 +74,25 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
         drainMs: size.drainMs,
         senders,
       });
+      // The latency target is stated at one rate: measure there, longer than a ramp step, on a fresh server.
+      const fixedOutcome = await fleet.openLoop({
+        step: 1,
+        ratePerSecond: size.fixedRate,
+        durationMs: size.fixedMs,
+        drainMs: size.drainMs,
+        senders,
+      });
+      context.log(
+        `    fixed ${size.fixedRate} msg/s for ${size.fixedMs / 1000} s → ${fixedOutcome.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+          `p50 ${fixedOutcome.latency.p50Ms} ms, p99 ${fixedOutcome.latency.p99Ms} ms, max ${fixedOutcome.latency.maxMs} ms, lost ${fixedOutcome.lost}, ` +
+          `CPU server ${percent(fixedOutcome.serverCpuSeconds, fixedOutcome.wallSeconds)} load ${percent(fixedOutcome.loadCpuSeconds, fixedOutcome.wallSeconds)}`,
+      );
+      await fleet.quiesce(QUIESCE_MS);
       const done: FanoutStep[] = [];
       let rate = size.startRate;
       let retried = false;
       let refined = false;
-      for (let step = 1; step <= size.maxSteps; step++) {
+      for (let step = 2; step <= size.maxSteps + 1; step++) {
         const outcome = await fleet.openLoop({
           step,
           ratePerSecond: rate,
@@ -114,7 +128,7 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
         refined = true;
         rate = Math.sqrt(best.ratePerSecond * rate);
       }
-      return done;
+      return { fixed: fixedOutcome, steps: done };
     });
 
     const best = steps
@@ -126,7 +140,8 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
     const shown = best ?? steps[0];
     const cpuPer100k =
       shown && shown.received > 0 ? (shown.serverCpuSeconds / shown.received) * 100_000 : null;
-    const noise = Math.max(0, ...steps.map((step) => step.otherCpuShare));
+    const noise = Math.max(fixed.otherCpuShare, ...steps.map((step) => step.otherCpuShare));
+    const fixedLabel = `at ${Math.round(fixed.ratePerSecond * size.members).toLocaleString("en-US")} deliveries/s`;
     const notes = [
       best ? undefined : `no step held (p99 ≤ ${size.p99LimitMs} ms, no loss); first step shown`,
       bottleneck(steps),
@@ -139,6 +154,14 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
       otherCpuShare: noise,
       ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
       metrics: [
+        ...latencyMetrics(fixed.latency, `latency ${fixedLabel}:`),
+        { label: `lost ${fixedLabel}`, value: fixed.lost, unit: "", better: "lower" },
+        {
+          label: `server CPU busy ${fixedLabel}`,
+          value: busy(fixed.serverCpuSeconds, fixed),
+          unit: "%",
+          better: "lower",
+        },
         {
           label: "sustained deliveries/s",
           value: best ? best.deliveriesPerSecond : 0,
@@ -174,7 +197,7 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
           better: "lower",
         },
       ],
-      details: { members: size.members, senders: size.senders, p99LimitMs: size.p99LimitMs, steps },
+      details: { members: size.members, senders: size.senders, p99LimitMs: size.p99LimitMs, fixed, steps },
     };
   });
 }

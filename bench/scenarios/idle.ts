@@ -207,9 +207,8 @@ async function runIdleWorkers(context: ScenarioContext, workers: number): Promis
   };
   let pids: number[] = [];
   try {
-    // Unpinned: N workers and the primary share both CPUs (pinned to one, the connect phase overran 4 min).
-    const pinning = { enabled: false, description: "server unpinned (WORKERS)" };
-    return await withTarget("parley", { pinning, env }, async (target) => {
+    // The primary and its workers inherit the server's pinning (CPU 0), as one server would have.
+    return await withTarget("parley", { pinning: context.pinning, env }, async (target) => {
       pids = await waitForWorkers(target, workers);
       const perWorker = Math.min(...pids.map(openFileLimit)) - SERVER_FD_RESERVE;
       const limit = perWorker * workers;

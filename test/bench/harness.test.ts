@@ -20,6 +20,8 @@ const TINY: Sizes = {
     drainMs: 5000,
     maxSteps: 1,
     p99LimitMs: 1000,
+    fixedRate: 20,
+    fixedMs: 300,
   },
   rooms: { rooms: 3, membersPerRoom: 3, ratePerRoom: 10, durationMs: 500, drainMs: 5000 },
   idle: { connections: 40, sessions: 4, settleMs: 100, workers: 1 },
@@ -78,7 +80,12 @@ describe.each(TARGET_NAMES)("bench harness against %s", (target) => {
   it("fanout: every send reaches every member of the room", async () => {
     const result = await bench.run("fanout", target);
     expect(result.status, result.note).toBe("ok");
-    const { steps } = result.details as { steps: Array<StepOutcome & { passed: boolean }> };
+    const { fixed, steps } = result.details as {
+      fixed: StepOutcome;
+      steps: Array<StepOutcome & { passed: boolean }>;
+    };
+    expectConsistentStep(fixed, TINY.fanout.members);
+    expect(metric(result, "latency at 200 deliveries/s: p99")).toBe(fixed.latency.p99Ms);
     expect(steps).toHaveLength(1);
     const [step] = steps;
     if (!step) throw new Error("no step");
