@@ -51,6 +51,8 @@ export interface StepOutcome {
   otherCpuShare: number;
   /** Only for a fleet spread over several server nodes: the same figures per node's recipients. */
   byNode?: NodeOutcome[];
+  /** Worst latency (ms) per quarter second of the step's schedule: shows when a tail happened. */
+  worstByQuarterSecondMs: number[];
 }
 
 /** The deliveries to one server node's connections (ConnSpec.node), and that node's CPU. */
@@ -225,6 +227,7 @@ export class Fleet {
       loadCpuSeconds: after.load - before.load,
       wallSeconds: (after.atUs - before.atUs) / 1e6,
       otherCpuShare: otherCpuShare(before.all, after.all),
+      worstByQuarterSecondMs: worstPerSlot(parts),
     };
     if (this.targets.length > 1) {
       outcome.byNode = this.targets.map((_, node) => {
@@ -303,6 +306,14 @@ export class Fleet {
   async close(): Promise<void> {
     await this.pool.all(() => ({ type: "disconnect" }));
   }
+}
+
+function worstPerSlot(parts: readonly Collected[]): number[] {
+  const slots = Math.max(0, ...parts.map((part) => part.worstBySlot.length));
+  return Array.from(
+    { length: slots },
+    (_, slot) => Math.round(Math.max(0, ...parts.map((part) => part.worstBySlot[slot] ?? 0)) / 100) / 10,
+  );
 }
 
 /** Opens a fleet for the duration of `use` and always disconnects it. */

@@ -94,7 +94,12 @@ export interface Collected extends Progress {
   byNode: Array<{ received: number; histogram: string }>;
   /** Compressed HDR histogram (µs): scheduled send → ack at the sender. */
   ackHistogram: string;
+  /** The worst delivery latency (µs) per TIMELINE_SLOT_US of scheduled send time since the step began. */
+  worstBySlot: number[];
 }
+
+/** Width of one slot of a step's latency timeline: where in the step the tail came from. */
+export const TIMELINE_SLOT_US = 250_000;
 
 export interface WorkerRequest {
   id: number;

@@ -14,7 +14,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from "./protocol.js";
-import { READY } from "./protocol.js";
+import { READY, TIMELINE_SLOT_US } from "./protocol.js";
 
 /**
  * A load process: holds its share of the connections, sends on the schedule it is given and
@@ -38,9 +38,14 @@ let ackLatencies: Histogram = newHistogram();
 let closedLoopRooms: Map<number, string> | undefined;
 let closedLoopSent: Record<string, number> = {};
 let acksInWindow = 0;
+/** When the current step's schedule began, and its worst latency per slot of scheduled time. */
+let stepStartUs = 0;
+let worstBySlot: number[] = [];
 
-function startStep(next: number): void {
+function startStep(next: number, startUs: number): void {
   step = next;
+  stepStartUs = startUs;
+  worstBySlot = [];
   counters = { received: 0, acks: 0, stray: 0, closed: counters.closed, errors: 0 };
   const nodes = deliveries.length;
   for (const histogram of deliveries) histogram.destroy();
@@ -80,7 +85,10 @@ function handlersFor(conn: number, node: number): ConnectionHandlers {
       counters.received++;
       receivedByNode[node] = (receivedByNode[node] ?? 0) + 1;
       const histogram = deliveries[node];
-      if (histogram) recordMicros(histogram, nowUs() - stamp.scheduledUs);
+      const latencyUs = nowUs() - stamp.scheduledUs;
+      if (histogram) recordMicros(histogram, latencyUs);
+      const slot = Math.max(0, Math.floor((stamp.scheduledUs - stepStartUs) / TIMELINE_SLOT_US));
+      if (latencyUs > (worstBySlot[slot] ?? 0)) worstBySlot[slot] = latencyUs;
     },
     onAck(clientId) {
       counters.acks++;
@@ -153,7 +161,7 @@ async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Pr
  * scheduled time, so a stall shows up as latency instead of disappearing (coordinated omission).
  */
 function openLoop(command: Extract<WorkerCommand, { type: "openLoop" }>): Promise<SendResult> {
-  startStep(command.step);
+  startStep(command.step, command.startUs);
   const senders = [...command.senders].sort((a, b) => a.phaseUs - b.phaseUs);
   const due = senders.map((sender) => command.startUs + sender.phaseUs);
   const sentByRoom: Record<string, number> = {};
@@ -184,7 +192,7 @@ function openLoop(command: Extract<WorkerCommand, { type: "openLoop" }>): Promis
 
 /** Each sender keeps `window` unacknowledged sends in flight for the duration: maximum durable throughput. */
 function closedLoop(command: Extract<WorkerCommand, { type: "closedLoop" }>): Promise<SendResult> {
-  startStep(command.step);
+  startStep(command.step, nowUs());
   closedLoopSent = {};
   closedLoopRooms = new Map(command.senders.map((sender) => [sender.conn, sender.roomId]));
   for (const sender of command.senders) {
@@ -233,6 +241,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
           histogram: encodeHistogram(histogram),
         })),
         ackHistogram: encodeHistogram(ackLatencies),
+        worstBySlot: Array.from(worstBySlot, (worst) => worst ?? 0),
       } satisfies Collected;
     case "disconnect":
       return disconnect();

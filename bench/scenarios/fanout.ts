@@ -66,10 +66,11 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
     const { fixed, steps } = await withFleet(context.pool, target, specs, async (fleet) => {
       requireAllConnected(fleet, size.members);
       await sleep(SETTLE_MS);
-      // Untimed warm-up, so JIT compilation in server and clients does not fail the first step.
+      // Untimed warm-up, so JIT compilation in server and clients does not fail the first step;
+      // at the fixed step's rate, so the load processes' first server is not the one they learn on.
       await fleet.openLoop({
         step: 0,
-        ratePerSecond: size.startRate,
+        ratePerSecond: size.fixedRate,
         durationMs: size.stepMs / 2,
         drainMs: size.drainMs,
         senders,
@@ -85,7 +86,8 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
       context.log(
         `    fixed ${size.fixedRate} msg/s for ${size.fixedMs / 1000} s → ${fixedOutcome.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
           `p50 ${fixedOutcome.latency.p50Ms} ms, p99 ${fixedOutcome.latency.p99Ms} ms, max ${fixedOutcome.latency.maxMs} ms, lost ${fixedOutcome.lost}, ` +
-          `CPU server ${percent(fixedOutcome.serverCpuSeconds, fixedOutcome.wallSeconds)} load ${percent(fixedOutcome.loadCpuSeconds, fixedOutcome.wallSeconds)}`,
+          `CPU server ${percent(fixedOutcome.serverCpuSeconds, fixedOutcome.wallSeconds)} load ${percent(fixedOutcome.loadCpuSeconds, fixedOutcome.wallSeconds)}; ` +
+          `worst per ¼ s: ${fixedOutcome.worstByQuarterSecondMs.map((ms) => Math.round(ms)).join(" ")}`,
       );
       await fleet.quiesce(QUIESCE_MS);
       const done: FanoutStep[] = [];

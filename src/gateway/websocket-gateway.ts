@@ -11,7 +11,9 @@ import type { Participant } from "../chat/participant.js";
 import type { Bus } from "../chat/ports.js";
 import { type ClientFrame, MAX_INBOUND_FRAME_BYTES } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
+import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
+import { Heartbeat } from "./heartbeat.js";
 import { SocketSubscriber } from "./socket-subscriber.js";
 import { refuseUpgrade } from "./upgrade-refusal.js";
 
@@ -58,6 +60,8 @@ function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
  */
 export function registerGateway(app: FastifyInstance, options: GatewayOptions): Gateway {
   const sockets = new Set<SocketSubscriber>();
+  const flushQueue = new FlushQueue();
+  const heartbeat = new Heartbeat(options.heartbeatIntervalMs);
   const log = app.log;
   const wss = new WebSocketServer({
     noServer: true,
@@ -72,9 +76,11 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       signedIn.member,
       signedIn.sessionId,
       options.sendQueueLimitBytes,
+      flushQueue,
       options.onSlowClientClosed,
     );
     sockets.add(subscriber);
+    heartbeat.add(subscriber);
     const participant = options.chat.participant(subscriber);
     socket.on("message", (data, isBinary) => {
       const parsed = parseClientFrame(data, isBinary);
@@ -92,6 +98,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     socket.on("error", () => undefined);
     socket.on("close", () => {
       sockets.delete(subscriber);
+      heartbeat.remove(subscriber);
       participant.disconnect().catch((error: unknown) => log.error({ err: error }, "disconnect failed"));
     });
   }
@@ -117,18 +124,6 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     });
   });
 
-  // A socket that missed a whole interval without answering a ping is dead: free it.
-  const heartbeat = setInterval(() => {
-    for (const subscriber of sockets) {
-      if (!subscriber.alive) {
-        subscriber.socket.terminate();
-        continue;
-      }
-      subscriber.alive = false;
-      subscriber.socket.ping();
-    }
-  }, options.heartbeatIntervalMs);
-  heartbeat.unref();
   // Sign-out and revocation close sockets at once through the bus; this catches the rest:
   // sessions that expired while their socket stayed open, rows removed outside better-auth.
   const sweep = setInterval(() => {
@@ -137,8 +132,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     options.liveSessions(sessionIds).then(
       (alive) => {
         for (const subscriber of sockets) {
-          if (!alive.has(subscriber.sessionId))
-            subscriber.socket.close(CloseCode.sessionEnded, "session expired");
+          if (!alive.has(subscriber.sessionId)) subscriber.close(CloseCode.sessionEnded, "session expired");
         }
       },
       (error: unknown) => log.warn({ err: error }, "session sweep failed"),
@@ -147,7 +141,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   sweep.unref();
 
   app.addHook("onClose", async () => {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     clearInterval(sweep);
     wss.close();
   });
@@ -156,14 +150,13 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   options.bus.subscribe((event) => {
     if (event.kind !== "session_ended") return;
     for (const subscriber of sockets) {
-      if (subscriber.sessionId === event.sessionId)
-        subscriber.socket.close(CloseCode.sessionEnded, "session ended");
+      if (subscriber.sessionId === event.sessionId) subscriber.close(CloseCode.sessionEnded, "session ended");
     }
   });
 
   return {
     closeAll(code, reason) {
-      for (const subscriber of sockets) subscriber.socket.close(code, reason);
+      for (const subscriber of sockets) subscriber.close(code, reason);
     },
     connectionCount: () => sockets.size,
   };

@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
+import { pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
 import { createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
@@ -49,7 +50,13 @@ export async function migrateDatabase(config: Config): Promise<void> {
 
 /** Wires every layer from the configuration. Nothing listens until `listen`. */
 export async function createParley(config: Config): Promise<Parley> {
-  const { db, kind } = openDatabase(config.databaseUrl);
+  // Made before fastify, so the database can report problems from the start.
+  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const database = openDatabase(config.databaseUrl, {
+    backgroundCheckpoints: true,
+    warn: (message) => log.warn(message),
+  });
+  const { db, kind } = database;
   await migrateToLatest(db as Kysely<unknown>, kind);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
@@ -85,7 +92,7 @@ export async function createParley(config: Config): Promise<Parley> {
   await chat.ensureDefaultRoom();
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: log,
     trustProxy: true,
     bodyLimit: 256 * 1024,
   });
@@ -148,7 +155,7 @@ export async function createParley(config: Config): Promise<Parley> {
         await app.close();
         await chat.flushPresence().catch(() => undefined);
         await redisPresence?.stop();
-        await db.destroy();
+        await database.close();
         redis?.disconnect();
       })();
       return closing;

@@ -5,12 +5,22 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
 import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import type { Database } from "./schema.js";
+import { type Checkpointer, startCheckpointer } from "./sqlite-checkpointer.js";
 
 export type DatabaseKind = "sqlite" | "mysql" | "postgres";
 
 export interface DatabaseHandle {
   kind: DatabaseKind;
   db: Kysely<Database>;
+  /** Closes the connections (and SQLite's checkpoint thread). */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** SQLite: take WAL checkpoints in a worker thread (a long-running server; not a one-off migration). */
+  backgroundCheckpoints?: boolean;
+  /** Where problems that do not stop the database are reported. */
+  warn?: (message: string) => void;
 }
 
 // BIGINT columns (epoch milliseconds) come back from pg as strings unless told otherwise.
@@ -23,13 +33,20 @@ export function databaseKind(url: string): DatabaseKind {
 }
 
 /** Opens the database named by DATABASE_URL: a SQLite path (default), mysql://… or postgres://…. */
-export function openDatabase(url: string): DatabaseHandle {
+export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHandle {
   const kind = databaseKind(url);
+  const handle = (db: Kysely<Database>, checkpointer?: Checkpointer): DatabaseHandle => ({
+    kind,
+    db,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  });
   switch (kind) {
     case "mysql":
-      return {
-        kind,
-        db: new Kysely<Database>({
+      return handle(
+        new Kysely<Database>({
           dialect: new MysqlDialect({
             pool: createMysqlPool({
               uri: url.replace(/^mariadb:/i, "mysql:"),
@@ -40,13 +57,13 @@ export function openDatabase(url: string): DatabaseHandle {
             }),
           }),
         }),
-      };
+      );
     case "postgres": {
       const pool = new pg.Pool({ connectionString: url, max: 10 });
       // An idle connection the server dropped (restart, failover) must not crash the process;
       // the pool replaces it and the next query reconnects.
       pool.on("error", () => undefined);
-      return { kind, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+      return handle(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     }
     case "sqlite": {
       const path = url.replace(/^sqlite:(\/\/)?/i, "");
@@ -57,10 +74,14 @@ export function openDatabase(url: string): DatabaseHandle {
       sqlite.pragma("synchronous = NORMAL");
       sqlite.pragma("foreign_keys = ON");
       sqlite.pragma("busy_timeout = 5000");
-      return {
-        kind,
-        db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
-      };
+      const checkpointer =
+        options.backgroundCheckpoints && path !== ":memory:"
+          ? startCheckpointer(path, sqlite, options.warn ?? (() => undefined))
+          : undefined;
+      return handle(
+        new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+        checkpointer,
+      );
     }
   }
 }
