@@ -2,8 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { Auth } from "../auth/auth.js";
-import { currentUser, type SignedIn } from "../auth/current-user.js";
+import type { CurrentUser, LiveSessions, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { encodeFrame } from "../chat/hub.js";
@@ -20,14 +19,13 @@ import { refuseUpgrade } from "./upgrade-refusal.js";
 export interface GatewayOptions {
   chat: ChatService;
   bus: Bus;
-  auth: Auth;
+  currentUser: CurrentUser;
   publicUrl: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
   /** How often open sockets' sessions are checked for expiry or removal the bus did not announce. */
   sessionSweepIntervalMs: number;
-  /** The ids among these sessions that are still valid. */
-  liveSessions(sessionIds: string[]): Promise<Set<string>>;
+  liveSessions: LiveSessions;
   onSlowClientClosed(): void;
 }
 
@@ -107,7 +105,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
       return refuseUpgrade(socket, 403, "forbidden_origin", "This origin may not connect.");
     }
-    const signedIn = await currentUser(options.auth, request.headers);
+    const signedIn = await options.currentUser.lookup(request.headers);
     if (!signedIn) return refuseUpgrade(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));

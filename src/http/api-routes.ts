@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { Auth } from "../auth/auth.js";
 import { avatarSvg } from "../auth/avatar.js";
-import { currentUser, type SignedIn } from "../auth/current-user.js";
+import type { CurrentUser, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
 import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
@@ -10,7 +9,7 @@ import { CreateRoomBody, HistoryQuery, type SignInOptions } from "../protocol/in
 
 export interface ApiRoutesOptions {
   chat: ChatService;
-  auth: Auth;
+  currentUser: CurrentUser;
   users: UserDirectory;
   signInOptions: SignInOptions;
   publicUrl: string;
@@ -44,7 +43,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
           .code(403)
           .send({ error: "forbidden_origin", message: "Requests from this origin are refused." });
       }
-      const signedIn = await currentUser(options.auth, request.headers);
+      const signedIn = await options.currentUser.lookup(request.headers);
       if (!signedIn) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
       signedInByRequest.set(request, signedIn);
     });

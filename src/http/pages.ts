@@ -2,11 +2,10 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Auth } from "../auth/auth.js";
-import { currentUser } from "../auth/current-user.js";
+import type { CurrentUser } from "../auth/current-user.js";
 
 export interface PagesOptions {
-  auth: Auth;
+  currentUser: CurrentUser;
   webRoot: string;
   production: boolean;
 }
@@ -61,12 +60,12 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
   app.get("/signin", async (_request, reply) => sendApp(reply));
 
   app.get("/", async (request, reply) => {
-    const signedIn = await currentUser(options.auth, request.headers);
+    const signedIn = await options.currentUser.lookup(request.headers);
     return reply.redirect(signedIn ? "/r/general" : "/signin");
   });
 
   app.get("/r/:slug", async (request, reply) => {
-    const signedIn = await currentUser(options.auth, request.headers);
+    const signedIn = await options.currentUser.lookup(request.headers);
     if (!signedIn) return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`);
     return sendApp(reply);
   });

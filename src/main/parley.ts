@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
 import { createAuth, providerList } from "../auth/auth.js";
+import { CurrentUser } from "../auth/current-user.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { RedisBus } from "../bus/redis-bus.js";
@@ -26,6 +27,11 @@ import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
+
+/** How long a cookie that passed better-auth's full check is only confirmed against the session table. */
+const CHECKED_COOKIE_REUSE_MS = 60_000;
+/** Cookies remembered per process (a few hundred bytes each). */
+const CHECKED_COOKIES = 20_000;
 
 export interface Parley {
   app: FastifyInstance;
@@ -104,25 +110,34 @@ export async function createParley(config: Config): Promise<Parley> {
   }
 
   const sessions = new SessionRepository(db);
+  const liveSessions = (sessionIds: string[]) => sessions.live(sessionIds);
+  const currentUser = new CurrentUser(auth, liveSessions, {
+    // Well inside better-auth's renewal age, so a busy session is still renewed on time.
+    reuseMs: Math.min(CHECKED_COOKIE_REUSE_MS, (config.sessionTtlSeconds * 1000) / 4),
+    maxEntries: CHECKED_COOKIES,
+  });
+  bus.subscribe((event) => {
+    if (event.kind === "session_ended") currentUser.forget(event.sessionId);
+  });
   let connectionCount = () => 0;
   const metrics = createMetrics(() => connectionCount());
   const gateway = registerGateway(app, {
     chat,
     bus,
     onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
-    auth,
+    currentUser,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     sessionSweepIntervalMs: config.sessionSweepIntervalMs,
-    liveSessions: (sessionIds) => sessions.live(sessionIds),
+    liveSessions,
   });
   connectionCount = gateway.connectionCount;
   registerMetricsRoute(app, metrics, config.metricsToken);
   registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
   registerApiRoutes(app, {
     chat,
-    auth,
+    currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
@@ -140,7 +155,7 @@ export async function createParley(config: Config): Promise<Parley> {
       }),
     },
   });
-  await registerPages(app, { auth, webRoot: config.webRoot, production: config.production });
+  await registerPages(app, { currentUser, webRoot: config.webRoot, production: config.production });
 
   let closing: Promise<void> | undefined;
   return {

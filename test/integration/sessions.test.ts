@@ -56,15 +56,18 @@ describe.each(setups)("sessions in $name", (setup) => {
     await expect(ChatClient.connect(server.wsUrl, user.cookie)).rejects.toThrow(/401/);
   });
 
-  it("closes the socket of a session that expires while it is open", async () => {
+  it("closes the socket of a session that expires while it is open, and refuses its cookie", async () => {
     const user = await signIn(server.url, "Expiring");
     const socket = await ChatClient.connect(server.wsUrl, user.cookie);
     const other = await ChatClient.connect(server.wsUrl, (await signIn(server.url, "Staying")).cookie);
+    // Checked a moment ago, and nothing on the bus will say it ended: the session table decides.
+    expect(await meStatus(server, user.cookie)).toBe(200);
     await server.parley.db
       .updateTable("session")
       .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
       .where("userId", "=", user.user.id)
       .execute();
+    expect(await meStatus(server, user.cookie)).toBe(401);
     expect((await socket.closed).code).toBe(4001);
     expect(other.socket.readyState).toBe(other.socket.OPEN);
     other.socket.terminate();
