@@ -1,4 +1,4 @@
-import { historyPage, signIn } from "../servers/parley-api.js";
+import { HistoryReader, signIn } from "../servers/parley-api.js";
 import { type TargetName, withTarget } from "../servers/targets.js";
 import { newHistogram, recordMicros, summarize } from "../stats/histogram.js";
 import { noiseNote, otherCpuShare, sampleCpu } from "../system/noise.js";
@@ -35,8 +35,9 @@ export async function runHistory(context: ScenarioContext, targetName: TargetNam
   return withTarget("parley", { pinning: context.pinning, dataDir: seed.dataDir }, async (target) => {
     const base = target.server.baseUrl;
     const { cookie } = await signIn(base, "reader");
+    const reader = new HistoryReader(base, cookie);
     for (let i = 0; i < WARM_UP_REQUESTS; i++) {
-      await historyPage(base, cookie, seed.roomId, seed.messages, size.pageSize);
+      await reader.page(seed.roomId, seed.messages, size.pageSize);
     }
     const latencies = newHistogram();
     let pages = 0;
@@ -47,12 +48,13 @@ export async function runHistory(context: ScenarioContext, targetName: TargetNam
     while (performance.now() < deadline) {
       const before = size.pageSize + 1 + Math.floor(Math.random() * (seed.messages - size.pageSize));
       const started = performance.now();
-      const page = await historyPage(base, cookie, seed.roomId, before, size.pageSize);
+      const page = await reader.page(seed.roomId, before, size.pageSize);
       recordMicros(latencies, (performance.now() - started) * 1000);
       pages++;
       if (page.messages.length !== size.pageSize || page.messages.at(-1)?.seq !== before - 1) short++;
     }
     const otherShare = otherCpuShare(cpuBefore, sampleCpu(ownPids));
+    await reader.close();
     const latency = summarize(latencies);
     latencies.destroy();
     const notes = [

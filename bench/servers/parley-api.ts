@@ -1,4 +1,5 @@
 import type { HistoryPage, Member, Room } from "../../src/protocol/index.js";
+import { Pool } from "undici";
 import { mapLimit } from "../system/concurrency.js";
 
 /** The HTTP calls the harness makes to Parley, as the browser makes them (origin header included). */
@@ -61,14 +62,33 @@ export async function createRoom(baseUrl: string, cookie: string, name: string):
   return ((await response.json()) as { room: Room }).room;
 }
 
-export async function historyPage(
-  baseUrl: string,
-  cookie: string,
-  roomId: string,
-  before: number,
-  limit: number,
-): Promise<HistoryPage> {
-  const url = `${baseUrl}/api/rooms/${encodeURIComponent(roomId)}/messages?before=${before}&limit=${limit}`;
-  const response = await expectOk(await fetch(url, { headers: { cookie } }), "GET history");
-  return (await response.json()) as HistoryPage;
+/**
+ * One keep-alive connection for timed history pages, through undici's `request`: the global
+ * `fetch` builds WHATWG Request, Response and stream objects per call, which on this harness
+ * cost the client about as much CPU as the server spent on the page (see docs/benchmarks.md).
+ */
+export class HistoryReader {
+  private readonly pool: Pool;
+
+  constructor(
+    baseUrl: string,
+    private readonly cookie: string,
+  ) {
+    this.pool = new Pool(baseUrl, { connections: 1 });
+  }
+
+  async page(roomId: string, before: number, limit: number): Promise<HistoryPage> {
+    const response = await this.pool.request({
+      method: "GET",
+      path: `/api/rooms/${encodeURIComponent(roomId)}/messages?before=${before}&limit=${limit}`,
+      headers: { cookie: this.cookie },
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`GET history failed: ${response.statusCode} ${text}`);
+    return JSON.parse(text) as HistoryPage;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 }
