@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../paths.js";
@@ -64,6 +64,15 @@ export async function launchServer(options: LaunchOptions): Promise<ServerProces
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  // BENCH_SERVER_OUTPUT=<dir> keeps each server's whole output, e.g. for --trace-gc.
+  const outputDir = process.env.BENCH_SERVER_OUTPUT;
+  if (outputDir) {
+    mkdirSync(outputDir, { recursive: true });
+    const file = createWriteStream(join(outputDir, `${options.name}-${options.port}.log`));
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once("close", () => file.end());
+  }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
   const server: ServerProcess = {
