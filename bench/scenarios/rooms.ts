@@ -7,6 +7,8 @@ import { memberSpecs, requireAllConnected } from "./members.js";
 import { latencyMetrics, type ScenarioResult } from "./result.js";
 
 const SETTLE_MS = 500;
+/** Untimed sends first, at the same rate, so the timed window is not the servers' JIT warm-up. */
+const WARM_UP_MS = 2000;
 
 /**
  * Many small rooms under a steady load, as a busy workspace looks: every member of every
@@ -23,13 +25,13 @@ export async function runRooms(context: ScenarioContext, targetName: TargetName)
     const outcome = await withFleet(context.pool, target, specs, async (fleet) => {
       requireAllConnected(fleet, members);
       await sleep(SETTLE_MS);
-      return fleet.openLoop({
-        step: 1,
+      const load = {
         ratePerSecond: size.rooms * size.ratePerRoom,
-        durationMs: size.durationMs,
         drainMs: size.drainMs,
         senders: specs.map((spec) => ({ conn: spec.id, roomId: roomOf(spec.id) })),
-      });
+      };
+      await fleet.openLoop({ ...load, step: 0, durationMs: Math.min(WARM_UP_MS, size.durationMs) });
+      return fleet.openLoop({ ...load, step: 1, durationMs: size.durationMs });
     });
     const cpuPer100k = outcome.received > 0 ? (outcome.serverCpuSeconds / outcome.received) * 100_000 : null;
     const problems = [

@@ -44,7 +44,8 @@ export class SocketSubscriber implements Subscriber, Flushable {
       this.first = frame;
       this.flushQueue.add(this);
     } else {
-      (this.more ??= []).push(frame);
+      if (this.more) this.more.push(frame);
+      else this.more = [frame];
     }
   }
 
