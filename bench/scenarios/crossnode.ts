@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type NodeOutcome, type StepOutcome, withFleet } from "../load/fleet.js";
 import type { ConnSpec } from "../load/protocol.js";
-import { type TargetName, withTarget } from "../servers/targets.js";
+import { type RunningTarget, type TargetName, withTarget } from "../servers/targets.js";
 import { sleep } from "../system/clock.js";
 import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from "../system/databases.js";
 import { DEFAULT_REDIS_URL, deleteKeys, redisProblem, uniqueKeyPrefix } from "../system/redis.js";
@@ -38,8 +38,9 @@ const NODE_NAMES = ["A", "B"] as const;
  * sessions) and AUTH_SECRET. One room has members on both nodes; a few members on node A
  * send at a fixed rate (open loop, as in `fanout`), and latency is kept apart for the
  * recipients on node A and on node B. Every member signs in through node A, so node B's
- * members also show that a session made on one node is accepted by the other.
- * Runs whenever a PostgreSQL or MariaDB URL is set and Redis answers; skipped otherwise.
+ * members also show that a session made on one node is accepted by the other. The same room,
+ * load and database kind on one node without Redis comes first, as the reference for what
+ * crossing Redis adds. Runs whenever a PostgreSQL or MariaDB URL is set and Redis answers; skipped otherwise.
  */
 export async function runCrossnode(
   context: ScenarioContext,
@@ -60,60 +61,78 @@ export async function runCrossnode(
     return skipped(`no Redis answered at ${redisUrl} (${problem}); set BENCH_REDIS_URL`);
   }
 
+  // The same room on one node without Redis (in-process bus): what crossing Redis adds is node B's
+  // latency minus this, since node A's own recipients get their events back through Redis too.
+  const single = await withScratch(database, (url) =>
+    withTarget("parley", { pinning: context.pinning, databaseUrl: url }, (node) =>
+      measureRoom(context, [node], () => 0),
+    ),
+  );
   const prefix = uniqueKeyPrefix();
-  const scratch = await database.create();
   try {
-    const shared = {
-      pinning: context.pinning,
-      databaseUrl: scratch.url,
-      env: {
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: prefix,
-        AUTH_SECRET: randomBytes(32).toString("base64url"),
-      },
-    };
-    // One after the other: the first node runs the migrations. Both are pinned to the server CPU.
-    const outcome = await withTarget("parley", shared, (nodeA) =>
-      withTarget("parley", shared, async (nodeB) => {
-        const [roomId] = await nodeA.createRooms("crossnode", 1);
-        if (roomId === undefined) throw new Error("no room");
-        const total = size.membersPerNode * 2;
-        const users = await nodeA.users("cross", total);
-        // The first half on node A (members 0…n−1, the senders among them), the rest on node B.
-        const specs: ConnSpec[] = users.map((user, id) => ({
-          ...toSpec(id, user, [roomId]),
-          node: id < size.membersPerNode ? 0 : 1,
-        }));
-        const senders = specs.slice(0, size.senders).map((spec) => ({ conn: spec.id, roomId }));
-        return withFleet(context.pool, [nodeA, nodeB], specs, async (fleet) => {
-          requireAllConnected(fleet, total);
-          await sleep(SETTLE_MS);
-          await fleet.openLoop({
-            step: 0,
-            ratePerSecond: size.ratePerSecond,
-            durationMs: Math.min(WARM_UP_MS, size.durationMs),
-            drainMs: size.drainMs,
-            senders,
-          });
-          return fleet.openLoop({
-            step: 1,
-            ratePerSecond: size.ratePerSecond,
-            durationMs: size.durationMs,
-            drainMs: size.drainMs,
-            senders,
-          });
-        });
-      }),
-    );
-    return crossnodeResult(outcome, database.name, size);
+    const outcome = await withScratch(database, (url) => {
+      const shared = {
+        pinning: context.pinning,
+        databaseUrl: url,
+        env: {
+          REDIS_URL: redisUrl,
+          REDIS_KEY_PREFIX: prefix,
+          AUTH_SECRET: randomBytes(32).toString("base64url"),
+        },
+      };
+      // One after the other: the first node runs the migrations. Both are pinned to the server CPU.
+      // The first half of the members on node A (the senders among them), the rest on node B.
+      return withTarget("parley", shared, (nodeA) =>
+        withTarget("parley", shared, (nodeB) =>
+          measureRoom(context, [nodeA, nodeB], (id) => (id < size.membersPerNode ? 0 : 1)),
+        ),
+      );
+    });
+    return crossnodeResult(outcome, single, database.name, size);
   } finally {
-    await scratch.drop();
     await deleteKeys(redisUrl, prefix);
   }
 }
 
+async function withScratch<T>(database: SharedDatabase, use: (url: string) => Promise<T>): Promise<T> {
+  const scratch = await database.create();
+  try {
+    return await use(scratch.url);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+/**
+ * One room of 2 × membersPerNode members spread over `nodes` by `nodeOf`, every member signed in
+ * through the first node; the first few members send at a fixed rate after an untimed warm-up.
+ */
+async function measureRoom(
+  context: ScenarioContext,
+  nodes: RunningTarget[],
+  nodeOf: (member: number) => number,
+): Promise<StepOutcome> {
+  const size = context.options.sizes.crossnode;
+  const [first] = nodes;
+  if (!first) throw new Error("no node");
+  const [roomId] = await first.createRooms("crossnode", 1);
+  if (roomId === undefined) throw new Error("no room");
+  const total = size.membersPerNode * 2;
+  const users = await first.users("cross", total);
+  const specs: ConnSpec[] = users.map((user, id) => ({ ...toSpec(id, user, [roomId]), node: nodeOf(id) }));
+  const senders = specs.slice(0, size.senders).map((spec) => ({ conn: spec.id, roomId }));
+  return withFleet(context.pool, nodes, specs, async (fleet) => {
+    requireAllConnected(fleet, total);
+    await sleep(SETTLE_MS);
+    const load = { ratePerSecond: size.ratePerSecond, drainMs: size.drainMs, senders };
+    await fleet.openLoop({ ...load, step: 0, durationMs: Math.min(WARM_UP_MS, size.durationMs) });
+    return fleet.openLoop({ ...load, step: 1, durationMs: size.durationMs });
+  });
+}
+
 function crossnodeResult(
   outcome: StepOutcome,
+  single: StepOutcome,
   databaseName: string,
   size: ScenarioContext["options"]["sizes"]["crossnode"],
 ): ScenarioResult {
@@ -124,12 +143,13 @@ function crossnodeResult(
     { label: `node ${name} recipients p99`, value: node.latency.p99Ms, unit: "ms", better: "lower" },
     { label: `node ${name} recipients max`, value: node.latency.maxMs, unit: "ms", better: "lower" },
   ];
-  const added = (key: "p50Ms" | "p99Ms") =>
-    a.latency.count > 0 && b.latency.count > 0
-      ? Math.round((b.latency[key] - a.latency[key]) * 1000) / 1000
+  const difference = (from: NodeOutcome | StepOutcome, to: NodeOutcome, key: "p50Ms" | "p99Ms") =>
+    from.latency.count > 0 && to.latency.count > 0
+      ? Math.round((to.latency[key] - from.latency[key]) * 1000) / 1000
       : null;
   const problems = [
     outcome.lost > 0 ? `${outcome.lost} deliveries lost (node A ${a.lost}, node B ${b.lost})` : undefined,
+    single.lost > 0 ? `${single.lost} deliveries lost on the single node` : undefined,
     outcome.closed > 0 ? `${outcome.closed} connections closed` : undefined,
     outcome.errors > 0 ? `${outcome.errors} error frames` : undefined,
   ].filter(Boolean);
@@ -145,9 +165,23 @@ function crossnodeResult(
       { label: "sends/s", value: outcome.sent / (size.durationMs / 1000), unit: "", better: "higher" },
       ...lat(a, NODE_NAMES[0]),
       ...lat(b, NODE_NAMES[1]),
-      { label: "added on node B (B − A) p50", value: added("p50Ms"), unit: "ms", better: "lower" },
-      { label: "added on node B (B − A) p99", value: added("p99Ms"), unit: "ms", better: "lower" },
-      { label: "lost deliveries", value: outcome.lost, unit: "", better: "lower" },
+      { label: "added on node B (B − A) p50", value: difference(a, b, "p50Ms"), unit: "ms", better: "lower" },
+      { label: "added on node B (B − A) p99", value: difference(a, b, "p99Ms"), unit: "ms", better: "lower" },
+      { label: "one node without Redis p50", value: single.latency.p50Ms, unit: "ms", better: "lower" },
+      { label: "one node without Redis p99", value: single.latency.p99Ms, unit: "ms", better: "lower" },
+      {
+        label: "added by crossing Redis (B − one node) p50",
+        value: difference(single, b, "p50Ms"),
+        unit: "ms",
+        better: "lower",
+      },
+      {
+        label: "added by crossing Redis (B − one node) p99",
+        value: difference(single, b, "p99Ms"),
+        unit: "ms",
+        better: "lower",
+      },
+      { label: "lost deliveries", value: outcome.lost + single.lost, unit: "", better: "lower" },
       {
         label: "server CPU per 100k deliveries (both nodes)",
         value: outcome.received > 0 ? (outcome.serverCpuSeconds / outcome.received) * 100_000 : null,
@@ -155,6 +189,6 @@ function crossnodeResult(
         better: "lower",
       },
     ],
-    details: { ...size, database: databaseName, outcome },
+    details: { ...size, database: databaseName, outcome, single },
   };
 }

@@ -172,6 +172,13 @@ describe("bench harness: crossnode with a database and Redis", () => {
       expect(b.received).toBe(outcome.sent * TINY.crossnode.membersPerNode);
       expect(a.latency.count + b.latency.count).toBe(outcome.latency.count);
       expect(metric(result, "added on node B (B − A) p50")).toBeCloseTo(b.latency.p50Ms - a.latency.p50Ms, 6);
+      // The reference run on one node without Redis: the same room, every send to every member.
+      const { single } = result.details as { single: StepOutcome };
+      expectConsistentStep(single, TINY.crossnode.membersPerNode * 2);
+      expect(metric(result, "added by crossing Redis (B − one node) p50")).toBeCloseTo(
+        b.latency.p50Ms - single.latency.p50Ms,
+        6,
+      );
     },
     60_000,
   );
