@@ -14,7 +14,10 @@ export type LiveSessions = (sessionIds: string[]) => Promise<Set<string>>;
 export interface CurrentUserOptions {
   /** How long a checked cookie skips better-auth's full check; keep it far below the session's renewal age. */
   reuseMs: number;
-  /** Most cookies remembered at once; the oldest is forgotten first. */
+  /**
+   * Most cookies remembered at once; the oldest is forgotten first. Entries of ended sessions are
+   * not hunted down: every use confirms the session, so a stale entry only waits to be pushed out.
+   */
   maxEntries: number;
   now?: () => number;
 }
@@ -76,13 +79,6 @@ export class CurrentUser {
     const signedIn = { member: toMember(result.user), sessionId: result.session.id };
     this.remember(cookie, signedIn);
     return signedIn;
-  }
-
-  /** A session ended (on any node): its cookies go through the full check again, and fail it. */
-  forget(sessionId: string): void {
-    for (const [cookie, known] of this.checked) {
-      if (known.signedIn.sessionId === sessionId) this.checked.delete(cookie);
-    }
   }
 
   private remember(cookie: string, signedIn: SignedIn): void {

@@ -116,9 +116,6 @@ export async function createParley(config: Config): Promise<Parley> {
     reuseMs: Math.min(CHECKED_COOKIE_REUSE_MS, (config.sessionTtlSeconds * 1000) / 4),
     maxEntries: CHECKED_COOKIES,
   });
-  bus.subscribe((event) => {
-    if (event.kind === "session_ended") currentUser.forget(event.sessionId);
-  });
   let connectionCount = () => 0;
   const metrics = createMetrics(() => connectionCount());
   const gateway = registerGateway(app, {
