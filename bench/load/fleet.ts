@@ -252,6 +252,16 @@ export class Fleet {
     return outcome;
   }
 
+  /**
+   * Step 0, untimed, with the same senders and rate for `warmUpMs` (at most the plan's duration),
+   * so JIT compilation in the servers and the load processes is not what gets measured; then
+   * step 1, the measured one.
+   */
+  async openLoopAfterWarmUp(plan: Omit<OpenLoopPlan, "step">, warmUpMs: number): Promise<StepOutcome> {
+    await this.openLoop({ ...plan, step: 0, durationMs: Math.min(warmUpMs, plan.durationMs) });
+    return this.openLoop({ ...plan, step: 1 });
+  }
+
   /** One step of fixed-rate sending; bounded by durationMs + drainMs whatever the server does. */
   async openLoop(plan: OpenLoopPlan): Promise<StepOutcome> {
     const senderCount = plan.senders.length;

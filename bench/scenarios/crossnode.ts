@@ -124,9 +124,10 @@ async function measureRoom(
   return withFleet(context.pool, nodes, specs, async (fleet) => {
     requireAllConnected(fleet, total);
     await sleep(SETTLE_MS);
-    const load = { ratePerSecond: size.ratePerSecond, drainMs: size.drainMs, senders };
-    await fleet.openLoop({ ...load, step: 0, durationMs: Math.min(WARM_UP_MS, size.durationMs) });
-    return fleet.openLoop({ ...load, step: 1, durationMs: size.durationMs });
+    return fleet.openLoopAfterWarmUp(
+      { ratePerSecond: size.ratePerSecond, durationMs: size.durationMs, drainMs: size.drainMs, senders },
+      WARM_UP_MS,
+    );
   });
 }
 

@@ -66,23 +66,12 @@ export async function runFanout(context: ScenarioContext, targetName: TargetName
     const { fixed, steps } = await withFleet(context.pool, target, specs, async (fleet) => {
       requireAllConnected(fleet, size.members);
       await sleep(SETTLE_MS);
-      // Untimed warm-up, so JIT compilation in server and clients does not fail the first step;
-      // at the fixed step's rate, so the load processes' first server is not the one they learn on.
-      await fleet.openLoop({
-        step: 0,
-        ratePerSecond: size.fixedRate,
-        durationMs: size.stepMs / 2,
-        drainMs: size.drainMs,
-        senders,
-      });
-      // The latency target is stated at one rate: measure there, longer than a ramp step, on a fresh server.
-      const fixedOutcome = await fleet.openLoop({
-        step: 1,
-        ratePerSecond: size.fixedRate,
-        durationMs: size.fixedMs,
-        drainMs: size.drainMs,
-        senders,
-      });
+      // The latency target is stated at one rate: measure there, longer than a ramp step, on a
+      // fresh server, after a warm-up at that rate (so the load processes do not learn on it).
+      const fixedOutcome = await fleet.openLoopAfterWarmUp(
+        { ratePerSecond: size.fixedRate, durationMs: size.fixedMs, drainMs: size.drainMs, senders },
+        size.stepMs / 2,
+      );
       context.log(
         `    fixed ${size.fixedRate} msg/s for ${size.fixedMs / 1000} s → ${fixedOutcome.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
           `p50 ${fixedOutcome.latency.p50Ms} ms, p99 ${fixedOutcome.latency.p99Ms} ms, max ${fixedOutcome.latency.maxMs} ms, lost ${fixedOutcome.lost}, ` +

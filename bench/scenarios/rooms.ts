@@ -7,7 +7,7 @@ import { memberSpecs, requireAllConnected } from "./members.js";
 import { latencyMetrics, type ScenarioResult } from "./result.js";
 
 const SETTLE_MS = 500;
-/** Untimed sends first, at the same rate, so the timed window is not the servers' JIT warm-up. */
+/** Untimed sends first, at the same rate (Fleet.openLoopAfterWarmUp). */
 const WARM_UP_MS = 2000;
 
 /**
@@ -25,13 +25,15 @@ export async function runRooms(context: ScenarioContext, targetName: TargetName)
     const outcome = await withFleet(context.pool, target, specs, async (fleet) => {
       requireAllConnected(fleet, members);
       await sleep(SETTLE_MS);
-      const load = {
-        ratePerSecond: size.rooms * size.ratePerRoom,
-        drainMs: size.drainMs,
-        senders: specs.map((spec) => ({ conn: spec.id, roomId: roomOf(spec.id) })),
-      };
-      await fleet.openLoop({ ...load, step: 0, durationMs: Math.min(WARM_UP_MS, size.durationMs) });
-      return fleet.openLoop({ ...load, step: 1, durationMs: size.durationMs });
+      return fleet.openLoopAfterWarmUp(
+        {
+          ratePerSecond: size.rooms * size.ratePerRoom,
+          durationMs: size.durationMs,
+          drainMs: size.drainMs,
+          senders: specs.map((spec) => ({ conn: spec.id, roomId: roomOf(spec.id) })),
+        },
+        WARM_UP_MS,
+      );
     });
     const cpuPer100k = outcome.received > 0 ? (outcome.serverCpuSeconds / outcome.received) * 100_000 : null;
     const problems = [
