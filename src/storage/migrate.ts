@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
