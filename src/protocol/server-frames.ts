@@ -87,6 +87,12 @@ export const ErrorCode = z.enum([
   "not_in_room",
   "unavailable",
   "internal",
+  /** Too many frames of this kind from this person: wait `retryAfter` ms, then try again. */
+  "rate_limited",
+  /** The clientId was already used for a message in another room: pick a new one. */
+  "client_id_conflict",
+  /** The body has characters we do not store (NUL and control characters other than tab and newline). */
+  "message_invalid",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -97,6 +103,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   roomId: z.string().optional(),
   clientId: z.string().optional(),
+  /** With `rate_limited` (and `unavailable` when known): milliseconds until a retry can succeed. */
+  retryAfter: z.number().int().nonnegative().optional(),
 });
 
 export const ServerFrame = z.discriminatedUnion("type", [
