@@ -50,7 +50,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
     api.get("/api/me", async (request) => ({ user: signedInByRequest.get(request)?.member }));
 
-    api.get("/api/rooms", async () => ({ rooms: await chat.listRooms() }));
+    // Not paged yet: the whole list is one page (nextCursor null) until the room store pages it.
+    api.get("/api/rooms", async () => ({ rooms: await chat.listRooms(), nextCursor: null }));
 
     api.post("/api/rooms", async (request, reply) => {
       const body = CreateRoomBody.safeParse(request.body);

@@ -16,7 +16,16 @@ export const CreateRoomBody = z.object({
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
-export const RoomList = z.object({ rooms: z.array(Room) });
+/** `GET /api/rooms?cursor=&limit=`: one page of the rooms list, in name order. */
+export const RoomListQuery = z.object({
+  /** `nextCursor` of the previous page; absent for the first page. */
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export type RoomListQuery = z.infer<typeof RoomListQuery>;
+
+/** A page of rooms; `nextCursor` is null on the last page. */
+export const RoomList = z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() });
 export type RoomList = z.infer<typeof RoomList>;
 
 export const RoomResponse = z.object({ room: Room });
