@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import type { EncodedFrame, Subscriber } from "../chat/ports.js";
+import { CloseCode } from "../protocol/close-codes.js";
 import type { Member } from "../protocol/index.js";
-import { CloseCode } from "./close-codes.js";
 import type { Flushable, FlushQueue } from "./flush-queue.js";
 import { textFrame } from "./text-frame.js";
 
