@@ -1,12 +1,48 @@
 import { defineConfig } from "vitest/config";
 
+// Four lanes, each runnable alone (`npm run test:unit` and so on); `npm test` runs them all.
+// unit: no server, no database, no browser (domain, client core, protocol, docs) — seconds.
+// integration: real servers on random ports over SQLite, and MariaDB, PostgreSQL, Redis when set.
+// browser: real Chromium against real servers. bench: the benchmark harness's own parts.
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: "forks",
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "web/**/*.test.ts", "test/docs/**/*.test.ts"],
+          testTimeout: 5_000,
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "bench",
+          include: ["test/bench/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

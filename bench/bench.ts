@@ -4,7 +4,7 @@ import { reportTables, scenarioTable } from "./report/table.js";
 import type { ScenarioContext } from "./scenarios/context.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import type { ScenarioResult } from "./scenarios/result.js";
-import { TARGET_LABELS, type TargetName } from "./servers/targets.js";
+import { TARGET_LABELS, type TargetName } from "./servers/target.js";
 import { describeMachine, type Machine } from "./system/machine.js";
 import { isNoisy, QuietGate } from "./system/noise.js";
 import { detectPinning, type Pinning } from "./system/pinning.js";

@@ -1,4 +1,4 @@
-import { TARGET_NAMES, type TargetName } from "./servers/targets.js";
+import { TARGET_NAMES, type TargetName } from "./servers/target.js";
 
 export const SCENARIO_NAMES = ["fanout", "rooms", "idle", "durable", "history", "crossnode"] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

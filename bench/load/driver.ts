@@ -1,5 +1,3 @@
-import type { DriverKind } from "./protocol.js";
-
 /** What the load process hears from one connection. Each handler must be cheap: it runs per frame. */
 export interface ConnectionHandlers {
   onDelivery(body: string): void;
@@ -30,9 +28,3 @@ export interface LoadConnection {
 }
 
 export type Connector = (params: ConnectParams, handlers: ConnectionHandlers) => Promise<LoadConnection>;
-
-/** Drivers are loaded on demand, so a load process never pays for socket.io-client unless it uses it. */
-export async function loadConnector(kind: DriverKind): Promise<Connector> {
-  if (kind === "socketio") return (await import("./socketio-driver.js")).connectSocketIo;
-  return (await import("./json-ws-driver.js")).connectJsonWs;
-}

@@ -1,4 +1,4 @@
-import type { RunningTarget } from "../servers/targets.js";
+import type { RunningTarget } from "../servers/target.js";
 import { type LatencySummary, mergeHistograms, summarize } from "../stats/histogram.js";
 import { nowUs, sleep } from "../system/clock.js";
 import { type CpuSample, otherCpuShare, sampleCpu } from "../system/noise.js";

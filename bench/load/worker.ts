@@ -2,7 +2,8 @@ import type { Histogram } from "hdr-histogram-js";
 import { encodeHistogram, newHistogram, recordMicros } from "../stats/histogram.js";
 import { nowUs } from "../system/clock.js";
 import { mapLimit } from "../system/concurrency.js";
-import { type ConnectionHandlers, type LoadConnection, loadConnector } from "./driver.js";
+import { loadConnector } from "./connector.js";
+import type { ConnectionHandlers, LoadConnection } from "./driver.js";
 import { isLocalPortTaken, LocalPorts } from "./local-ports.js";
 import { clientIdFor, messageBody, readBody, readClientId } from "./payload.js";
 import type {

@@ -1,6 +1,6 @@
 import type { ScenarioName } from "../options.js";
 import type { ScenarioResult } from "../scenarios/result.js";
-import { TARGET_LABELS, type TargetName } from "../servers/targets.js";
+import { TARGET_LABELS, type TargetName } from "../servers/target.js";
 import { formatNumber, formatRatio, padTable } from "./format.js";
 
 /**

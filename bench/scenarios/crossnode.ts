@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type NodeOutcome, type StepOutcome, withFleet } from "../load/fleet.js";
 import type { ConnSpec } from "../load/protocol.js";
-import { type RunningTarget, type TargetName, withTarget } from "../servers/targets.js";
+import type { RunningTarget, TargetName } from "../servers/target.js";
+import { withTarget } from "../servers/targets.js";
 import { sleep } from "../system/clock.js";
 import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from "../system/databases.js";
 import { DEFAULT_REDIS_URL, deleteKeys, redisProblem, uniqueKeyPrefix } from "../system/redis.js";

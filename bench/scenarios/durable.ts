@@ -1,5 +1,6 @@
 import { withFleet } from "../load/fleet.js";
-import { type TargetName, withTarget } from "../servers/targets.js";
+import type { TargetName } from "../servers/target.js";
+import { withTarget } from "../servers/targets.js";
 import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from "../system/databases.js";
 import { noiseNote } from "../system/noise.js";
 import type { ScenarioContext } from "./context.js";

@@ -1,5 +1,6 @@
 import { type StepOutcome, withFleet } from "../load/fleet.js";
-import { type TargetName, withTarget } from "../servers/targets.js";
+import type { TargetName } from "../servers/target.js";
+import { withTarget } from "../servers/targets.js";
 import { sleep } from "../system/clock.js";
 import { noiseNote } from "../system/noise.js";
 import type { ScenarioContext } from "./context.js";

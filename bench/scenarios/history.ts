@@ -1,5 +1,6 @@
 import { HistoryReader, signIn } from "../servers/parley-api.js";
-import { type TargetName, withTarget } from "../servers/targets.js";
+import type { TargetName } from "../servers/target.js";
+import { withTarget } from "../servers/targets.js";
 import { newHistogram, recordMicros, summarize } from "../stats/histogram.js";
 import { noiseNote, otherCpuShare, sampleCpu } from "../system/noise.js";
 import type { ScenarioContext } from "./context.js";

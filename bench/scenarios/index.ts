@@ -1,5 +1,5 @@
 import type { ScenarioName } from "../options.js";
-import type { TargetName } from "../servers/targets.js";
+import type { TargetName } from "../servers/target.js";
 import type { ScenarioContext } from "./context.js";
 import { runCrossnode, sharedDatabase } from "./crossnode.js";
 import { runDurable } from "./durable.js";

@@ -1,6 +1,6 @@
 import type { Fleet } from "../load/fleet.js";
 import type { ConnSpec } from "../load/protocol.js";
-import type { Credential, RunningTarget } from "../servers/targets.js";
+import type { Credential, RunningTarget } from "../servers/target.js";
 
 /** One connection per distinct user, each joining the rooms `roomsOf` gives it. */
 export async function memberSpecs(

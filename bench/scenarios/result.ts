@@ -1,5 +1,5 @@
 import type { ScenarioName } from "../options.js";
-import type { TargetName } from "../servers/targets.js";
+import type { TargetName } from "../servers/target.js";
 import type { LatencySummary } from "../stats/histogram.js";
 
 export interface Metric {

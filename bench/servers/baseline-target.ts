@@ -1,6 +1,6 @@
 import { freePort } from "../system/ports.js";
 import { launchServer } from "./server-process.js";
-import type { RunningTarget, StartOptions } from "./targets.js";
+import type { RunningTarget, StartOptions } from "./target.js";
 
 const SCRIPTS = {
   ws: "bench/baselines/ws-server.ts",

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { freePort } from "../system/ports.js";
 import { createRoom, type ParleySession, signIn, signInMany } from "./parley-api.js";
 import { launchServer } from "./server-process.js";
-import type { RunningTarget, StartOptions } from "./targets.js";
+import type { RunningTarget, StartOptions } from "./target.js";
 
 /**
  * Parley as `npm start` runs it, minus the web build: its real entry, a fresh data

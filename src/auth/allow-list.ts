@@ -1,4 +1,4 @@
-import type { AllowList } from "../main/config.js";
+import type { AllowList } from "./sign-in-settings.js";
 
 export function isOpen(allowList: AllowList): boolean {
   return allowList.domains.length === 0 && allowList.emails.length === 0;

@@ -2,11 +2,11 @@ import { betterAuth, type SecondaryStorage } from "better-auth";
 import { APIError } from "better-auth/api";
 import { anonymous, genericOAuth } from "better-auth/plugins";
 import type { Kysely } from "kysely";
-import type { AllowList, Providers } from "../main/config.js";
 import { DevSignInBody } from "../protocol/index.js";
 import type { DatabaseKind } from "../storage/database.js";
 import type { Database } from "../storage/schema.js";
 import { isAllowed } from "./allow-list.js";
+import type { AllowList, Providers } from "./sign-in-settings.js";
 
 export interface AuthOptions {
   db: Kysely<Database>;

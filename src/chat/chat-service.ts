@@ -3,26 +3,9 @@ import type { HistoryPage, Member, Room } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
-import type {
-  Bus,
-  Clock,
-  MembershipStore,
-  MessageStore,
-  PresenceStore,
-  RoomStore,
-  Subscriber,
-} from "./ports.js";
+import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { slugCandidate, slugify } from "./slug.js";
-
-export interface ChatDependencies {
-  messages: MessageStore;
-  rooms: RoomStore;
-  presence: PresenceStore;
-  memberships: MembershipStore;
-  bus: Bus;
-  clock: Clock;
-}
 
 export const DEFAULT_ROOM_NAME = "general";
 const MAX_SLUG_ATTEMPTS = 50;

@@ -1,9 +1,8 @@
 import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
-import type { ChatDependencies } from "./chat-service.js";
 import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
-import type { AppendResult, Subscriber } from "./ports.js";
+import type { AppendResult, ChatDependencies, Subscriber } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */

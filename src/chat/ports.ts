@@ -93,3 +93,13 @@ export interface Clock {
 export interface UserDirectory {
   displayName(userId: string): Promise<string | undefined>;
 }
+
+/** Every port the chat domain needs, handed to it by the composition root. */
+export interface ChatDependencies {
+  messages: MessageStore;
+  rooms: RoomStore;
+  presence: PresenceStore;
+  memberships: MembershipStore;
+  bus: Bus;
+  clock: Clock;
+}

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import type { AllowList, OAuthClient, Providers } from "../auth/sign-in-settings.js";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -50,30 +51,6 @@ const Environment = z.object({
   ALLOWED_EMAIL_DOMAINS: z.string().optional(),
   ALLOWED_EMAILS: z.string().optional(),
 });
-
-export interface OAuthClient {
-  clientId: string;
-  clientSecret: string;
-}
-
-export interface OidcProvider extends OAuthClient {
-  id: string;
-  name: string;
-  issuer: string;
-  scopes: string[];
-}
-
-export interface Providers {
-  github?: OAuthClient;
-  google?: OAuthClient;
-  oidc?: OidcProvider;
-}
-
-/** Who may sign in. Both empty means anyone. */
-export interface AllowList {
-  domains: string[];
-  emails: string[];
-}
 
 export interface Config {
   production: boolean;

@@ -3,7 +3,7 @@ import { type Bench, openBench } from "../../bench/bench.js";
 import type { StepOutcome } from "../../bench/load/fleet.js";
 import { parseArgs, type Sizes } from "../../bench/options.js";
 import type { ScenarioResult } from "../../bench/scenarios/result.js";
-import { TARGET_NAMES } from "../../bench/servers/targets.js";
+import { TARGET_NAMES } from "../../bench/servers/target.js";
 import { killTracked } from "../../bench/system/children.js";
 
 /**
