@@ -7,6 +7,14 @@ import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { slugCandidate, slugify } from "./slug.js";
 
+/** The domain's waits; production defaults live beside the code that waits. */
+export interface ChatTimings {
+  /** Presence changes of a room gathered into one frame. */
+  presenceBatchMs: number;
+  /** How long a missing sequence number is waited for before delivering past it. */
+  reorderWaitMs: number;
+}
+
 export const DEFAULT_ROOM_NAME = "general";
 const MAX_SLUG_ATTEMPTS = 50;
 
@@ -14,14 +22,15 @@ export class RoomNotFoundError extends Error {}
 
 /** The chat use cases of one node. Adapters call it; it knows no socket, HTTP or SQL. */
 export class ChatService {
-  readonly hub = new Hub();
+  readonly hub: Hub;
   private readonly presenceChanges: PresenceBatcher;
 
   constructor(
     readonly deps: ChatDependencies,
-    presenceBatchMs?: number,
+    timings: Partial<ChatTimings> = {},
   ) {
-    this.presenceChanges = new PresenceBatcher(deps.bus, presenceBatchMs);
+    this.hub = new Hub(timings.reorderWaitMs);
+    this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
   }
 

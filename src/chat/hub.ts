@@ -1,6 +1,6 @@
 import type { Message, ServerFrame } from "../protocol/index.js";
 import type { BusEvent, EncodedFrame, Subscriber } from "./ports.js";
-import { RoomSequencer } from "./room-sequencer.js";
+import { REORDER_WAIT_MS, RoomSequencer } from "./room-sequencer.js";
 
 /** Frames that arrived for a room while its snapshot was being read, with their seq if a message. */
 interface Held {
@@ -26,6 +26,8 @@ export function encodeFrame(frame: ServerFrame): EncodedFrame {
  * serialised once and handed to each local subscriber of its room.
  */
 export class Hub {
+  constructor(private readonly reorderWaitMs = REORDER_WAIT_MS) {}
+
   private readonly rooms = new Map<string, Map<string, Subscription>>();
   private readonly everyone = new Map<string, Subscriber>();
   /** Sockets of members not in the room right now: they get `activity`, for unread counts. */
@@ -120,8 +122,10 @@ export class Hub {
     if (!this.rooms.has(message.roomId)) return;
     let sequencer = this.sequencers.get(message.roomId);
     if (!sequencer) {
-      sequencer = new RoomSequencer((ordered) =>
-        this.toRoom(ordered.roomId, encodeFrame({ type: "message", message: ordered }), ordered.seq),
+      sequencer = new RoomSequencer(
+        (ordered) =>
+          this.toRoom(ordered.roomId, encodeFrame({ type: "message", message: ordered }), ordered.seq),
+        this.reorderWaitMs,
       );
       this.sequencers.set(message.roomId, sequencer);
     }

@@ -26,6 +26,12 @@ const Environment = z.object({
     .min(16 * 1024)
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
+  // Timings below have production defaults; tests shorten them instead of waiting.
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),
+  PRESENCE_NODE_TIMEOUT_MS: z.coerce.number().int().min(150).default(15_000),
+  PRESENCE_BATCH_MS: z.coerce.number().int().min(0).default(100),
+  ROOM_REORDER_WAIT_MS: z.coerce.number().int().min(1).default(500),
+  SESSION_CONFIRM_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   METRICS_TOKEN: z.string().min(16).optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -65,6 +71,7 @@ export interface Config {
   webRoot: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
+  timings: Timings;
   sessionTtlSeconds: number;
   sessionSweepIntervalMs: number;
   workers: number;
@@ -73,6 +80,20 @@ export interface Config {
   redisKeyPrefix: string;
   providers: Providers;
   allowList: AllowList;
+}
+
+/** How long things wait; every one injectable, so tests need not wait production's times. */
+export interface Timings {
+  /** How often each node tells Redis it is alive. */
+  presenceHeartbeatMs: number;
+  /** A node silent this long is dead: its members leave every room on every node. */
+  presenceNodeTimeoutMs: number;
+  /** Presence changes of a room are gathered this long into one frame. */
+  presenceBatchMs: number;
+  /** How long a node waits for a missing sequence number before delivering past the gap. */
+  reorderWaitMs: number;
+  /** How long a cookie that passed the full session check is only confirmed in the session table. */
+  sessionConfirmWindowMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +111,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const providers = readProviders(e);
   const devSignIn = e.DEV_SIGN_IN ?? !production;
   if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers);
+  if (e.PRESENCE_NODE_TIMEOUT_MS < 2 * e.PRESENCE_HEARTBEAT_MS) {
+    throw new ConfigError(
+      "PRESENCE_NODE_TIMEOUT_MS must be at least twice PRESENCE_HEARTBEAT_MS, or live nodes would be taken for dead.",
+    );
+  }
   if (e.WORKERS > 1 && !e.REDIS_URL) {
     throw new ConfigError(
       "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis.",
@@ -108,6 +134,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: e.WEB_ROOT,
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    timings: {
+      presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      presenceNodeTimeoutMs: e.PRESENCE_NODE_TIMEOUT_MS,
+      presenceBatchMs: e.PRESENCE_BATCH_MS,
+      reorderWaitMs: e.ROOM_REORDER_WAIT_MS,
+      sessionConfirmWindowMs: e.SESSION_CONFIRM_WINDOW_MS,
+    },
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,
     sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,

@@ -28,8 +28,6 @@ import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
 
-/** How long a cookie that passed better-auth's full check is only confirmed against the session table. */
-const CHECKED_COOKIE_REUSE_MS = 60_000;
 /** Cookies remembered per process (a few hundred bytes each). */
 const CHECKED_COOKIES = 20_000;
 
@@ -83,17 +81,26 @@ export async function createParley(config: Config): Promise<Parley> {
   });
   const redisPresence =
     redis &&
-    new RedisPresence(redis.commands, config.redisKeyPrefix, (roomId, userIds) =>
-      chat.membersVanished(roomId, userIds),
+    new RedisPresence(
+      redis.commands,
+      config.redisKeyPrefix,
+      (roomId, userIds) => chat.membersVanished(roomId, userIds),
+      {
+        heartbeatMs: config.timings.presenceHeartbeatMs,
+        nodeTimeoutMs: config.timings.presenceNodeTimeoutMs,
+      },
     );
-  const chat = new ChatService({
-    messages: new MessageRepository(db),
-    rooms: new RoomRepository(db),
-    presence: redisPresence ?? new InMemoryPresence(),
-    memberships: new MembershipRepository(db),
-    bus,
-    clock: Date,
-  });
+  const chat = new ChatService(
+    {
+      messages: new MessageRepository(db),
+      rooms: new RoomRepository(db),
+      presence: redisPresence ?? new InMemoryPresence(),
+      memberships: new MembershipRepository(db),
+      bus,
+      clock: Date,
+    },
+    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+  );
   await redisPresence?.start();
   await chat.ensureDefaultRoom();
 
@@ -113,7 +120,7 @@ export async function createParley(config: Config): Promise<Parley> {
   const liveSessions = (sessionIds: string[]) => sessions.live(sessionIds);
   const currentUser = new CurrentUser(auth, liveSessions, {
     // Well inside better-auth's renewal age, so a busy session is still renewed on time.
-    reuseMs: Math.min(CHECKED_COOKIE_REUSE_MS, (config.sessionTtlSeconds * 1000) / 4),
+    reuseMs: Math.min(config.timings.sessionConfirmWindowMs, (config.sessionTtlSeconds * 1000) / 4),
     maxEntries: CHECKED_COOKIES,
   });
   let connectionCount = () => 0;

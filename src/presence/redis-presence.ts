@@ -3,9 +3,14 @@ import type { Redis } from "ioredis";
 import type { PresenceStore } from "../chat/ports.js";
 import type { Member } from "../protocol/index.js";
 
-/** A node that has not beaten for this long is dead; its members are removed from every room. */
-export const NODE_TIMEOUT_MS = 15_000;
-export const HEARTBEAT_MS = 5_000;
+/** How often a node beats, and how long a node that has not beaten is taken for dead. */
+export interface PresenceTimings {
+  heartbeatMs: number;
+  /** Its members are then removed from every room. At least two beats. */
+  nodeTimeoutMs: number;
+}
+
+const PRODUCTION_TIMINGS: PresenceTimings = { heartbeatMs: 5_000, nodeTimeoutMs: 15_000 };
 
 // Adds one connection; returns 1 when it is the user's first in the room, across all nodes.
 const ADD = `
@@ -31,7 +36,7 @@ type Vanished = (roomId: string, userIds: string[]) => void;
  * Presence shared by all nodes in Redis. Per room: connection → user, user → connection count,
  * user → profile. Each node beats into a sorted set; any node that sees another's beat go stale
  * removes that node's connections and reports who vanished, so a killed node's members leave
- * every list within NODE_TIMEOUT_MS plus one beat.
+ * every list within the node timeout plus one beat.
  */
 export class RedisPresence implements PresenceStore {
   readonly nodeId = randomUUID();
@@ -43,6 +48,7 @@ export class RedisPresence implements PresenceStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly onVanished: Vanished,
+    private readonly timings: PresenceTimings = PRODUCTION_TIMINGS,
   ) {}
 
   private keys(roomId: string) {
@@ -66,7 +72,7 @@ export class RedisPresence implements PresenceStore {
     await this.beat();
     this.timer = setInterval(() => {
       this.beat().catch(() => undefined);
-    }, HEARTBEAT_MS);
+    }, this.timings.heartbeatMs);
     this.timer.unref();
     // After an outage Redis may have restarted empty: put our connections back.
     this.redis.on("ready", () => {
@@ -120,7 +126,7 @@ export class RedisPresence implements PresenceStore {
   private async beat(): Promise<void> {
     const now = Date.now();
     await this.redis.zadd(this.nodes, now, this.nodeId);
-    const dead = await this.redis.zrangebyscore(this.nodes, "-inf", now - NODE_TIMEOUT_MS);
+    const dead = await this.redis.zrangebyscore(this.nodes, "-inf", now - this.timings.nodeTimeoutMs);
     for (const nodeId of dead) await this.reap(nodeId);
   }
 

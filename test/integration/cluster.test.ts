@@ -62,10 +62,16 @@ describe.runIf(redisUrl && clusterDatabase())("several nodes on one Redis", () =
     for (const socket of [ann, ben, cid]) {
       await waitUntil(() => socket.messages(room.id).length >= total, "every message on every node", 15_000);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A fence: a room's messages arrive in seq order, so once Cid's last message is everywhere, any
+    // duplicate of an earlier one would already have arrived before it.
+    const fence = clientId();
+    cid.send({ type: "send", roomId: room.id, clientId: fence, body: "fence" });
+    for (const socket of [ann, ben, cid]) {
+      await waitUntil(() => socket.messages(room.id).some((m) => m.clientId === fence), "the fence", 15_000);
+    }
     for (const socket of [ann, ben, cid]) {
       const seqs = socket.messages(room.id).map((m) => m.seq);
-      expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(seqs).toEqual(Array.from({ length: total + 1 }, (_, i) => i + 1));
       const annOrder = socket
         .messages(room.id)
         .filter((m) => m.author.id === people[0]?.user.id)
@@ -88,20 +94,25 @@ describe.runIf(redisUrl && clusterDatabase())("several nodes on one Redis", () =
     expect(snapshot.members.map((m) => m.name).sort()).toEqual(["Xena", "Yuri"]);
 
     await xenaOnA.close();
-    await new Promise((resolve) => setTimeout(resolve, 400));
     const leftXena = () =>
       yuriOnC.received.some(
         (f) => f.type === "presence" && f.roomId === room.id && f.left.includes(xena.user.id),
       );
-    expect(leftXena()).toBe(false);
-    const late = await connect(0, (await signIn(url, "Late")).cookie);
+    // A fence on the node Xena's first tab left: Late's arrival there is published after that
+    // tab's departure was handled, so a wrong "Xena left" would reach Yuri before Late's join does.
+    const lateUser = await signIn(url, "Late");
+    const late = await connect(0, lateUser.cookie);
     expect((await late.join(room.id)).members.map((m) => m.name).sort()).toEqual(["Late", "Xena", "Yuri"]);
+    await yuriOnC.waitFor(
+      (f) => f.type === "presence" && f.roomId === room.id && f.joined.some((m) => m.id === lateUser.user.id),
+    );
+    expect(leftXena()).toBe(false);
 
     await xenaOnB.close();
     await waitUntil(leftXena, "Xena's leave after her last tab", 3000);
   });
 
-  it("removes the members of a node killed with SIGKILL from every list within 30 s", async () => {
+  it("removes the members of a node killed with SIGKILL from every list once its beats stop", async () => {
     const room = await newRoom("Crash");
     const url = cluster.nodes[0]?.url ?? "";
     const doomedNode = await startNodeProcess(cluster.env);
@@ -116,14 +127,13 @@ describe.runIf(redisUrl && clusterDatabase())("several nodes on one Redis", () =
 
       const killedAt = Date.now();
       await doomedNode.kill("SIGKILL");
-      await watcher.waitFor((f) => f.type === "presence" && f.left.includes(zed.user.id), 30_000);
+      await watcher.waitFor((f) => f.type === "presence" && f.left.includes(zed.user.id), 20_000);
       const tookMs = Date.now() - killedAt;
-      expect(tookMs).toBeLessThan(30_000);
       console.info(`[parley] killed node's member left every list after ${tookMs} ms`);
       const fresh = await connect(1, (await signIn(url, "Fresh")).cookie);
       expect((await fresh.join(room.id)).members.map((m) => m.name)).not.toContain("Zed");
     } finally {
       if (doomedNode.child.exitCode === null) await doomedNode.kill("SIGKILL");
     }
-  }, 45_000);
+  }, 30_000);
 });
