@@ -167,7 +167,15 @@ export async function createParley(config: Config): Promise<Parley> {
     chat,
     gateway,
     db,
-    listen: () => app.listen({ host: config.host, port: config.port }),
+    // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
+    // spreads new connections over them, instead of node:cluster's primary accepting every
+    // connection and passing it on over IPC (decision 0009).
+    listen: () =>
+      app.listen({
+        host: config.host,
+        port: config.port,
+        ...(config.workers > 1 && { exclusive: true, reusePort: true }),
+      }),
     close() {
       closing ??= (async () => {
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");

@@ -26,9 +26,10 @@ async function runNode(config: Config): Promise<void> {
 }
 
 /**
- * WORKERS=N: N node processes behind one port (node:cluster hands each accepted connection to
- * a worker), so one machine uses all its cores and holds more sockets than one process's file
- * limit. Workers share fan-out and presence through Redis like separate machines would.
+ * WORKERS=N: N node processes on one port, so one machine uses all its cores and holds more
+ * sockets than one process's file limit. Each worker binds the port itself with SO_REUSEPORT and
+ * the kernel spreads connections over them (see `listen` in parley.ts); the primary only migrates,
+ * forks and restarts. Workers share fan-out and presence through Redis like separate machines.
  */
 async function runPrimary(config: Config): Promise<void> {
   await migrateDatabase(config);
