@@ -53,15 +53,22 @@ module.exports = {
       name: "protocol-stands-alone",
       severity: "error",
       comment: "The protocol is shared by server, browser, tests and bench: it imports nothing of theirs.",
-      from: { path: "^src/protocol/" },
-      to: { path: "^(src/(?!protocol/)|web/|test/|bench/)" },
+      from: { path: "^packages/protocol/" },
+      to: { path: "^(src/|web/|test/|bench/)" },
     },
     {
       name: "web-uses-only-the-protocol",
       severity: "error",
-      comment: "The browser client shares only the protocol with the server.",
+      comment: "The browser client shares only the protocol package with the server.",
       from: { path: "^web/" },
-      to: { path: "^src/(?!protocol/)" },
+      to: { path: "^src/" },
+    },
+    {
+      name: "product-does-not-use-the-bench",
+      severity: "error",
+      comment: "The bench is its own workspace: the product and its tests never import it.",
+      from: { path: "^(src|web|test|packages)/" },
+      to: { path: "^bench/" },
     },
     {
       name: "bench-uses-only-the-protocol",
@@ -69,7 +76,7 @@ module.exports = {
       comment:
         "The bench talks to Parley through the protocol and its public HTTP/WebSocket, never its internals.",
       from: { path: "^bench/" },
-      to: { path: "^(src/(?!protocol/)|web/)" },
+      to: { path: "^(src/|web/|test/)" },
     },
   ],
   options: {
@@ -78,7 +85,7 @@ module.exports = {
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
-      conditionNames: ["import", "require", "node", "default"],
+      conditionNames: ["parley-source", "import", "require", "node", "default"],
     },
     exclude: { path: "(^dist/|^data/|^test-results/)" },
   },

@@ -1,19 +1,33 @@
-# Parley in one image: the compiled server and the built web app. Data in /data (SQLite by default).
-# Build stage: install everything, compile the server to JavaScript and bundle the web app.
+# Parley in one image: the compiled server, the compiled protocol package and the built web app.
+# Data in /data (SQLite by default). Checked by test/deploy (no Docker engine on our CI machines).
+
+# Build: every dependency, then the protocol and the server compiled to JavaScript, the web bundled.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY packages/protocol/package.json packages/protocol/
+COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-# Run stage: plain node on the compiled JavaScript, no TypeScript compiler, as the unprivileged user.
+# Runtime dependencies only: the product and its protocol package, no bench, no dev tools.
+FROM node:24-bookworm-slim AS runtime-deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+COPY packages/protocol/package.json packages/protocol/
+COPY bench/package.json bench/
+RUN npm ci --omit=dev --include-workspace-root --workspace @parley/protocol --no-audit --no-fund
+
+# Run: plain node on the compiled JavaScript, as the unprivileged user; no TypeScript at run time.
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0 PORT=3000
-COPY --from=build --chown=root:root /app/package.json ./
-COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=runtime-deps /app/package.json ./
+COPY --from=runtime-deps /app/node_modules ./node_modules
+COPY --from=build /app/packages/protocol/package.json ./packages/protocol/
+COPY --from=build /app/packages/protocol/dist ./packages/protocol/dist
+COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 3000

@@ -1,3 +1,4 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Four lanes, each runnable alone (`npm run test:unit` and so on); `npm test` runs them all.
@@ -5,6 +6,9 @@ import { defineConfig } from "vitest/config";
 // integration: real servers on random ports over SQLite, and MariaDB, PostgreSQL, Redis when set.
 // browser: real Chromium against real servers. bench: the benchmark harness's own parts.
 export default defineConfig({
+  // Tests read workspace packages (the protocol) from their TypeScript source.
+  resolve: { conditions: ["parley-source", ...defaultServerConditions] },
+  ssr: { resolve: { conditions: ["parley-source", ...defaultServerConditions] } },
   test: {
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
@@ -37,7 +41,7 @@ export default defineConfig({
       {
         test: {
           name: "bench",
-          include: ["test/bench/**/*.test.ts"],
+          include: ["bench/test/**/*.test.ts"],
           pool: "forks",
           testTimeout: 30_000,
           hookTimeout: 60_000,

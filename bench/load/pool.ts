@@ -62,6 +62,7 @@ async function startLoadProcess(index: number, pinning: Pinning): Promise<LoadPr
         "--min-semi-space-size=64",
         "--max-semi-space-size=64",
         ...(process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean),
+        "--conditions=parley-source",
         "--import",
         "tsx",
       ],

@@ -1,5 +1,5 @@
+import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { Pool } from "undici";
-import type { HistoryPage, Member, Room } from "../../src/protocol/index.js";
 import { mapLimit } from "../system/concurrency.js";
 
 /** The HTTP calls the harness makes to Parley, as the browser makes them (origin header included). */

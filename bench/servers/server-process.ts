@@ -49,7 +49,16 @@ export async function launchServer(options: LaunchOptions): Promise<ServerProces
   const memoryFile = join(tmpdir(), `parley-bench-mem-${process.pid}-${options.port}.json`);
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", lets a run profile the servers.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const nodeArgs = [...extra, "--expose-gc", "--import", "tsx", "--import", PROBE, options.script];
+  const nodeArgs = [
+    ...extra,
+    "--expose-gc",
+    "--conditions=parley-source",
+    "--import",
+    "tsx",
+    "--import",
+    PROBE,
+    options.script,
+  ];
   const { command, args } = pinnedCommand(options.pinning, SERVER_CPU, process.execPath, nodeArgs);
   const child = track(
     spawn(command, args, {

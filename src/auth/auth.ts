@@ -1,8 +1,8 @@
+import { DevSignInBody } from "@parley/protocol";
 import { betterAuth, type SecondaryStorage } from "better-auth";
 import { APIError } from "better-auth/api";
 import { anonymous, genericOAuth } from "better-auth/plugins";
 import type { Kysely } from "kysely";
-import { DevSignInBody } from "../protocol/index.js";
 import type { DatabaseKind } from "../storage/database.js";
 import type { Database } from "../storage/schema.js";
 import { isAllowed } from "./allow-list.js";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Member } from "@parley/protocol";
 import { toMember } from "../chat/member.js";
-import type { Member } from "../protocol/index.js";
 import type { Auth } from "./auth.js";
 
 export interface SignedIn {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { HistoryPage, Member, Room } from "../protocol/index.js";
-import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
+import type { HistoryPage, Member, Room } from "@parley/protocol";
+import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE } from "@parley/protocol";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
@@ -15,7 +15,7 @@ export interface ChatTimings {
   reorderWaitMs: number;
 }
 
-export const DEFAULT_ROOM_NAME = "general";
+export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
 const MAX_SLUG_ATTEMPTS = 50;
 
 export class RoomNotFoundError extends Error {}

@@ -1,10 +1,10 @@
+import { avatarPath, MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
-import { MAX_MESSAGE_LENGTH } from "../protocol/index.js";
 import { ChatService } from "./chat-service.js";
 import { Hub } from "./hub.js";
-import { avatarPath, toMember } from "./member.js";
+import { toMember } from "./member.js";
 import { checkMessageBody } from "./message-rules.js";
 import { slugCandidate, slugify } from "./slug.js";
 import {

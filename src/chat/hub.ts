@@ -1,4 +1,4 @@
-import type { Message, ServerFrame } from "../protocol/index.js";
+import { encodeFrame, type Message } from "@parley/protocol";
 import type { BusEvent, EncodedFrame, Subscriber } from "./ports.js";
 import { REORDER_WAIT_MS, RoomSequencer } from "./room-sequencer.js";
 
@@ -12,13 +12,6 @@ interface Subscription {
   subscriber: Subscriber;
   /** Non-null while the subscriber is joining: live frames wait here until the snapshot is out. */
   held: Held[] | null;
-}
-
-const utf8 = new TextEncoder();
-
-/** Serialises a frame once; the bytes go to every recipient as they are. */
-export function encodeFrame(frame: ServerFrame): EncodedFrame {
-  return utf8.encode(JSON.stringify(frame));
 }
 
 /**

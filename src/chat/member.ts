@@ -1,14 +1,9 @@
-import type { Member } from "../protocol/index.js";
+import { avatarPath, type Member } from "@parley/protocol";
 
 export interface UserRecord {
   id: string;
   name: string;
   image?: string | null | undefined;
-}
-
-/** Users without a provider picture get the locally generated avatar, never an outside host. */
-export function avatarPath(userId: string): string {
-  return `/api/avatars/${encodeURIComponent(userId)}.svg`;
 }
 
 export function toMember(user: UserRecord): Member {

@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_LENGTH } from "../protocol/index.js";
+import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 
 export type MessageRuleViolation = { code: "message_empty" | "message_too_long"; message: string };
 

@@ -1,6 +1,6 @@
-import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "../protocol/index.js";
-import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
-import { encodeFrame, type Hub } from "./hub.js";
+import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "@parley/protocol";
+import { encodeFrame, HISTORY_PAGE_SIZE } from "@parley/protocol";
+import type { Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { AppendResult, ChatDependencies, Subscriber } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";

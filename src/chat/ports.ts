@@ -1,4 +1,4 @@
-import type { Member, Message, Room } from "../protocol/index.js";
+import type { Member, Message, Room } from "@parley/protocol";
 
 /** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
 

@@ -1,4 +1,4 @@
-import type { Member } from "../protocol/index.js";
+import type { Member } from "@parley/protocol";
 import type { Bus } from "./ports.js";
 
 interface PendingChange {

@@ -1,5 +1,5 @@
+import type { Message } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Message } from "../protocol/index.js";
 import { RoomSequencer } from "./room-sequencer.js";
 
 const message = (seq: number): Message => ({

@@ -1,4 +1,4 @@
-import type { Message } from "../protocol/index.js";
+import type { Message } from "@parley/protocol";
 
 /** How long a message waits for a missing predecessor before it is delivered anyway. */
 export const REORDER_WAIT_MS = 500;

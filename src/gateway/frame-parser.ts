@@ -1,6 +1,6 @@
+import { type ClientFrame, ClientFrame as ClientFrameSchema } from "@parley/protocol";
 import type { RawData } from "ws";
 import { z } from "zod";
-import { type ClientFrame, ClientFrame as ClientFrameSchema } from "../protocol/index.js";
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string };
 

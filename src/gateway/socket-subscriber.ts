@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Member } from "@parley/protocol";
+import { CloseCode } from "@parley/protocol";
 import type { WebSocket } from "ws";
 import type { EncodedFrame, Subscriber } from "../chat/ports.js";
-import { CloseCode } from "../protocol/close-codes.js";
-import type { Member } from "../protocol/index.js";
 import type { Flushable, FlushQueue } from "./flush-queue.js";
 import { textFrame } from "./text-frame.js";
 

@@ -1,15 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { type ClientFrame, CloseCode, encodeFrame, MAX_INBOUND_FRAME_BYTES } from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { CurrentUser, LiveSessions, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
 import type { ChatService } from "../chat/chat-service.js";
-import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
 import type { Bus } from "../chat/ports.js";
-import { CloseCode } from "../protocol/close-codes.js";
-import { type ClientFrame, MAX_INBOUND_FRAME_BYTES } from "../protocol/index.js";
 import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { Heartbeat } from "./heartbeat.js";

@@ -1,3 +1,4 @@
+import { CreateRoomBody, HistoryQuery, type SignInOptions } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { avatarSvg } from "../auth/avatar.js";
@@ -5,7 +6,6 @@ import type { CurrentUser, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
 import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
-import { CreateRoomBody, HistoryQuery, type SignInOptions } from "../protocol/index.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;

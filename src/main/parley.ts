@@ -1,3 +1,4 @@
+import { CloseCode } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import { pino } from "pino";
@@ -17,7 +18,6 @@ import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
-import { CloseCode } from "../protocol/close-codes.js";
 import { openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";

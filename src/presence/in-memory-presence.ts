@@ -1,5 +1,5 @@
+import type { Member } from "@parley/protocol";
 import type { PresenceStore } from "../chat/ports.js";
-import type { Member } from "../protocol/index.js";
 
 interface Presence {
   member: Member;

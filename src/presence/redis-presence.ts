@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Member } from "@parley/protocol";
 import type { Redis } from "ioredis";
 import type { PresenceStore } from "../chat/ports.js";
-import type { Member } from "../protocol/index.js";
 
 /** How often a node beats, and how long a node that has not beaten is taken for dead. */
 export interface PresenceTimings {

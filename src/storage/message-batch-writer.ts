@@ -1,6 +1,6 @@
+import type { Message } from "@parley/protocol";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
-import type { Message } from "../protocol/index.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";

@@ -1,6 +1,6 @@
+import type { Message } from "@parley/protocol";
 import type { Kysely } from "kysely";
 import type { AppendResult, MessageStore, NewMessage } from "../chat/ports.js";
-import type { Message } from "../protocol/index.js";
 import { MessageBatchWriter } from "./message-batch-writer.js";
 import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";

@@ -1,6 +1,6 @@
+import type { Message } from "@parley/protocol";
 import type { Kysely, Transaction } from "kysely";
 import { toMember } from "../chat/member.js";
-import type { Message } from "../protocol/index.js";
 import type { Database } from "./schema.js";
 
 export type Reader = Kysely<Database> | Transaction<Database>;

@@ -1,6 +1,6 @@
+import type { Room } from "@parley/protocol";
 import type { Kysely } from "kysely";
 import type { RoomStore } from "../chat/ports.js";
-import type { Room } from "../protocol/index.js";
 import type { Database, RoomTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 

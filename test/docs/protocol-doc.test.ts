@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import { ClientFrame, CloseCode, ErrorCode, ServerFrame } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
-import { ClientFrame, CloseCode, ErrorCode, ServerFrame } from "../../src/protocol/index.js";
 
 // docs/protocol.md promises to list every frame: these tests keep that promise true in both
 // directions, so a frame added to the zod unions without a row (or a row left for a frame that

@@ -1,6 +1,6 @@
+import type { HistoryPage, Message, Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { HistoryPage, Message, Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
 import { sqliteDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";

@@ -1,5 +1,5 @@
+import type { Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
 import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { startNodeProcess } from "../support/node-process.js";

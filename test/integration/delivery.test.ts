@@ -1,5 +1,5 @@
+import type { Message, Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message, Room } from "../../src/protocol/index.js";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
 import { type NodeProcess, startNodeProcess } from "../support/node-process.js";
 import { startServer, type TestServer } from "../support/parley-server.js";

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
+import { encodeFrame } from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { encodeFrame } from "../../src/chat/hub.js";
 import { FlushQueue } from "../../src/gateway/flush-queue.js";
 import { Heartbeat } from "../../src/gateway/heartbeat.js";
 import { SocketSubscriber } from "../../src/gateway/socket-subscriber.js";

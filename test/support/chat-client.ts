@@ -1,6 +1,6 @@
+import type { ClientFrame, Member, ServerFrame } from "@parley/protocol";
+import { ServerFrame as ServerFrameSchema } from "@parley/protocol";
 import WebSocket from "ws";
-import type { ClientFrame, Member, ServerFrame } from "../../src/protocol/index.js";
-import { ServerFrame as ServerFrameSchema } from "../../src/protocol/index.js";
 
 export interface SignedInUser {
   cookie: string;

@@ -30,19 +30,23 @@ export async function waitForHttp(url: string, timeoutMs = 45_000): Promise<void
 export async function startNodeProcess(env: Record<string, string>, port?: number): Promise<NodeProcess> {
   const chosen = port ?? (await freePort());
   const url = `http://127.0.0.1:${chosen}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main/server.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: String(chosen),
-      PUBLIC_URL: url,
-      DATA_DIR: mkdtempSync(join(tmpdir(), "parley-node-")),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ["--conditions=parley-source", "--import", "tsx", "src/main/server.ts"],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        HOST: "127.0.0.1",
+        PORT: String(chosen),
+        PUBLIC_URL: url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "parley-node-")),
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+        ...env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
     },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   // Never outlive the test run, whatever happens to the test.
   const reap = () => child.kill("SIGKILL");

@@ -1,5 +1,5 @@
+import type { ClientFrame, Message, ServerFrame } from "@parley/protocol";
 import WebSocket from "ws";
-import type { ClientFrame, Message, ServerFrame } from "../../src/protocol/index.js";
 
 interface RoomLog {
   /** Seqs in the order this client accepted them; only ever last + 1. */

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   HISTORY_PAGE_SIZE,
   HistoryPage,
@@ -8,7 +7,8 @@ import {
   RoomList,
   RoomResponse,
   SignInOptions,
-} from "../../src/protocol/index.js";
+} from "@parley/protocol";
+import { z } from "zod";
 
 export class ApiError extends Error {
   constructor(

@@ -7,7 +7,7 @@ import {
   type Message,
   type Room,
   type ServerFrame,
-} from "../../src/protocol/index.js";
+} from "@parley/protocol";
 import * as api from "./api.js";
 import { Connection, type ConnectionStatus, socketUrl } from "./connection.js";
 import { applyPresence, type ChatMessage, highestServerSeq, mergeMessages } from "./messages.js";

@@ -1,4 +1,4 @@
-import { type ClientFrame, ServerFrame } from "../../src/protocol/index.js";
+import { type ClientFrame, ServerFrame } from "@parley/protocol";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
 

@@ -1,4 +1,4 @@
-import type { Member, Message } from "../../src/protocol/index.js";
+import type { Member, Message } from "@parley/protocol";
 
 /**
  * A committed message as the list holds it. `local` marks one rebuilt from an `ack` before

@@ -1,5 +1,5 @@
+import { ClientId } from "@parley/protocol";
 import { z } from "zod";
-import { ClientId } from "../../src/protocol/index.js";
 
 /** A message the server has not yet committed. It lives in localStorage so a reload cannot lose it. */
 export const OutboxEntry = z.object({

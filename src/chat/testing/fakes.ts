@@ -1,4 +1,4 @@
-import type { Message, Room, ServerFrame } from "../../protocol/index.js";
+import type { Message, Room, ServerFrame } from "@parley/protocol";
 import type {
   AppendResult,
   EncodedFrame,

@@ -1,4 +1,4 @@
-import type { Member } from "../../../src/protocol/index.js";
+import type { Member } from "@parley/protocol";
 
 /** The name is always printed next to the picture, so the image itself is decorative. */
 export function Avatar({ member, size }: { member: Member; size: number }) {

@@ -1,5 +1,5 @@
+import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { MAX_MESSAGE_LENGTH } from "../../../src/protocol/index.js";
 import { chatStore, EMPTY_ROOM } from "../chat-store.js";
 import { useChat } from "../use-chat.js";
 

@@ -1,3 +1,4 @@
+import type { Member } from "@parley/protocol";
 import {
   Fragment,
   memo,
@@ -9,7 +10,6 @@ import {
   useRef,
   useState,
 } from "react";
-import type { Member } from "../../../src/protocol/index.js";
 import { chatStore, EMPTY_ROOM, unreadCount } from "../chat-store.js";
 import { fullTime, shortTime } from "../format.js";
 import type { ChatMessage } from "../messages.js";

@@ -1,5 +1,5 @@
+import { CreateRoomBody, type Member } from "@parley/protocol";
 import { type FormEvent, useState } from "react";
-import { CreateRoomBody, type Member } from "../../../src/protocol/index.js";
 import { describeError } from "../api.js";
 import { chatStore, unreadCount } from "../chat-store.js";
 import { Link, navigate } from "../router.js";

@@ -1,5 +1,5 @@
+import { DevSignInBody, MAX_DISPLAY_NAME_LENGTH, type SignInOptions } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
-import { DevSignInBody, MAX_DISPLAY_NAME_LENGTH, type SignInOptions } from "../../../src/protocol/index.js";
 import * as api from "../api.js";
 
 /** What the server's sign-in error codes mean, in words a person can act on. */

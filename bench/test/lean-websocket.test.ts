@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
-import { LeanWebSocket } from "../../bench/load/lean-websocket.js";
-import { freePort } from "../support/ports.js";
+import { LeanWebSocket } from "../load/lean-websocket.js";
+import { freePort } from "../system/ports.js";
 
 /** The load generator's own WebSocket client, checked against `ws`, the server library Parley uses. */
 

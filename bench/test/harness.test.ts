@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Bench, openBench } from "../../bench/bench.js";
-import type { StepOutcome } from "../../bench/load/fleet.js";
-import { parseArgs, type Sizes } from "../../bench/options.js";
-import type { ScenarioResult } from "../../bench/scenarios/result.js";
-import { TARGET_NAMES } from "../../bench/servers/target.js";
-import { killTracked } from "../../bench/system/children.js";
+import { type Bench, openBench } from "../bench.js";
+import type { StepOutcome } from "../load/fleet.js";
+import { parseArgs, type Sizes } from "../options.js";
+import type { ScenarioResult } from "../scenarios/result.js";
+import { TARGET_NAMES } from "../servers/target.js";
+import { killTracked } from "../system/children.js";
 
 /**
  * Smaller than --quick: each scenario sends for under a second, so the whole file stays well under
