@@ -1,0 +1,17 @@
+import { repositoryContract } from "../../../test/contracts/repository.contract.js";
+import { FakeMembershipStore, FakeMessageStore, FakeRoomStore } from "./fakes.js";
+
+// The fakes the domain's unit tests run on must behave as the SQL repositories do
+// (test/integration/repository-contract.test.ts runs the same suite on every database).
+repositoryContract("in-memory fakes", async () => {
+  const messages = new FakeMessageStore();
+  return {
+    messages,
+    rooms: new FakeRoomStore(),
+    memberships: new FakeMembershipStore(messages),
+    async saveUser(user) {
+      messages.saveUser(user);
+    },
+    async close() {},
+  };
+});
