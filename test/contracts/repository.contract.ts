@@ -232,6 +232,13 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         expect(await store.messages.after(room.id, 2, 0)).toEqual([]);
       });
 
+      it("refuses a message for a room that does not exist", async () => {
+        const ada = await newUser();
+        const nowhere = { id: unique("no-such-room"), slug: "x", name: "x", createdAt: 0 };
+        await expect(store.messages.append(sent(nowhere, ada, unique("c")))).rejects.toThrow();
+        expect(await store.messages.latest(nowhere.id, 10)).toEqual([]);
+      });
+
       it("never mixes rooms in a page", async () => {
         const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];
         await fill(a, ada, 3);
@@ -322,6 +329,12 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
             { roomId: quiet.id, lastSeq: 0, lastReadSeq: 0 },
           ]),
         );
+      });
+
+      it("refuses a membership of a room that does not exist", async () => {
+        const ada = await newUser();
+        await expect(store.memberships.ensure(ada.id, unique("no-such-room"))).rejects.toThrow();
+        expect(await store.memberships.standings(ada.id)).toEqual([]);
       });
 
       it("keeps an existing member's position when ensured again", async () => {

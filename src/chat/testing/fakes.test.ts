@@ -4,10 +4,11 @@ import { FakeMembershipStore, FakeMessageStore, FakeRoomStore } from "./fakes.js
 // The fakes the domain's unit tests run on must behave as the SQL repositories do
 // (test/integration/repository-contract.test.ts runs the same suite on every database).
 repositoryContract("in-memory fakes", async () => {
-  const messages = new FakeMessageStore();
+  const rooms = new FakeRoomStore();
+  const messages = new FakeMessageStore(rooms);
   return {
     messages,
-    rooms: new FakeRoomStore(),
+    rooms,
     memberships: new FakeMembershipStore(messages),
     async saveUser(user) {
       messages.saveUser(user);

@@ -24,6 +24,16 @@ export class FakeMessageStore implements MessageStore {
   /** Users' current profiles: history shows an author's present name and picture, as SQL's join does. */
   private readonly profiles = new Map<string, Member>();
 
+  /** Given the rooms, it refuses messages and members for rooms that do not exist, as SQL's keys do. */
+  constructor(private readonly rooms?: FakeRoomStore) {}
+
+  /** Throws as a foreign key would when the room is unknown (only when built with the rooms). */
+  requireRoom(roomId: string): void {
+    if (this.rooms && !this.rooms.rooms.some((room) => room.id === roomId)) {
+      throw new Error(`room ${roomId} does not exist`);
+    }
+  }
+
   /** A user signed up or changed their name or picture. */
   saveUser(user: UserRecord): void {
     this.profiles.set(user.id, toMember(user));
@@ -32,6 +42,7 @@ export class FakeMessageStore implements MessageStore {
   async append(input: NewMessage): Promise<AppendResult> {
     const earlier = this.rows.find((m) => m.author.id === input.author.id && m.clientId === input.clientId);
     if (earlier) return { message: this.current(earlier), duplicate: true };
+    this.requireRoom(input.roomId);
     const seq = this.lastSeq(input.roomId) + 1;
     const message: Message = { ...input, seq };
     this.rows.push(message);
@@ -105,6 +116,7 @@ export class FakeMembershipStore implements MembershipStore {
   }
 
   async ensure(userId: string, roomId: string) {
+    this.messages.requireRoom(roomId);
     let rooms = this.positions.get(userId);
     if (!rooms) {
       rooms = new Map();
