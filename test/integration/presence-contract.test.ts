@@ -21,19 +21,20 @@ async function startNode(url: string, prefix: string) {
   };
 }
 
-if (redisUrl) {
+describe.runIf(redisUrl)("redis presence", () => {
+  const url = redisUrl as string;
   presenceContract("redis", async () => {
     const prefix = uniquePrefix();
-    const node = await startNode(redisUrl, prefix);
+    const node = await startNode(url, prefix);
     return {
       presence: node.presence,
       async close() {
         await node.close();
-        await deleteKeys(redisUrl, prefix);
+        await deleteKeys(url, prefix);
       },
     };
   });
-}
+});
 
 describe.runIf(redisUrl)("redis presence across nodes", () => {
   const ada: Member = { id: "u-ada", name: "Ada", image: "/a.svg" };
