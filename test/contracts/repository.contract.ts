@@ -112,13 +112,16 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         await fill(room, ada, 2);
         await store.saveUser({ id: ada.id, name: "Ada Lovelace", image: "/new.svg" });
         const renamed = { id: ada.id, name: "Ada Lovelace", image: "/new.svg" };
-        for (const page of [
+        const pages = [
           await store.messages.latest(room.id, 5),
           await store.messages.before(room.id, 3, 5),
           await store.messages.after(room.id, 0, 5),
-        ]) {
-          expect(page.map((message) => message.author)).toEqual([renamed, renamed]);
-        }
+        ];
+        for (const page of pages) expect(page.map((message) => message.author)).toEqual([renamed, renamed]);
+        // A retry of an earlier send hands back the stored message as history shows it.
+        const first = pages[0]?.[0] as Message;
+        const retry = await store.messages.append({ ...sent(room, ada, first.clientId), author: ada });
+        expect(retry).toEqual({ message: first, duplicate: true });
       });
 
       it("stores a resent clientId once: the retry gets the first copy back and no number is used", async () => {
@@ -177,6 +180,20 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         expect((await store.messages.latest(room.id, 50)).map((message) => message.body)).toEqual(
           inputs.map((input) => input.body),
         );
+      });
+
+      it("numbers several rooms' appends started together, each room in call order", async () => {
+        const [ada, a, b, c] = [await newUser(), await newRoom(), await newRoom(), await newRoom()];
+        const rooms = [c, a, b];
+        const inputs = Array.from({ length: 24 }, (_, i) =>
+          sent(rooms[i % 3] as Room, ada, unique("c"), `m${i}`),
+        );
+        const results = await Promise.all(inputs.map((input) => store.messages.append(input)));
+        for (const room of rooms) {
+          const mine = results.filter((result) => result.message.roomId === room.id);
+          expect(mine.map((result) => result.message.seq)).toEqual(range(1, 8));
+          expect(seqs(await store.messages.latest(room.id, 10))).toEqual(range(1, 8));
+        }
       });
 
       it("stores one copy when the same send arrives twice at once", async () => {
