@@ -105,8 +105,8 @@ describe("chat service", () => {
   let roomId: string;
 
   beforeEach(async () => {
-    messages = new FakeMessageStore();
     rooms = new FakeRoomStore();
+    messages = new FakeMessageStore(rooms);
     chat = new ChatService({
       messages,
       rooms,
@@ -250,8 +250,8 @@ describe("chat service", () => {
 
 describe("unread counts", () => {
   it("tells a member's other sockets about new messages and shares read positions between tabs", async () => {
-    const messages = new FakeMessageStore();
     const rooms = new FakeRoomStore();
+    const messages = new FakeMessageStore(rooms);
     const chat = new ChatService({
       messages,
       rooms,

@@ -1,4 +1,5 @@
-import type { Message, Room, ServerFrame } from "@parley/protocol";
+import type { Member, Message, Room, ServerFrame } from "@parley/protocol";
+import { toMember, type UserRecord } from "../member.js";
 import type {
   AppendResult,
   EncodedFrame,
@@ -10,45 +11,82 @@ import type {
   Subscriber,
 } from "../ports.js";
 
-/** In-memory stand-ins for the domain's ports, for unit tests only. */
+/**
+ * In-memory stand-ins for the domain's ports, for unit tests only. They pass the same contract
+ * suite as the SQL repositories (test/contracts/repository.contract.ts): change both together.
+ */
+
+/** The newest `limit` of `rows` (slice(-0) would be all of them). */
+const newest = <T>(rows: T[], limit: number): T[] => (limit > 0 ? rows.slice(-limit) : []);
 
 export class FakeMessageStore implements MessageStore {
   readonly rows: Message[] = [];
+  /** Users' current profiles: history shows an author's present name and picture, as SQL's join does. */
+  private readonly profiles = new Map<string, Member>();
+
+  /** Given the rooms, it refuses messages and members for rooms that do not exist, as SQL's keys do. */
+  constructor(private readonly rooms?: FakeRoomStore) {}
+
+  /** Throws as a foreign key would when the room is unknown (only when built with the rooms). */
+  requireRoom(roomId: string): void {
+    if (this.rooms && !this.rooms.rooms.some((room) => room.id === roomId)) {
+      throw new Error(`room ${roomId} does not exist`);
+    }
+  }
+
+  /** A user signed up or changed their name or picture. */
+  saveUser(user: UserRecord): void {
+    this.profiles.set(user.id, toMember(user));
+  }
 
   async append(input: NewMessage): Promise<AppendResult> {
     const earlier = this.rows.find((m) => m.author.id === input.author.id && m.clientId === input.clientId);
-    if (earlier) return { message: earlier, duplicate: true };
-    const seq = this.rows.filter((m) => m.roomId === input.roomId).length + 1;
+    if (earlier) return { message: this.current(earlier), duplicate: true };
+    this.requireRoom(input.roomId);
+    const seq = this.lastSeq(input.roomId) + 1;
     const message: Message = { ...input, seq };
     this.rows.push(message);
     return { message, duplicate: false };
   }
 
+  lastSeq(roomId: string): number {
+    return this.rows.filter((m) => m.roomId === roomId).length;
+  }
+
   private room(roomId: string) {
-    return this.rows.filter((m) => m.roomId === roomId);
+    return this.rows.filter((m) => m.roomId === roomId).map((m) => this.current(m));
+  }
+
+  private current(message: Message): Message {
+    const author = this.profiles.get(message.author.id);
+    return author ? { ...message, author } : message;
   }
 
   async latest(roomId: string, limit: number) {
-    return this.room(roomId).slice(-limit);
+    return newest(this.room(roomId), limit);
   }
 
   async before(roomId: string, beforeSeq: number, limit: number) {
-    return this.room(roomId)
-      .filter((m) => m.seq < beforeSeq)
-      .slice(-limit);
+    return newest(
+      this.room(roomId).filter((m) => m.seq < beforeSeq),
+      limit,
+    );
   }
 
   async after(roomId: string, afterSeq: number, limit: number) {
     return this.room(roomId)
       .filter((m) => m.seq > afterSeq)
-      .slice(0, limit);
+      .slice(0, Math.max(limit, 0));
   }
 }
 
 export class FakeRoomStore implements RoomStore {
   readonly rooms: Room[] = [];
+  /** Oldest first, then by slug, as SQL orders them. */
   async list() {
-    return [...this.rooms];
+    return [...this.rooms].sort(
+      (a, b) => a.createdAt - b.createdAt || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
+    );
   }
   async byId(id: string) {
     return this.rooms.find((room) => room.id === id);
@@ -57,39 +95,45 @@ export class FakeRoomStore implements RoomStore {
     return this.rooms.find((room) => room.slug === slug);
   }
   async tryCreate(room: Room) {
-    if (this.rooms.some((existing) => existing.slug === room.slug)) return false;
+    // Both the id (primary key) and the slug (unique index) must be free.
+    if (this.rooms.some((existing) => existing.id === room.id || existing.slug === room.slug)) return false;
     this.rooms.push(room);
     return true;
   }
 }
 
 export class FakeMembershipStore implements MembershipStore {
-  readonly positions = new Map<string, number>();
+  /** User → room → read position. */
+  readonly positions = new Map<string, Map<string, number>>();
   constructor(private readonly messages: FakeMessageStore) {}
 
-  private lastSeq(roomId: string) {
-    return this.messages.rows.filter((m) => m.roomId === roomId).length;
-  }
-
   async standings(userId: string): Promise<RoomStanding[]> {
-    return [...this.positions]
-      .filter(([key]) => key.startsWith(`${userId}/`))
-      .map(([key, lastReadSeq]) => {
-        const roomId = key.slice(userId.length + 1);
-        return { roomId, lastReadSeq, lastSeq: this.lastSeq(roomId) };
-      });
+    return [...(this.positions.get(userId) ?? [])].map(([roomId, lastReadSeq]) => ({
+      roomId,
+      lastReadSeq,
+      lastSeq: this.messages.lastSeq(roomId),
+    }));
   }
 
   async ensure(userId: string, roomId: string) {
-    const key = `${userId}/${roomId}`;
-    if (!this.positions.has(key)) this.positions.set(key, this.lastSeq(roomId));
-    return this.positions.get(key) ?? 0;
+    this.messages.requireRoom(roomId);
+    let rooms = this.positions.get(userId);
+    if (!rooms) {
+      rooms = new Map();
+      this.positions.set(userId, rooms);
+    }
+    const position = rooms.get(roomId) ?? this.messages.lastSeq(roomId);
+    rooms.set(roomId, position);
+    return position;
   }
 
   async markRead(userId: string, roomId: string, seq: number) {
-    const key = `${userId}/${roomId}`;
-    const next = Math.max(this.positions.get(key) ?? 0, Math.min(seq, this.lastSeq(roomId)));
-    this.positions.set(key, next);
+    const rooms = this.positions.get(userId);
+    const position = rooms?.get(roomId);
+    // Only members have a read position; marking a room read does not join it.
+    if (!rooms || position === undefined) return 0;
+    const next = Math.max(position, Math.min(seq, this.messages.lastSeq(roomId)));
+    rooms.set(roomId, next);
     return next;
   }
 }

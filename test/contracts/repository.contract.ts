@@ -1,0 +1,461 @@
+import { randomBytes } from "node:crypto";
+import type { Member, Message, Room } from "@parley/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toMember, type UserRecord } from "../../src/chat/member.js";
+import type {
+  MembershipStore,
+  MessageStore,
+  NewMessage,
+  RoomStanding,
+  RoomStore,
+} from "../../src/chat/ports.js";
+
+/** One set of the chat domain's storage ports, sharing one store, as the contract drives them. */
+export interface RepositoryFixture {
+  messages: MessageStore;
+  rooms: RoomStore;
+  memberships: MembershipStore;
+  /** Creates or updates a user (sign-up, a changed name or picture); authors and members must exist. */
+  saveUser(user: UserRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the domain relies on from MessageStore, RoomStore and MembershipStore, written once and
+ * run against the unit tests' fakes and every real database, so a fake that drifts fails here.
+ * One fixture serves the whole suite: each test makes its own users and rooms, so a real
+ * database is created and migrated once per run, not per test.
+ */
+export function repositoryContract(name: string, open: () => Promise<RepositoryFixture>): void {
+  describe(`storage ports contract: ${name}`, () => {
+    let store: RepositoryFixture;
+    const run = randomBytes(3).toString("hex");
+    let counter = 0;
+    const unique = (label: string) => `${label}-${run}-${(counter++).toString(36)}`;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    async function newUser(name = "Ada", image: string | null = "/a.svg"): Promise<Member> {
+      const user = { id: unique("user"), name, image };
+      await store.saveUser(user);
+      return toMember(user);
+    }
+
+    async function newRoom(createdAt = Date.now()): Promise<Room> {
+      const id = unique("room");
+      const room = { id, slug: id, name: `Room ${id}`, createdAt };
+      expect(await store.rooms.tryCreate(room)).toBe(true);
+      return room;
+    }
+
+    function sent(room: Room, author: Member, clientId: string, body = clientId): NewMessage {
+      return { roomId: room.id, author, clientId, body, createdAt: 1_760_000_000_000 + counter };
+    }
+
+    /** Appends `count` messages one after another; returns them. */
+    async function fill(room: Room, author: Member, count: number): Promise<Message[]> {
+      const stored: Message[] = [];
+      for (let i = 0; i < count; i++) {
+        stored.push(
+          (await store.messages.append(sent(room, author, unique("c"), `message ${i + 1}`))).message,
+        );
+      }
+      return stored;
+    }
+
+    const seqs = (messages: Message[]) => messages.map((message) => message.seq);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+    describe("messages", () => {
+      it("numbers each room's messages 1, 2, 3… on its own and returns what was stored", async () => {
+        const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];
+        const first = await store.messages.append(sent(a, ada, unique("c"), "hello"));
+        const other = await store.messages.append(sent(b, ada, unique("c"), "elsewhere"));
+        const second = await store.messages.append(sent(a, ada, unique("c"), "again"));
+        expect([first.message.seq, second.message.seq, other.message.seq]).toEqual([1, 2, 1]);
+        expect(first.duplicate).toBe(false);
+        expect(await store.messages.latest(a.id, 10)).toEqual([first.message, second.message]);
+        expect(await store.messages.latest(b.id, 10)).toEqual([other.message]);
+      });
+
+      it("keeps bodies, times and authors exactly as sent", async () => {
+        const [ada, room] = [await newUser("Ada Lovelace 🧮"), await newRoom()];
+        const body = "Grüße 👋🏽 日本語 <b>&amp;</b> \"quoted\" 'single' \\ back\nline two\ttab";
+        const { message } = await store.messages.append({
+          roomId: room.id,
+          author: ada,
+          clientId: unique("c"),
+          body,
+          createdAt: 1_765_432_109_876,
+        });
+        expect(message).toMatchObject({ body, createdAt: 1_765_432_109_876, author: ada, seq: 1 });
+        const [read] = await store.messages.latest(room.id, 1);
+        expect(read).toEqual(message);
+        expect(typeof read?.createdAt).toBe("number");
+        expect(typeof read?.seq).toBe("number");
+      });
+
+      it("gives an author without a picture the local avatar on stored messages", async () => {
+        const [plain, room] = [await newUser("Plain", null), await newRoom()];
+        expect(plain.image).toMatch(/^\/api\/avatars\//);
+        await store.messages.append(sent(room, plain, unique("c")));
+        expect((await store.messages.latest(room.id, 1))[0]?.author).toEqual(plain);
+      });
+
+      it("shows history with the author's current name and picture", async () => {
+        const [ada, room] = [await newUser("Ada", "/old.svg"), await newRoom()];
+        await fill(room, ada, 2);
+        await store.saveUser({ id: ada.id, name: "Ada Lovelace", image: "/new.svg" });
+        const renamed = { id: ada.id, name: "Ada Lovelace", image: "/new.svg" };
+        const pages = [
+          await store.messages.latest(room.id, 5),
+          await store.messages.before(room.id, 3, 5),
+          await store.messages.after(room.id, 0, 5),
+        ];
+        for (const page of pages) expect(page.map((message) => message.author)).toEqual([renamed, renamed]);
+        // A retry of an earlier send hands back the stored message as history shows it.
+        const first = pages[0]?.[0] as Message;
+        const retry = await store.messages.append({ ...sent(room, ada, first.clientId), author: ada });
+        expect(retry).toEqual({ message: first, duplicate: true });
+      });
+
+      it("stores a resent clientId once: the retry gets the first copy back and no number is used", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        const clientId = unique("c");
+        const first = await store.messages.append(sent(room, ada, clientId, "original"));
+        const retry = await store.messages.append({
+          ...sent(room, ada, clientId, "edited retry"),
+          createdAt: 1,
+        });
+        expect(retry).toEqual({ message: first.message, duplicate: true });
+        const next = await store.messages.append(sent(room, ada, unique("c")));
+        expect(next.message.seq).toBe(2);
+        expect(seqs(await store.messages.latest(room.id, 10))).toEqual([1, 2]);
+        expect((await store.messages.latest(room.id, 10))[0]?.body).toBe("original");
+      });
+
+      it("scopes clientIds to their author: another author may use the same one", async () => {
+        const [ada, bob, room] = [await newUser("Ada"), await newUser("Bob"), await newRoom()];
+        const clientId = unique("c");
+        const mine = await store.messages.append(sent(room, ada, clientId, "from ada"));
+        const theirs = await store.messages.append(sent(room, bob, clientId, "from bob"));
+        expect(theirs.duplicate).toBe(false);
+        expect([mine.message.seq, theirs.message.seq]).toEqual([1, 2]);
+      });
+
+      it("treats a clientId reused by its author in another room as the same send", async () => {
+        const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];
+        const clientId = unique("c");
+        const first = await store.messages.append(sent(a, ada, clientId));
+        const elsewhere = await store.messages.append(sent(b, ada, clientId));
+        expect(elsewhere).toEqual({ message: first.message, duplicate: true });
+        expect(await store.messages.latest(b.id, 10)).toEqual([]);
+        // The other room's numbering is untouched by the refused copy.
+        expect((await store.messages.append(sent(b, ada, unique("c")))).message.seq).toBe(1);
+      });
+
+      it("compares clientIds exactly: case and accents make different sends", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        const base = unique("c");
+        const results = await Promise.all(
+          [`${base}-abc`, `${base}-ABC`, `${base}-abé`, `${base}-abe`].map((clientId) =>
+            store.messages.append(sent(room, ada, clientId)),
+          ),
+        );
+        expect(results.map((result) => result.duplicate)).toEqual([false, false, false, false]);
+      });
+
+      it("numbers appends started together in the order they were made, without gaps", async () => {
+        const [ada, bob, room] = [await newUser("Ada"), await newUser("Bob"), await newRoom()];
+        const inputs = Array.from({ length: 30 }, (_, i) =>
+          sent(room, i % 2 ? bob : ada, unique("c"), `m${i}`),
+        );
+        const results = await Promise.all(inputs.map((input) => store.messages.append(input)));
+        expect(results.map((result) => result.message.seq)).toEqual(range(1, 30));
+        expect((await store.messages.latest(room.id, 50)).map((message) => message.body)).toEqual(
+          inputs.map((input) => input.body),
+        );
+      });
+
+      it("numbers several rooms' appends started together, each room in call order", async () => {
+        const [ada, a, b, c] = [await newUser(), await newRoom(), await newRoom(), await newRoom()];
+        const rooms = [c, a, b];
+        const inputs = Array.from({ length: 24 }, (_, i) =>
+          sent(rooms[i % 3] as Room, ada, unique("c"), `m${i}`),
+        );
+        const results = await Promise.all(inputs.map((input) => store.messages.append(input)));
+        for (const room of rooms) {
+          const mine = results.filter((result) => result.message.roomId === room.id);
+          expect(mine.map((result) => result.message.seq)).toEqual(range(1, 8));
+          expect(seqs(await store.messages.latest(room.id, 10))).toEqual(range(1, 8));
+        }
+      });
+
+      it("stores one copy when the same send arrives twice at once", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        const clientId = unique("c");
+        const [a, between, b] = await Promise.all([
+          store.messages.append(sent(room, ada, clientId, "first")),
+          store.messages.append(sent(room, ada, unique("c"), "between")),
+          store.messages.append(sent(room, ada, clientId, "second")),
+        ]);
+        expect([a?.duplicate, b?.duplicate]).toEqual([false, true]);
+        expect(b?.message).toEqual(a?.message);
+        expect([a?.message.seq, between?.message.seq]).toEqual([1, 2]);
+        expect(seqs(await store.messages.latest(room.id, 10))).toEqual([1, 2]);
+        expect((await store.messages.append(sent(room, ada, unique("c")))).message.seq).toBe(3);
+      });
+
+      it("pages the newest messages oldest first", async () => {
+        const [ada, room, empty] = [await newUser(), await newRoom(), await newRoom()];
+        await fill(room, ada, 7);
+        expect(seqs(await store.messages.latest(room.id, 3))).toEqual([5, 6, 7]);
+        expect(seqs(await store.messages.latest(room.id, 100))).toEqual(range(1, 7));
+        expect(await store.messages.latest(room.id, 0)).toEqual([]);
+        expect(await store.messages.latest(empty.id, 10)).toEqual([]);
+        expect(await store.messages.latest(unique("no-such-room"), 10)).toEqual([]);
+      });
+
+      it("pages backwards with before: the newest of the older ones, oldest first", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await fill(room, ada, 7);
+        expect(seqs(await store.messages.before(room.id, 6, 3))).toEqual([3, 4, 5]);
+        expect(seqs(await store.messages.before(room.id, 3, 10))).toEqual([1, 2]);
+        expect(seqs(await store.messages.before(room.id, 100, 2))).toEqual([6, 7]);
+        expect(await store.messages.before(room.id, 1, 10)).toEqual([]);
+        expect(await store.messages.before(room.id, 6, 0)).toEqual([]);
+        // Walking back page by page sees every message once.
+        const walked: number[] = [];
+        let page = await store.messages.latest(room.id, 3);
+        while (page.length > 0) {
+          walked.unshift(...seqs(page));
+          page = await store.messages.before(room.id, page[0]?.seq ?? 0, 3);
+        }
+        expect(walked).toEqual(range(1, 7));
+      });
+
+      it("pages forwards with after: the oldest of the newer ones, oldest first", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await fill(room, ada, 7);
+        expect(seqs(await store.messages.after(room.id, 0, 3))).toEqual([1, 2, 3]);
+        expect(seqs(await store.messages.after(room.id, 4, 10))).toEqual([5, 6, 7]);
+        expect(await store.messages.after(room.id, 7, 10)).toEqual([]);
+        expect(await store.messages.after(room.id, 70, 10)).toEqual([]);
+        expect(await store.messages.after(room.id, 2, 0)).toEqual([]);
+      });
+
+      it("refuses a message for a room that does not exist", async () => {
+        const ada = await newUser();
+        const nowhere = { id: unique("no-such-room"), slug: "x", name: "x", createdAt: 0 };
+        await expect(store.messages.append(sent(nowhere, ada, unique("c")))).rejects.toThrow();
+        expect(await store.messages.latest(nowhere.id, 10)).toEqual([]);
+      });
+
+      it("never mixes rooms in a page", async () => {
+        const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];
+        await fill(a, ada, 3);
+        await fill(b, ada, 4);
+        for (const page of [
+          await store.messages.latest(a.id, 10),
+          await store.messages.before(a.id, 10, 10),
+          await store.messages.after(a.id, 0, 10),
+        ]) {
+          expect(page.map((message) => [message.roomId, message.seq])).toEqual([
+            [a.id, 1],
+            [a.id, 2],
+            [a.id, 3],
+          ]);
+        }
+      });
+    });
+
+    describe("rooms", () => {
+      it("creates a room and finds it by id and by slug", async () => {
+        const id = unique("room");
+        const room = { id, slug: `${id}-日本語の部屋`, name: "Café ☕ talk", createdAt: 1_765_432_109_876 };
+        expect(await store.rooms.tryCreate(room)).toBe(true);
+        expect(await store.rooms.byId(room.id)).toEqual(room);
+        expect(await store.rooms.bySlug(room.slug)).toEqual(room);
+        expect(await store.rooms.byId(unique("missing"))).toBeUndefined();
+        expect(await store.rooms.bySlug(unique("missing"))).toBeUndefined();
+      });
+
+      it("refuses a taken slug and keeps the first room", async () => {
+        const room = await newRoom();
+        const rival = { id: unique("room"), slug: room.slug, name: "Rival", createdAt: room.createdAt + 1 };
+        expect(await store.rooms.tryCreate(rival)).toBe(false);
+        expect(await store.rooms.bySlug(room.slug)).toEqual(room);
+        expect(await store.rooms.byId(rival.id)).toBeUndefined();
+      });
+
+      it("refuses a taken id and keeps the first room", async () => {
+        const room = await newRoom();
+        const rival = { id: room.id, slug: unique("slug"), name: "Rival", createdAt: room.createdAt };
+        expect(await store.rooms.tryCreate(rival)).toBe(false);
+        expect(await store.rooms.byId(room.id)).toEqual(room);
+        expect(await store.rooms.bySlug(rival.slug)).toBeUndefined();
+      });
+
+      it("lets exactly one of two rooms racing for a slug win", async () => {
+        const slug = unique("slug");
+        const results = await Promise.all(
+          ["one", "two"].map((name) =>
+            store.rooms.tryCreate({ id: unique("room"), slug, name, createdAt: 1 }),
+          ),
+        );
+        expect(results.sort()).toEqual([false, true]);
+      });
+
+      it("matches slugs exactly: case makes a different slug", async () => {
+        const room = await newRoom();
+        expect(await store.rooms.bySlug(room.slug.toUpperCase())).toBeUndefined();
+      });
+
+      it("lists rooms oldest first, by slug among rooms made at once", async () => {
+        const tag = unique("list");
+        const made = [
+          { id: `${tag}-1`, slug: `${tag}-charlie`, name: "C", createdAt: 2_000 },
+          { id: `${tag}-2`, slug: `${tag}-bravo`, name: "B", createdAt: 1_000 },
+          { id: `${tag}-3`, slug: `${tag}-delta`, name: "D", createdAt: 3_000 },
+          { id: `${tag}-4`, slug: `${tag}-alpha`, name: "A", createdAt: 1_000 },
+        ];
+        for (const room of made) expect(await store.rooms.tryCreate(room)).toBe(true);
+        const listed = (await store.rooms.list()).filter((room) => room.id.startsWith(tag));
+        expect(listed.map((room) => room.name)).toEqual(["A", "B", "C", "D"]);
+        expect(listed[0]).toEqual(made[3]);
+      });
+    });
+
+    describe("memberships", () => {
+      const byRoom = (standings: RoomStanding[]) =>
+        [...standings].sort((a, b) => (a.roomId < b.roomId ? -1 : 1));
+
+      it("starts a new member at the room's end: history before joining is not unread", async () => {
+        const [ada, bob, room, quiet] = [await newUser(), await newUser(), await newRoom(), await newRoom()];
+        await fill(room, ada, 3);
+        expect(await store.memberships.ensure(bob.id, room.id)).toBe(3);
+        expect(await store.memberships.ensure(bob.id, quiet.id)).toBe(0);
+        expect(byRoom(await store.memberships.standings(bob.id))).toEqual(
+          byRoom([
+            { roomId: room.id, lastSeq: 3, lastReadSeq: 3 },
+            { roomId: quiet.id, lastSeq: 0, lastReadSeq: 0 },
+          ]),
+        );
+      });
+
+      it("refuses a membership of a room that does not exist", async () => {
+        const ada = await newUser();
+        await expect(store.memberships.ensure(ada.id, unique("no-such-room"))).rejects.toThrow();
+        expect(await store.memberships.standings(ada.id)).toEqual([]);
+      });
+
+      it("keeps an existing member's position when ensured again", async () => {
+        const [ada, bob, room] = [await newUser(), await newUser(), await newRoom()];
+        expect(await store.memberships.ensure(bob.id, room.id)).toBe(0);
+        await fill(room, ada, 2);
+        expect(await store.memberships.ensure(bob.id, room.id)).toBe(0);
+        expect(await store.memberships.standings(bob.id)).toEqual([
+          { roomId: room.id, lastSeq: 2, lastReadSeq: 0 },
+        ]);
+      });
+
+      it("makes one membership when ensured twice at once", async () => {
+        const [ada, bob, room] = [await newUser(), await newUser(), await newRoom()];
+        await fill(room, ada, 1);
+        expect(
+          await Promise.all([
+            store.memberships.ensure(bob.id, room.id),
+            store.memberships.ensure(bob.id, room.id),
+          ]),
+        ).toEqual([1, 1]);
+        expect(await store.memberships.standings(bob.id)).toEqual([
+          { roomId: room.id, lastSeq: 1, lastReadSeq: 1 },
+        ]);
+      });
+
+      it("follows the room's newest message in standings", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await store.memberships.ensure(ada.id, room.id);
+        await fill(room, ada, 4);
+        expect(await store.memberships.standings(ada.id)).toEqual([
+          { roomId: room.id, lastSeq: 4, lastReadSeq: 0 },
+        ]);
+      });
+
+      it("moves the read position forward only, and never past the room's end", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await store.memberships.ensure(ada.id, room.id);
+        await fill(room, ada, 5);
+        expect(await store.memberships.markRead(ada.id, room.id, 2)).toBe(2);
+        expect(await store.memberships.markRead(ada.id, room.id, 4)).toBe(4);
+        expect(await store.memberships.markRead(ada.id, room.id, 3)).toBe(4);
+        expect(await store.memberships.markRead(ada.id, room.id, 99)).toBe(5);
+        expect(await store.memberships.markRead(ada.id, room.id, 0)).toBe(5);
+        expect(await store.memberships.standings(ada.id)).toEqual([
+          { roomId: room.id, lastSeq: 5, lastReadSeq: 5 },
+        ]);
+        expect(await store.memberships.ensure(ada.id, room.id)).toBe(5);
+      });
+
+      it("keeps the furthest position when reads race", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await store.memberships.ensure(ada.id, room.id);
+        await fill(room, ada, 6);
+        await Promise.all([2, 6, 4, 1].map((seq) => store.memberships.markRead(ada.id, room.id, seq)));
+        expect(await store.memberships.ensure(ada.id, room.id)).toBe(6);
+      });
+
+      it("does not make a member of someone who only marks a room read", async () => {
+        const [ada, bob, room] = [await newUser(), await newUser(), await newRoom()];
+        await fill(room, ada, 3);
+        expect(await store.memberships.markRead(bob.id, room.id, 2)).toBe(0);
+        expect(await store.memberships.standings(bob.id)).toEqual([]);
+        expect(await store.memberships.ensure(bob.id, room.id)).toBe(3);
+      });
+
+      it("keeps each user's standings their own", async () => {
+        const [ada, bob, carol, a, b] = [
+          await newUser("Ada"),
+          await newUser("Bob"),
+          await newUser("Carol"),
+          await newRoom(),
+          await newRoom(),
+        ];
+        await store.memberships.ensure(ada.id, a.id);
+        await store.memberships.ensure(bob.id, a.id);
+        await store.memberships.ensure(bob.id, b.id);
+        await fill(a, carol, 2);
+        await store.memberships.markRead(ada.id, a.id, 2);
+        expect(await store.memberships.standings(ada.id)).toEqual([
+          { roomId: a.id, lastSeq: 2, lastReadSeq: 2 },
+        ]);
+        expect(byRoom(await store.memberships.standings(bob.id))).toEqual(
+          byRoom([
+            { roomId: a.id, lastSeq: 2, lastReadSeq: 0 },
+            { roomId: b.id, lastSeq: 0, lastReadSeq: 0 },
+          ]),
+        );
+        expect(await store.memberships.standings(carol.id)).toEqual([]);
+      });
+
+      it("keeps standings apart for ids that share a prefix or hold a slash", async () => {
+        const [ada, room, other] = [await newUser("Ada"), await newRoom(), await newRoom()];
+        const nested = { id: `${ada.id}/${room.id}`, name: "Nested", image: null };
+        await store.saveUser(nested);
+        await store.memberships.ensure(nested.id, other.id);
+        await store.memberships.ensure(ada.id, room.id);
+        expect(await store.memberships.standings(ada.id)).toEqual([
+          { roomId: room.id, lastSeq: 0, lastReadSeq: 0 },
+        ]);
+        expect(await store.memberships.standings(nested.id)).toEqual([
+          { roomId: other.id, lastSeq: 0, lastReadSeq: 0 },
+        ]);
+      });
+    });
+  });
+}
