@@ -32,6 +32,7 @@ export class ChatService {
     this.hub = new Hub(timings.reorderWaitMs);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
+    deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */

@@ -105,8 +105,6 @@ export class Hub {
         for (const subscriber of sockets.values()) subscriber.deliver(data);
         return;
       }
-      case "session_ended":
-        return;
     }
   }
 

@@ -58,15 +58,18 @@ export interface PresenceStore {
   /** Returns true when this was the user's last connection in the room. */
   remove(roomId: string, userId: string, connectionId: string): Promise<boolean>;
   members(roomId: string): Promise<Member[]>;
+  /**
+   * Members can also vanish without a `remove`: a node that died took its connections with it.
+   * The store calls `handler` with each room's vanished users (never, in a single-node store).
+   */
+  onVanished(handler: (roomId: string, userIds: string[]) => void): void;
 }
 
 export type BusEvent =
   | { kind: "message"; message: Message }
   | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
   | { kind: "room_created"; room: Room }
-  | { kind: "read"; userId: string; roomId: string; seq: number }
-  /** Not the domain's: the gateways of every node close that session's sockets. */
-  | { kind: "session_ended"; sessionId: string };
+  | { kind: "read"; userId: string; roomId: string; seq: number };
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {

@@ -3,11 +3,11 @@ import type { Duplex } from "node:stream";
 import { type ClientFrame, CloseCode, encodeFrame, MAX_INBOUND_FRAME_BYTES } from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { CurrentUser, LiveSessions, SignedIn } from "../auth/current-user.js";
+import type { SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
+import type { Sessions } from "../auth/sessions.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Participant } from "../chat/participant.js";
-import type { Bus } from "../chat/ports.js";
 import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -16,15 +16,19 @@ import { refuseUpgrade } from "./upgrade-refusal.js";
 
 export interface GatewayOptions {
   chat: ChatService;
-  bus: Bus;
-  currentUser: CurrentUser;
+  /** Who a socket belongs to, and when that session ends (on any node). */
+  sessions: Sessions;
   publicUrl: string;
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
-  /** How often open sockets' sessions are checked for expiry or removal the bus did not announce. */
-  sessionSweepIntervalMs: number;
-  liveSessions: LiveSessions;
-  onSlowClientClosed(): void;
+  metrics: GatewayMetrics;
+}
+
+/** What the gateway counts; the metrics adapter decides where it goes. */
+export interface GatewayMetrics {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  slowClientClosed(): void;
 }
 
 export interface Gateway {
@@ -73,9 +77,11 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       signedIn.sessionId,
       options.sendQueueLimitBytes,
       flushQueue,
-      options.onSlowClientClosed,
+      options.metrics.slowClientClosed,
     );
     sockets.add(subscriber);
+    options.metrics.connectionOpened();
+    options.sessions.watch(signedIn.sessionId);
     heartbeat.add(subscriber);
     const participant = options.chat.participant(subscriber);
     socket.on("message", (data, isBinary) => {
@@ -94,6 +100,8 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     socket.on("error", () => undefined);
     socket.on("close", () => {
       sockets.delete(subscriber);
+      options.metrics.connectionClosed();
+      options.sessions.unwatch(signedIn.sessionId);
       heartbeat.remove(subscriber);
       participant.disconnect().catch((error: unknown) => log.error({ err: error }, "disconnect failed"));
     });
@@ -103,7 +111,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
       return refuseUpgrade(socket, 403, "forbidden_origin", "This origin may not connect.");
     }
-    const signedIn = await options.currentUser.lookup(request.headers);
+    const signedIn = await options.sessions.lookup(request.headers);
     if (!signedIn) return refuseUpgrade(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));
@@ -120,33 +128,15 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     });
   });
 
-  // Sign-out and revocation close sockets at once through the bus; this catches the rest:
-  // sessions that expired while their socket stayed open, rows removed outside better-auth.
-  const sweep = setInterval(() => {
-    const sessionIds = [...new Set([...sockets].map((subscriber) => subscriber.sessionId))];
-    if (sessionIds.length === 0) return;
-    options.liveSessions(sessionIds).then(
-      (alive) => {
-        for (const subscriber of sockets) {
-          if (!alive.has(subscriber.sessionId)) subscriber.close(CloseCode.sessionEnded, "session expired");
-        }
-      },
-      (error: unknown) => log.warn({ err: error }, "session sweep failed"),
-    );
-  }, options.sessionSweepIntervalMs);
-  sweep.unref();
-
   app.addHook("onClose", async () => {
     heartbeat.stop();
-    clearInterval(sweep);
     wss.close();
   });
 
-  // A session ended on any node (sign-out, "sign out everywhere", a deleted user): close its sockets here.
-  options.bus.subscribe((event) => {
-    if (event.kind !== "session_ended") return;
+  // A session ended on any node (sign-out, revocation, expiry found by the sweep): close its sockets here.
+  options.sessions.onEnded((sessionId) => {
     for (const subscriber of sockets) {
-      if (subscriber.sessionId === event.sessionId) subscriber.close(CloseCode.sessionEnded, "session ended");
+      if (subscriber.sessionId === sessionId) subscriber.close(CloseCode.sessionEnded, "session ended");
     }
   });
 

@@ -1,30 +1,30 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { GatewayMetrics } from "../gateway/websocket-gateway.js";
 
-export interface Metrics {
+export interface Metrics extends GatewayMetrics {
   registry: Registry;
-  slowClientDisconnects: Counter;
 }
 
-/** Prometheus metrics of this process: the runtime's own plus Parley's. */
-export function createMetrics(connectionCount: () => number): Metrics {
+/** Prometheus metrics of this process: the runtime's own plus Parley's. Made before what it counts. */
+export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "parley_" });
-  new Gauge({
+  const connections = new Gauge({
     name: "parley_websocket_connections",
     help: "Open WebSocket connections on this node",
     registers: [registry],
-    collect() {
-      this.set(connectionCount());
-    },
+  });
+  const slowClientDisconnects = new Counter({
+    name: "parley_slow_client_disconnects_total",
+    help: "Sockets closed with 4008 because their send queue passed the cap",
+    registers: [registry],
   });
   return {
     registry,
-    slowClientDisconnects: new Counter({
-      name: "parley_slow_client_disconnects_total",
-      help: "Sockets closed with 4008 because their send queue passed the cap",
-      registers: [registry],
-    }),
+    connectionOpened: () => connections.inc(),
+    connectionClosed: () => connections.dec(),
+    slowClientClosed: () => slowClientDisconnects.inc(),
   };
 }
 

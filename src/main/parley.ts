@@ -3,22 +3,25 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import { pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
-import { createAuth, providerList } from "../auth/auth.js";
-import { CurrentUser } from "../auth/current-user.js";
+import { type Auth, createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
+import { type SessionEndedTopic, Sessions } from "../auth/sessions.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
+import { InProcessTopic } from "../bus/in-process-topic.js";
 import { RedisBus } from "../bus/redis-bus.js";
-import { connectRedis } from "../bus/redis-connections.js";
+import { connectRedis, type RedisConnections } from "../bus/redis-connections.js";
+import { RedisTopic } from "../bus/redis-topic.js";
 import { ChatService } from "../chat/chat-service.js";
+import type { Bus, PresenceStore } from "../chat/ports.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
-import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
+import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
-import { openDatabase } from "../storage/database.js";
+import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
@@ -52,21 +55,74 @@ export async function migrateDatabase(config: Config): Promise<void> {
   }
 }
 
-/** Wires every layer from the configuration. Nothing listens until `listen`. */
-export async function createParley(config: Config): Promise<Parley> {
+/** Step 1: what the rest stands on. The database (migrated), Redis when configured, the buses. */
+interface Infrastructure {
+  log: FastifyBaseLogger;
+  database: DatabaseHandle;
+  redis: RedisConnections | undefined;
+  bus: Bus;
+  sessionEnded: SessionEndedTopic;
+  presence: PresenceStore & { start?(): Promise<void>; stop?(): Promise<void> };
+  metrics: Metrics;
+}
+
+async function openInfrastructure(config: Config): Promise<Infrastructure> {
   // Made before fastify, so the database can report problems from the start.
   const log: FastifyBaseLogger = pino({ level: config.logLevel });
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
   });
-  const { db, kind } = database;
-  await migrateToLatest(db as Kysely<unknown>, kind);
-
+  await migrateToLatest(database.db as Kysely<unknown>, database.kind);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  const bus = redis
-    ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix)
-    : new InProcessBus();
+  if (!redis) {
+    return {
+      log,
+      database,
+      redis,
+      bus: new InProcessBus(),
+      sessionEnded: new InProcessTopic<string>(),
+      presence: new InMemoryPresence(),
+      metrics: createMetrics(),
+    };
+  }
+  const prefix = config.redisKeyPrefix;
+  return {
+    log,
+    database,
+    redis,
+    bus: await RedisBus.connect(redis.publisher, redis.subscriber, prefix),
+    sessionEnded: await RedisTopic.open<string>(redis.publisher, redis.subscriber, `${prefix}sessions-ended`),
+    presence: new RedisPresence(redis.commands, prefix, {
+      heartbeatMs: config.timings.presenceHeartbeatMs,
+      nodeTimeoutMs: config.timings.presenceNodeTimeoutMs,
+    }),
+    metrics: createMetrics(),
+  };
+}
+
+/** Step 2: the chat domain on its ports, and the default room. */
+async function createChat(config: Config, infra: Infrastructure): Promise<ChatService> {
+  const { db } = infra.database;
+  const chat = new ChatService(
+    {
+      messages: new MessageRepository(db),
+      rooms: new RoomRepository(db),
+      presence: infra.presence,
+      memberships: new MembershipRepository(db),
+      bus: infra.bus,
+      clock: Date,
+    },
+    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+  );
+  await infra.presence.start?.();
+  await chat.ensureDefaultRoom();
+  return chat;
+}
+
+/** Step 3: sign-in (better-auth) and the sessions service every edge asks who is signed in. */
+function createAuthentication(config: Config, infra: Infrastructure): { auth: Auth; sessions: Sessions } {
+  const { db, kind } = infra.database;
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -76,76 +132,63 @@ export async function createParley(config: Config): Promise<Parley> {
     providers: config.providers,
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
-    ...(redis && { secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix) }),
-    onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
+    ...(infra.redis && {
+      secondaryStorage: redisSessionStorage(infra.redis.commands, config.redisKeyPrefix),
+    }),
+    onSessionEnded: (sessionId) => void infra.sessionEnded.publish(sessionId),
   });
-  const redisPresence =
-    redis &&
-    new RedisPresence(
-      redis.commands,
-      config.redisKeyPrefix,
-      (roomId, userIds) => chat.membersVanished(roomId, userIds),
-      {
-        heartbeatMs: config.timings.presenceHeartbeatMs,
-        nodeTimeoutMs: config.timings.presenceNodeTimeoutMs,
-      },
-    );
-  const chat = new ChatService(
+  const sessionTable = new SessionRepository(db);
+  const sessions = new Sessions(
+    auth,
+    (sessionIds) => sessionTable.live(sessionIds),
+    infra.sessionEnded,
     {
-      messages: new MessageRepository(db),
-      rooms: new RoomRepository(db),
-      presence: redisPresence ?? new InMemoryPresence(),
-      memberships: new MembershipRepository(db),
-      bus,
-      clock: Date,
+      // Well inside better-auth's renewal age, so a busy session is still renewed on time.
+      confirmWindowMs: Math.min(config.timings.sessionConfirmWindowMs, (config.sessionTtlSeconds * 1000) / 4),
+      maxCheckedCookies: CHECKED_COOKIES,
+      sweepIntervalMs: config.sessionSweepIntervalMs,
     },
-    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+    (error) => infra.log.warn({ err: error }, "session sweep failed"),
   );
-  await redisPresence?.start();
-  await chat.ensureDefaultRoom();
+  return { auth, sessions };
+}
 
+/** Step 4: the edges. Fastify with the REST routes, pages, health and metrics, and the gateway. */
+async function createEdges(
+  config: Config,
+  infra: Infrastructure,
+  chat: ChatService,
+  { auth, sessions }: { auth: Auth; sessions: Sessions },
+): Promise<{ app: FastifyInstance; gateway: Gateway }> {
+  const { db } = infra.database;
   const app = Fastify({
-    loggerInstance: log,
+    loggerInstance: infra.log,
     trustProxy: true,
     bodyLimit: 256 * 1024,
   });
-
   if (isOpen(config.allowList)) {
     app.log.warn(
       "ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in",
     );
   }
-
-  const sessions = new SessionRepository(db);
-  const liveSessions = (sessionIds: string[]) => sessions.live(sessionIds);
-  const currentUser = new CurrentUser(auth, liveSessions, {
-    // Well inside better-auth's renewal age, so a busy session is still renewed on time.
-    reuseMs: Math.min(config.timings.sessionConfirmWindowMs, (config.sessionTtlSeconds * 1000) / 4),
-    maxEntries: CHECKED_COOKIES,
-  });
-  let connectionCount = () => 0;
-  const metrics = createMetrics(() => connectionCount());
   const gateway = registerGateway(app, {
     chat,
-    bus,
-    onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
-    currentUser,
+    sessions,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
-    sessionSweepIntervalMs: config.sessionSweepIntervalMs,
-    liveSessions,
+    metrics: infra.metrics,
   });
-  connectionCount = gateway.connectionCount;
-  registerMetricsRoute(app, metrics, config.metricsToken);
+  registerMetricsRoute(app, infra.metrics, config.metricsToken);
   registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
   registerApiRoutes(app, {
     chat,
-    currentUser,
+    currentUser: sessions.currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
+  const { redis, bus } = infra;
   registerHealthRoutes(app, {
     readinessChecks: {
       database: async () => {
@@ -159,14 +202,28 @@ export async function createParley(config: Config): Promise<Parley> {
       }),
     },
   });
-  await registerPages(app, { currentUser, webRoot: config.webRoot, production: config.production });
+  await registerPages(app, {
+    currentUser: sessions.currentUser,
+    webRoot: config.webRoot,
+    production: config.production,
+  });
+  return { app, gateway };
+}
+
+/** Wires every layer from the configuration, in the steps above. Nothing listens until `listen`. */
+export async function createParley(config: Config): Promise<Parley> {
+  const infra = await openInfrastructure(config);
+  const chat = await createChat(config, infra);
+  const authentication = createAuthentication(config, infra);
+  const { app, gateway } = await createEdges(config, infra, chat, authentication);
+  authentication.sessions.start();
 
   let closing: Promise<void> | undefined;
   return {
     app,
     chat,
     gateway,
-    db,
+    db: infra.database.db,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).
@@ -178,12 +235,13 @@ export async function createParley(config: Config): Promise<Parley> {
       }),
     close() {
       closing ??= (async () => {
+        authentication.sessions.stop();
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
         await chat.flushPresence().catch(() => undefined);
-        await redisPresence?.stop();
-        await database.close();
-        redis?.disconnect();
+        await infra.presence.stop?.();
+        await infra.database.close();
+        infra.redis?.disconnect();
       })();
       return closing;
     },

@@ -10,6 +10,9 @@ interface Presence {
 export class InMemoryPresence implements PresenceStore {
   private readonly rooms = new Map<string, Map<string, Presence>>();
 
+  /** One node's presence dies with its node: nobody ever vanishes without a `remove`. */
+  onVanished(): void {}
+
   async add(roomId: string, member: Member, connectionId: string): Promise<boolean> {
     let room = this.rooms.get(roomId);
     if (!room) {

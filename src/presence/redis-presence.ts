@@ -43,13 +43,17 @@ export class RedisPresence implements PresenceStore {
   /** This node's own connections, to put back after Redis lost its data. */
   private readonly mine = new Map<string, { roomId: string; member: Member }>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly vanishedHandlers: Vanished[] = [];
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly onVanished: Vanished,
     private readonly timings: PresenceTimings = PRODUCTION_TIMINGS,
   ) {}
+
+  onVanished(handler: Vanished): void {
+    this.vanishedHandlers.push(handler);
+  }
 
   private keys(roomId: string) {
     const room = `${this.prefix}presence:${roomId}`;
@@ -149,7 +153,7 @@ export class RedisPresence implements PresenceStore {
           if (last === 1) gone.push(userId);
         }
       } while (cursor !== "0");
-      if (gone.length > 0) this.onVanished(roomId, gone);
+      if (gone.length > 0) for (const handler of this.vanishedHandlers) handler(roomId, gone);
     }
     await this.redis.del(this.nodeRooms(nodeId));
     await this.redis.zrem(this.nodes, nodeId);

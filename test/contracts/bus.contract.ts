@@ -29,7 +29,6 @@ const everyKind: BusEvent[] = [
   { kind: "presence", roomId: "r", joined: [ada], left: ["u-bob", "u:odd|id"] },
   { kind: "room_created", room: { id: "r2", slug: "日本語の部屋", name: "Café ☕", createdAt: 1 } },
   { kind: "read", userId: ada.id, roomId: "r", seq: 7 },
-  { kind: "session_ended", sessionId: "s-1" },
 ];
 
 /** Collects what one subscriber receives. */
@@ -39,9 +38,15 @@ function listen(bus: Bus): BusEvent[] {
   return received;
 }
 
-const sentinel = (tag: string): BusEvent => ({ kind: "session_ended", sessionId: `sentinel-${tag}` });
+// A read position in a room no test uses: an event nothing else publishes.
+const sentinel = (tag: string): BusEvent => ({
+  kind: "read",
+  userId: `sentinel-${tag}`,
+  roomId: "sentinels",
+  seq: 0,
+});
 const isSentinel = (event: BusEvent, tag: string) =>
-  event.kind === "session_ended" && event.sessionId === `sentinel-${tag}`;
+  event.kind === "read" && event.roomId === "sentinels" && event.userId === `sentinel-${tag}`;
 
 /** Waits until `received` holds the sentinel (published last), then returns what came before it. */
 async function untilSentinel(received: BusEvent[], tag: string): Promise<BusEvent[]> {

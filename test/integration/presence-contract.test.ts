@@ -10,7 +10,7 @@ const redisUrl = testRedisUrl();
 /** A node's presence on the shared Redis, under `prefix`; close() stops its heartbeat. */
 async function startNode(url: string, prefix: string) {
   const redis = new Redis(url);
-  const presence = new RedisPresence(redis, prefix, () => undefined);
+  const presence = new RedisPresence(redis, prefix);
   await presence.start();
   return {
     presence,
