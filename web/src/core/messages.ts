@@ -1,4 +1,4 @@
-import type { Member, Message } from "../../src/protocol/index.js";
+import type { Member, Message } from "../../../src/protocol/index.js";
 
 /**
  * A committed message as the list holds it. `local` marks one rebuilt from an `ack` before
@@ -27,18 +27,6 @@ export function mergeMessages(
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/**
- * The resume cursor for `join`. Local copies don't count: if the server's copy of one was
- * missed, resuming from below it makes the server send it again.
- */
-export function highestServerSeq(messages: readonly ChatMessage[]): number | undefined {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i];
-    if (message && !message.local) return message.seq;
-  }
-  return undefined;
-}
-
 /** Applies a presence delta in the order the protocol states it: add the newcomers, then drop the leavers. */
 export function applyPresence(
   members: readonly Member[],
@@ -49,4 +37,19 @@ export function applyPresence(
   for (const member of joined) byId.set(member.id, member);
   for (const id of left) byId.delete(id);
   return [...byId.values()];
+}
+
+/**
+ * The resume cursor for `join`: the highest seq held with nothing missing below it (back to the
+ * oldest held). Local copies don't count: if the server's copy of one was missed, resuming from
+ * below it makes the server send it again. A message that arrived past a hole does not move the
+ * cursor either, so a reconnect before the hole is filled still asks for what is missing.
+ */
+export function resumeCursor(messages: readonly ChatMessage[]): number | undefined {
+  let cursor: number | undefined;
+  for (const message of messages) {
+    if (message.local || (cursor !== undefined && message.seq !== cursor + 1)) break;
+    cursor = message.seq;
+  }
+  return cursor;
 }

@@ -7,57 +7,16 @@ import {
   type Message,
   type Room,
   type ServerFrame,
-} from "../../src/protocol/index.js";
-import * as api from "./api.js";
-import { Connection, type ConnectionStatus, socketUrl } from "./connection.js";
-import { applyPresence, type ChatMessage, highestServerSeq, mergeMessages } from "./messages.js";
-import { newClientId, Outbox, type OutboxEntry } from "./outbox.js";
-
-export interface RoomState {
-  readonly messages: readonly ChatMessage[];
-  readonly members: readonly Member[];
-  readonly hasOlder: boolean;
-  /** A `joined` has arrived at least once, so `messages` reaches the newest and `hasOlder` is known. */
-  readonly loaded: boolean;
-  readonly loadingOlder: boolean;
-  /** The latest refusal or failure for this room, shown under the composer. */
-  readonly error: string | null;
-}
-
-/**
- * Where the user stands in a member room. `lastReadSeq` is what this tab knows was read: the
- * server's position, or further when this tab has shown newer messages and not yet told it.
- */
-export interface RoomUnread {
-  readonly lastSeq: number;
-  readonly lastReadSeq: number;
-}
-
-/** Unread messages in a room; exact, since seqs have no gaps. */
-export function unreadCount(unread: RoomUnread | undefined): number {
-  return unread ? Math.max(0, unread.lastSeq - unread.lastReadSeq) : 0;
-}
-
-export function totalUnread(unread: Readonly<Record<string, RoomUnread>>): number {
-  let total = 0;
-  for (const room of Object.values(unread)) total += unreadCount(room);
-  return total;
-}
-
-export const EMPTY_ROOM: RoomState = {
-  messages: [],
-  members: [],
-  hasOlder: false,
-  loaded: false,
-  loadingOlder: false,
-  error: null,
-};
-
-export type RouteState =
-  | { readonly slug: string; readonly status: "loading" }
-  | { readonly slug: string; readonly status: "found"; readonly roomId: string }
-  | { readonly slug: string; readonly status: "missing" }
-  | { readonly slug: string; readonly status: "error"; readonly message: string };
+} from "../../../src/protocol/index.js";
+import { Connection, type ConnectionStatus } from "./connection.js";
+import { ApiError, type ChatApi, createChatApi, describeError } from "./http-api.js";
+import { Memberships } from "./memberships.js";
+import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
+import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
+import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random } from "./ports.js";
+import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withRoom } from "./rooms.js";
+import type { RouteState } from "./routing.js";
+import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
 
 export interface ChatState {
   readonly me: Member | null;
@@ -72,22 +31,33 @@ export interface ChatState {
   readonly startupError: string | null;
 }
 
-const STARTUP_RETRY_MS = 3000;
-/** After a failed history fetch, scrolling at the top must not turn into a request storm. */
-const OLDER_RETRY_MS = 5000;
-/** Reads are batched: scrolling through a busy room must not send a frame per message. */
-const READ_DELAY_MS = 250;
-
-/** Whether the server has answered our join on this socket; sends must wait for that. */
-interface Membership {
-  joined: boolean;
+export interface ChatCoreDeps {
+  readonly openSocket: OpenSocket;
+  readonly clock: Clock;
+  readonly storage: KeyValueStorage;
+  readonly http: HttpFetch;
+  readonly page: PageControl;
+  readonly random: Random;
+  /** Random bytes for clientIds (crypto.getRandomValues in the browser); from `random` when absent. */
+  readonly randomBytes?: (count: number) => Uint8Array;
+  readonly warn?: (message: string) => void;
 }
 
+export const STARTUP_RETRY_MS = 3000;
+/** After a failed history fetch, scrolling at the top must not turn into a request storm. */
+export const OLDER_RETRY_MS = 5000;
+/** Reads are batched: scrolling through a busy room must not send a frame per message. */
+export const READ_DELAY_MS = 250;
+/** `unavailable` without a hint: how long a queued message waits before it goes again. */
+export const UNAVAILABLE_RETRY_MS = 2000;
+
 /**
- * The whole client state and the one place that talks to the socket. Components read it
- * through useChat and call its methods; nothing else touches the connection or the outbox.
+ * The client: the one place that talks to the socket and the REST API, owns the outbox, the
+ * rooms and the read positions, and publishes one immutable ChatState. Runs in the browser
+ * (through web/src/browser-ports.ts) and in Node (tests); a UI reads `getState` after each
+ * `subscribe` call and calls the methods below, nothing else.
  */
-export class ChatStore {
+export class ChatCore {
   private state: ChatState = {
     me: null,
     status: "connecting",
@@ -99,30 +69,39 @@ export class ChatStore {
     startupError: null,
   };
   private readonly listeners = new Set<() => void>();
-  private connection: Connection | null = null;
+  private readonly api: ChatApi;
+  private readonly connection: Connection;
   private outbox: Outbox | null = null;
   private started = false;
+  private stopped = false;
   /** A socket has said hello before: the next hello is a reconnect. */
   private greeted = false;
   private readonly olderRetryAfter = new Map<string, number>();
-
-  // Reset on every new socket: the server forgets all of this when a socket closes. Joins and
-  // leaves are answered later, and the user may switch rooms faster than answers arrive, so
-  // expected answers are counted rather than assumed to match the latest wish.
-  private readonly memberships = new Map<string, Membership>();
-  private readonly pendingJoins = new Map<string, number>();
-  private readonly pendingLeaves = new Map<string, number>();
+  /** Rooms a caller asked to keep joined besides the one on screen (a test client, a notifier). */
+  private readonly watched = new Set<string>();
+  private readonly memberships = new Memberships();
+  /** Sends written to the current socket; each pending message goes once per socket. */
   private readonly sentOnThisSocket = new Set<string>();
-  /** Rooms whose join was refused on this socket; not retried until the user acts. */
-  private readonly refusedRooms = new Set<string>();
-  /** Read positions sent on this socket, so each is sent once. */
-  private readonly sentReads = new Map<string, number>();
+  private readonly reads = new ReadTracker();
+  private cancelReadTimer: (() => void) | undefined;
+  /** One timer for the earliest rate-limited message; re-armed as the outbox changes. */
+  private cancelWaitTimer: (() => void) | undefined;
+  private cancelBootTimer: (() => void) | undefined;
+  private readonly randomBytes: (count: number) => Uint8Array;
+  private readonly warn: (message: string) => void;
 
-  /** The read position the server last reported per room (it only moves forward). */
-  private readonly serverReads = new Map<string, number>();
-  /** The newest seq this tab has shown the user per room, the position `read` reports. */
-  private readonly seen = new Map<string, number>();
-  private readTimer: number | undefined;
+  constructor(private readonly deps: ChatCoreDeps) {
+    this.randomBytes = deps.randomBytes ?? bytesFrom(deps.random);
+    this.warn = deps.warn ?? (() => undefined);
+    this.api = createChatApi(deps.http, deps.clock, () => deps.page.toSignIn());
+    this.connection = new Connection(deps.openSocket, deps.clock, deps.random, {
+      onFrame: (frame) => this.onFrame(frame),
+      onStatus: (status) => this.onStatus(status),
+      onUnauthorized: () => deps.page.toSignIn(),
+      onDroppedBeforeHello: () => void this.checkSession(),
+      onInvalidFrame: (problem) => this.warn(`Ignoring ${problem}`),
+    });
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -131,11 +110,36 @@ export class ChatStore {
 
   readonly getState = (): ChatState => this.state;
 
+  /** Sockets opened after the first one. */
+  get reconnects(): number {
+    return this.connection.reconnects;
+  }
+
   /** Idempotent, so React's double-invoked effects cannot open a second socket. */
   start(): void {
     if (this.started) return;
     this.started = true;
     void this.boot();
+  }
+
+  /** Closes the socket and cancels every timer; the outbox stays in storage. */
+  stop(): void {
+    this.stopped = true;
+    this.connection.stop();
+    this.outbox?.dispose();
+    this.cancelReadTimer?.();
+    this.cancelWaitTimer?.();
+    this.cancelBootTimer?.();
+  }
+
+  /** The network came back (the browser's `online` event). */
+  networkUp(): void {
+    this.connection.reconnectNow();
+  }
+
+  /** The network is gone (the browser's `offline` event). */
+  networkDown(): void {
+    this.connection.dropNow();
   }
 
   openSlug(slug: string): void {
@@ -156,6 +160,12 @@ export class ChatStore {
     void this.resolveRoute();
   }
 
+  /** Keeps `roomId` joined (and resumed after every reconnect) whether or not it is on screen. */
+  watchRoom(roomId: string): void {
+    this.watched.add(roomId);
+    this.syncMemberships();
+  }
+
   /** Queues a message. Returns a reason when the message is refused locally. */
   send(roomId: string, text: string): string | null {
     const body = text.trim();
@@ -164,9 +174,15 @@ export class ChatStore {
       return `Messages can be at most ${MAX_MESSAGE_LENGTH} characters (this one has ${body.length}).`;
     }
     if (!this.outbox) return "Still starting up; try again in a moment.";
-    this.refusedRooms.delete(roomId);
+    this.memberships.allow(roomId);
     this.patchRoom(roomId, (room) => ({ ...room, error: null }));
-    this.outbox.add({ clientId: newClientId(), roomId, body, createdAt: Date.now(), state: "pending" });
+    this.outbox.add({
+      clientId: newClientId(this.randomBytes),
+      roomId,
+      body,
+      createdAt: this.deps.clock.now(),
+      state: "pending",
+    });
     return null;
   }
 
@@ -174,7 +190,7 @@ export class ChatStore {
     const entry = this.outbox?.find(clientId);
     if (!entry) return;
     this.sentOnThisSocket.delete(clientId);
-    this.refusedRooms.delete(entry.roomId);
+    this.memberships.allow(entry.roomId);
     this.patchRoom(entry.roomId, (room) => ({ ...room, error: null }));
     this.outbox?.markPending(clientId);
   }
@@ -185,22 +201,22 @@ export class ChatStore {
 
   /**
    * The message list of `roomId` is scrolled to the bottom and shows messages up to `seq`.
-   * Counts as read only while that room is on screen in a visible tab.
+   * Counts as read only while that room is on screen in a visible page.
    */
   markSeen(roomId: string, seq: number): void {
-    if (roomId !== this.activeRoomId() || document.visibilityState !== "visible") return;
+    if (roomId !== this.activeRoomId() || !this.deps.page.isVisible()) return;
     this.noteSeen(roomId, seq);
   }
 
   async loadOlder(roomId: string): Promise<void> {
     const room = this.state.roomStates[roomId];
     if (!room?.loaded || !room.hasOlder || room.loadingOlder) return;
-    if (Date.now() < (this.olderRetryAfter.get(roomId) ?? 0)) return;
+    if (this.deps.clock.now() < (this.olderRetryAfter.get(roomId) ?? 0)) return;
     const before = room.messages[0]?.seq;
     if (before === undefined) return;
     this.patchRoom(roomId, (current) => ({ ...current, loadingOlder: true }));
     try {
-      const page = await api.olderMessages(roomId, before);
+      const page = await this.api.olderMessages(roomId, before);
       this.settleOutbox(page.messages);
       this.patchRoom(roomId, (current) => ({
         ...current,
@@ -209,52 +225,57 @@ export class ChatStore {
         loadingOlder: false,
       }));
     } catch (err) {
-      this.olderRetryAfter.set(roomId, Date.now() + OLDER_RETRY_MS);
+      this.olderRetryAfter.set(roomId, this.deps.clock.now() + OLDER_RETRY_MS);
       this.patchRoom(roomId, (current) => ({
         ...current,
         loadingOlder: false,
-        error: `Could not load older messages: ${api.describeError(err)}`,
+        error: `Could not load older messages: ${describeError(err)}`,
       }));
     }
   }
 
   async createRoom(name: string): Promise<Room> {
-    const room = await api.createRoom(name);
+    const room = await this.api.createRoom(name);
     this.addRoom(room);
     return room;
   }
 
   async signOut(): Promise<void> {
-    try {
-      await api.signOut();
-    } catch (err) {
-      // Already signed out is the outcome we wanted anyway.
-      if (!(err instanceof api.ApiError && err.status === 401)) throw err;
-    }
-    this.connection?.stop();
-    this.outbox?.dispose();
-    window.location.assign("/signin");
+    await this.api.signOut();
+    this.stop();
+    this.deps.page.signedOut();
   }
 
   private async boot(): Promise<void> {
+    if (this.stopped) return;
     try {
-      const [me, rooms] = await Promise.all([api.getMe(), api.listRooms()]);
-      this.outbox = new Outbox(me.id, () => this.onOutboxChanged());
+      const [me, rooms] = await Promise.all([this.api.getMe(), this.api.listRooms()]);
+      if (this.stopped) return;
+      this.outbox = new Outbox(me.id, this.deps.storage, () => this.onOutboxChanged(), this.warn);
       this.set({ me, rooms, outbox: this.outbox.list(), startupError: null });
     } catch (err) {
-      this.set({ startupError: `Could not load Parley: ${api.describeError(err)}` });
-      window.setTimeout(() => void this.boot(), STARTUP_RETRY_MS);
+      this.set({ startupError: `Could not load Parley: ${describeError(err)}` });
+      const hint = err instanceof ApiError ? err.retryAfterMs : undefined;
+      this.cancelBootTimer = this.deps.clock.setTimeout(
+        () => void this.boot(),
+        Math.max(STARTUP_RETRY_MS, hint ?? 0),
+      );
       return;
     }
-    this.connection = new Connection(socketUrl(), {
-      onFrame: (frame) => this.onFrame(frame),
-      onStatus: (status) => this.onStatus(status),
-      onUnauthorized: () => void api.redirectToSignIn(),
-      // A 401 here redirects to sign-in; any other failure just means the server is away.
-      onDroppedBeforeHello: () => void api.getMe().catch(() => undefined),
-    });
     this.connection.start();
     void this.resolveRoute();
+  }
+
+  /** A socket died before hello: a 401 sends the user to sign-in; a Retry-After delays the next try. */
+  private async checkSession(): Promise<void> {
+    try {
+      await this.api.getMe();
+    } catch (err) {
+      if (err instanceof ApiError && err.retryAfterMs !== undefined) {
+        this.connection.honourRetryHint(err.retryAfterMs);
+      }
+      // Anything else just means the server is away; the connection keeps trying.
+    }
   }
 
   private async resolveRoute(): Promise<void> {
@@ -264,10 +285,10 @@ export class ChatStore {
     let room = this.state.rooms.find((candidate) => candidate.slug === slug) ?? null;
     if (!room) {
       try {
-        room = await api.roomBySlug(slug);
+        room = await this.api.roomBySlug(slug);
       } catch (err) {
         if (this.state.route?.slug === slug) {
-          this.set({ route: { slug, status: "error", message: api.describeError(err) } });
+          this.set({ route: { slug, status: "error", message: describeError(err) } });
         }
         return;
       }
@@ -289,47 +310,54 @@ export class ChatStore {
     return route?.status === "found" ? route.roomId : null;
   }
 
-  /** The rooms this client must be in: the one on screen, plus any with messages waiting to go out. */
+  /** The rooms this client must be in: the one on screen, the watched ones, and any with messages waiting. */
   private desiredRooms(): Set<string> {
-    const rooms = new Set<string>();
+    const rooms = new Set<string>(this.watched);
     const active = this.activeRoomId();
     if (active) rooms.add(active);
     for (const entry of this.state.outbox) {
-      if (entry.state === "pending" && !this.refusedRooms.has(entry.roomId)) rooms.add(entry.roomId);
+      if (entry.state === "pending") rooms.add(entry.roomId);
     }
+    for (const roomId of rooms) if (this.memberships.isRefused(roomId)) rooms.delete(roomId);
     return rooms;
   }
 
   private syncMemberships(): void {
-    const connection = this.connection;
-    if (!connection || this.state.status !== "connected") return;
+    if (this.state.status !== "connected") return;
     const desired = this.desiredRooms();
     for (const roomId of desired) {
       if (this.memberships.has(roomId)) continue;
-      const room = this.state.roomStates[roomId];
       // Resume from what we hold so the server sends only what was missed.
-      const since = room?.loaded ? highestServerSeq(room.messages) : undefined;
+      const since = roomCursor(this.state.roomStates[roomId]);
       const frame: ClientFrame =
         since === undefined ? { type: "join", roomId } : { type: "join", roomId, since };
-      if (!connection.send(frame)) return;
-      this.memberships.set(roomId, { joined: false });
-      increment(this.pendingJoins, roomId);
+      if (!this.connection.send(frame)) return;
+      this.memberships.joinSent(roomId);
     }
-    for (const roomId of [...this.memberships.keys()]) {
+    for (const roomId of this.memberships.asked()) {
       if (desired.has(roomId)) continue;
-      this.memberships.delete(roomId);
-      if (connection.send({ type: "leave", roomId })) increment(this.pendingLeaves, roomId);
+      this.memberships.leaveSent(roomId, this.connection.send({ type: "leave", roomId }));
     }
   }
 
-  /** Sends every pending message whose room is joined, in outbox order, once per socket. */
+  /**
+   * Sends every pending message whose room is joined, in outbox order, once per socket. A
+   * message told to wait (rate_limited) holds back the later ones of its room, so they keep
+   * their order.
+   */
   private flush(): void {
-    const connection = this.connection;
-    if (!connection || this.state.status !== "connected") return;
+    if (this.state.status !== "connected") return;
+    const now = this.deps.clock.now();
+    const waitingRooms = new Set<string>();
     for (const entry of this.state.outbox) {
       if (entry.state !== "pending" || this.sentOnThisSocket.has(entry.clientId)) continue;
-      if (!this.memberships.get(entry.roomId)?.joined) continue;
-      const sent = connection.send({
+      if (waitingRooms.has(entry.roomId)) continue;
+      if (entry.notBefore !== undefined && entry.notBefore > now) {
+        waitingRooms.add(entry.roomId);
+        continue;
+      }
+      if (!this.memberships.isJoined(entry.roomId)) continue;
+      const sent = this.connection.send({
         type: "send",
         roomId: entry.roomId,
         clientId: entry.clientId,
@@ -340,11 +368,31 @@ export class ChatStore {
     }
   }
 
+  /** Wakes the flush when the earliest waiting message may go again. */
+  private armWaitTimer(): void {
+    this.cancelWaitTimer?.();
+    this.cancelWaitTimer = undefined;
+    if (this.stopped) return;
+    let earliest: number | undefined;
+    for (const entry of this.state.outbox) {
+      if (entry.state !== "pending" || entry.notBefore === undefined) continue;
+      if (earliest === undefined || entry.notBefore < earliest) earliest = entry.notBefore;
+    }
+    if (earliest === undefined) return;
+    const wait = Math.max(0, earliest - this.deps.clock.now());
+    this.cancelWaitTimer = this.deps.clock.setTimeout(() => {
+      this.cancelWaitTimer = undefined;
+      this.flush();
+      this.armWaitTimer();
+    }, wait);
+  }
+
   private onOutboxChanged(): void {
     if (!this.outbox) return;
     this.set({ outbox: this.outbox.list() });
     this.syncMemberships();
     this.flush();
+    this.armWaitTimer();
   }
 
   private onStatus(status: ConnectionStatus): void {
@@ -353,12 +401,9 @@ export class ChatStore {
   }
 
   private forgetSocket(): void {
-    this.memberships.clear();
-    this.pendingJoins.clear();
-    this.pendingLeaves.clear();
+    this.memberships.reset();
     this.sentOnThisSocket.clear();
-    this.refusedRooms.clear();
-    this.sentReads.clear();
+    this.reads.forgetSent();
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -366,13 +411,13 @@ export class ChatStore {
       case "hello":
         if (this.state.me && this.state.me.id !== frame.user.id) {
           // Another tab signed in as someone else; everything held here belongs to the old user.
-          window.location.reload();
+          this.deps.page.reload();
           return;
         }
         this.forgetSocket();
         this.set({ me: frame.user });
         this.syncMemberships();
-        // room_created frames sent while this tab was away are lost; ask for the list again.
+        // room_created frames sent while this client was away are lost; ask for the list again.
         if (this.greeted) void this.refreshRooms();
         this.greeted = true;
         return;
@@ -380,9 +425,7 @@ export class ChatStore {
         this.onJoined(frame);
         return;
       case "left":
-        if (decrement(this.pendingLeaves, frame.roomId)) return;
-        // Not an answer to our leave: the server removed us, so stop treating the room as joined.
-        this.memberships.delete(frame.roomId);
+        this.memberships.onLeft(frame.roomId);
         return;
       case "message":
         this.onMessage(frame.message);
@@ -407,7 +450,7 @@ export class ChatStore {
             create: true,
           });
         }
-        // Reads this tab could not send while disconnected go out now.
+        // Reads this client could not send while disconnected go out now.
         this.scheduleReads();
         return;
       case "activity":
@@ -425,10 +468,7 @@ export class ChatStore {
   private onJoined(frame: JoinedFrame): void {
     const roomId = frame.room.id;
     this.addRoom(frame.room);
-    const membership = this.memberships.get(roomId);
-    // Only the answer to the latest join makes the room usable for sends.
-    const answersLatestJoin = decrement(this.pendingJoins, roomId) && !this.pendingJoins.has(roomId);
-    if (membership && answersLatestJoin) membership.joined = true;
+    this.memberships.onJoined(roomId);
     // Joining makes the user a member: from now on the room has an unread count.
     this.updateUnread(roomId, {
       lastSeq: frame.messages.at(-1)?.seq ?? 0,
@@ -436,31 +476,13 @@ export class ChatStore {
       create: true,
     });
     this.settleOutbox(frame.messages);
-    this.patchRoom(roomId, (room) => {
-      const held = room.loaded ? highestServerSeq(room.messages) : undefined;
-      const first = frame.messages[0]?.seq;
-      // Seqs have no gaps, so a resume answer starts right after what we held. If it does not,
-      // the server sent the newest page instead (too much was missed): what we held is no longer
-      // continuous with it, so drop it and let scrolling up fetch the older history again.
-      if (held === undefined || (first !== undefined && first > held + 1)) {
-        return {
-          ...room,
-          messages: held === undefined ? mergeMessages(room.messages, frame.messages) : frame.messages,
-          members: frame.members,
-          hasOlder: frame.hasOlder,
-          loaded: true,
-        };
-      }
-      // A resumed answer's `hasOlder` is about what precedes the new messages, which we hold.
-      return { ...room, messages: mergeMessages(room.messages, frame.messages), members: frame.members };
-    });
+    this.patchRoom(roomId, (room) => applyJoined(room, frame));
     this.flush();
   }
 
   private onMessage(message: Message): void {
     this.settleOutbox([message]);
-    const room = this.state.roomStates[message.roomId] ?? EMPTY_ROOM;
-    const held = room.loaded ? highestServerSeq(room.messages) : undefined;
+    const held = roomCursor(this.state.roomStates[message.roomId]);
     if (held !== undefined && message.seq > held + 1) this.resync(message.roomId, held);
     this.updateUnread(message.roomId, { lastSeq: message.seq });
     this.patchRoom(message.roomId, (current) => ({
@@ -471,14 +493,14 @@ export class ChatStore {
 
   /** A seq jumped: something was missed. Joining again with `since` makes the server send it. */
   private resync(roomId: string, since: number): void {
-    const membership = this.memberships.get(roomId);
-    if (!membership?.joined || this.pendingJoins.has(roomId)) return;
-    if (this.connection?.send({ type: "join", roomId, since })) increment(this.pendingJoins, roomId);
+    if (!this.memberships.isJoined(roomId) || this.memberships.isJoinPending(roomId)) return;
+    if (this.connection.send({ type: "join", roomId, since })) this.memberships.resyncSent(roomId);
   }
 
   private onAck(roomId: string, clientId: string, seq: number): void {
     const entry = this.outbox?.find(clientId);
     const me = this.state.me;
+    // A late or repeated ack (the broadcast copy already settled it) changes nothing.
     if (!entry || !me || entry.roomId !== roomId) return;
     // Show it as sent right away; the broadcast copy, when it comes, replaces this one by seq.
     const committed: ChatMessage = {
@@ -500,76 +522,48 @@ export class ChatStore {
   }
 
   private noteSeen(roomId: string, seq: number): void {
-    if (seq <= (this.seen.get(roomId) ?? 0)) return;
-    this.seen.set(roomId, seq);
-    this.updateUnread(roomId, {});
+    if (!this.reads.noteSeen(roomId, seq)) return;
+    this.set({ unread: this.reads.unread });
     this.scheduleReads();
   }
 
-  /**
-   * Raises what is known of a room's standing; both positions only ever move forward. Rooms
-   * without a standing are not member rooms and get one only from a source that knows both.
-   */
-  private updateUnread(
-    roomId: string,
-    { lastSeq, serverRead, create = false }: { lastSeq?: number; serverRead?: number; create?: boolean },
-  ): void {
-    const current = this.state.unread[roomId];
-    if (!current && !create) return;
-    if (serverRead !== undefined && serverRead > (this.serverReads.get(roomId) ?? -1)) {
-      this.serverReads.set(roomId, serverRead);
-    }
-    const lastReadSeq = Math.max(
-      current?.lastReadSeq ?? 0,
-      this.serverReads.get(roomId) ?? 0,
-      this.seen.get(roomId) ?? 0,
-    );
-    const next = { lastSeq: Math.max(current?.lastSeq ?? 0, lastSeq ?? 0, lastReadSeq), lastReadSeq };
-    if (current && current.lastSeq === next.lastSeq && current.lastReadSeq === next.lastReadSeq) return;
-    this.set({ unread: { ...this.state.unread, [roomId]: next } });
+  private updateUnread(roomId: string, update: UnreadUpdate): void {
+    if (this.reads.update(roomId, update)) this.set({ unread: this.reads.unread });
   }
 
   private scheduleReads(): void {
-    if (this.readTimer !== undefined) return;
-    this.readTimer = window.setTimeout(() => {
-      this.readTimer = undefined;
+    if (this.cancelReadTimer !== undefined || this.stopped) return;
+    this.cancelReadTimer = this.deps.clock.setTimeout(() => {
+      this.cancelReadTimer = undefined;
       this.sendReads();
     }, READ_DELAY_MS);
   }
 
-  /** Tells the server of every position this tab has seen past what the server already has. */
+  /** Tells the server of every position this client has seen past what the server already has. */
   private sendReads(): void {
-    const connection = this.connection;
-    if (!connection || this.state.status !== "connected") return;
-    for (const [roomId, seq] of this.seen) {
-      if (seq <= (this.serverReads.get(roomId) ?? -1) || seq <= (this.sentReads.get(roomId) ?? -1)) continue;
-      if (!connection.send({ type: "read", roomId, seq })) return;
-      this.sentReads.set(roomId, seq);
+    if (this.state.status !== "connected") return;
+    for (const { roomId, seq } of this.reads.readsToSend()) {
+      if (!this.connection.send({ type: "read", roomId, seq })) return;
+      this.reads.markSent(roomId, seq);
     }
   }
 
   private onError(frame: ErrorFrame): void {
     const entry = frame.clientId ? this.outbox?.find(frame.clientId) : undefined;
-    const roomId = entry?.roomId ?? frame.roomId ?? this.activeRoomId();
+    if (entry) {
+      this.onSendRefused(entry, frame);
+      return;
+    }
+    const roomId = frame.roomId ?? this.activeRoomId();
     if (!roomId) {
-      console.warn("Server error", frame);
+      this.warn(`Server error: ${frame.code}: ${frame.message}`);
       return;
     }
     this.patchRoom(roomId, (room) => ({ ...room, error: frame.message }));
-    if (frame.code === "not_in_room") {
-      // Our idea of membership was wrong; join again so a retry can go through.
-      this.memberships.delete(roomId);
-      this.pendingJoins.delete(roomId);
-    }
-    if (entry) {
-      this.outbox?.markFailed(new Set([entry.clientId]), frame.message);
-      return;
-    }
+    if (frame.code === "not_in_room") this.memberships.forget(roomId);
     if (frame.code === "unknown_room" && frame.roomId) {
       // The join was refused; messages queued for that room can never go out on their own.
-      this.memberships.delete(roomId);
-      this.pendingJoins.delete(roomId);
-      this.refusedRooms.add(roomId);
+      this.memberships.refuse(roomId);
       const stuck = this.state.outbox.filter(
         (queued) => queued.roomId === roomId && queued.state === "pending",
       );
@@ -577,6 +571,40 @@ export class ChatStore {
         this.outbox?.markFailed(new Set(stuck.map((queued) => queued.clientId)), frame.message);
     }
     this.syncMemberships();
+  }
+
+  /** A refusal of one of our sends: wait and resend, resend under a new id, or fail it for the user. */
+  private onSendRefused(entry: OutboxEntry, frame: ErrorFrame): void {
+    const outbox = this.outbox;
+    if (!outbox) return;
+    // Whatever happens next, this send is no longer in flight on this socket.
+    this.sentOnThisSocket.delete(entry.clientId);
+    switch (frame.code) {
+      case "rate_limited":
+        // Never dropped: it stays queued and goes again once the server's wait is over.
+        outbox.delay(entry.clientId, this.deps.clock.now() + (frame.retryAfter ?? UNAVAILABLE_RETRY_MS));
+        return;
+      case "unavailable":
+        outbox.delay(entry.clientId, this.deps.clock.now() + (frame.retryAfter ?? UNAVAILABLE_RETRY_MS));
+        return;
+      case "client_id_conflict":
+        // The id was taken by another message: this one has not been stored, so a new id is safe.
+        outbox.renew(entry.clientId, newClientId(this.randomBytes));
+        return;
+      case "message_invalid":
+        this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
+        outbox.markFailed(
+          new Set([entry.clientId]),
+          `Not sent: it contains characters that cannot be stored (${frame.message})`,
+        );
+        return;
+      default:
+        this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
+        // Our idea of membership was wrong; join again so a retry can go through.
+        if (frame.code === "not_in_room") this.memberships.forget(entry.roomId);
+        outbox.markFailed(new Set([entry.clientId]), frame.message);
+        this.syncMemberships();
+    }
   }
 
   /** Our own messages seen committed leave the outbox, however we learned of them. */
@@ -591,21 +619,15 @@ export class ChatStore {
 
   private async refreshRooms(): Promise<void> {
     try {
-      for (const room of await api.listRooms()) this.addRoom(room);
+      for (const room of await this.api.listRooms()) this.addRoom(room);
     } catch {
       // The socket's room_created frames keep the list current; this was only a catch-up.
     }
   }
 
   private addRoom(room: Room): void {
-    const index = this.state.rooms.findIndex((candidate) => candidate.id === room.id);
-    if (index === -1) {
-      this.set({ rooms: [...this.state.rooms, room] });
-      return;
-    }
-    const existing = this.state.rooms[index];
-    if (existing && existing.name === room.name && existing.slug === room.slug) return;
-    this.set({ rooms: this.state.rooms.map((candidate) => (candidate.id === room.id ? room : candidate)) });
+    const rooms = withRoom(this.state.rooms, room);
+    if (rooms !== this.state.rooms) this.set({ rooms });
   }
 
   private patchRoom(roomId: string, change: (room: RoomState) => RoomState): void {
@@ -620,18 +642,3 @@ export class ChatStore {
     for (const listener of this.listeners) listener();
   }
 }
-
-function increment(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-
-/** Consumes one expected answer; false when none was expected. */
-function decrement(counts: Map<string, number>, key: string): boolean {
-  const count = counts.get(key);
-  if (count === undefined) return false;
-  if (count <= 1) counts.delete(key);
-  else counts.set(key, count - 1);
-  return true;
-}
-
-export const chatStore = new ChatStore();
