@@ -48,8 +48,8 @@ export const STARTUP_RETRY_MS = 3000;
 export const OLDER_RETRY_MS = 5000;
 /** Reads are batched: scrolling through a busy room must not send a frame per message. */
 export const READ_DELAY_MS = 250;
-/** `unavailable` without a hint: how long a queued message waits before it goes again. */
-export const UNAVAILABLE_RETRY_MS = 2000;
+/** `rate_limited` must carry retryAfter; should one come without, this is the wait. */
+export const RATE_LIMIT_FALLBACK_MS = 2000;
 
 /**
  * The client: the one place that talks to the socket and the REST API, owns the outbox, the
@@ -373,13 +373,15 @@ export class ChatCore {
     this.cancelWaitTimer?.();
     this.cancelWaitTimer = undefined;
     if (this.stopped) return;
+    const now = this.deps.clock.now();
     let earliest: number | undefined;
     for (const entry of this.state.outbox) {
-      if (entry.state !== "pending" || entry.notBefore === undefined) continue;
+      // A wait already over needs no timer: the flush that follows a change sends it.
+      if (entry.state !== "pending" || entry.notBefore === undefined || entry.notBefore <= now) continue;
       if (earliest === undefined || entry.notBefore < earliest) earliest = entry.notBefore;
     }
     if (earliest === undefined) return;
-    const wait = Math.max(0, earliest - this.deps.clock.now());
+    const wait = earliest - now;
     this.cancelWaitTimer = this.deps.clock.setTimeout(() => {
       this.cancelWaitTimer = undefined;
       this.flush();
@@ -582,11 +584,15 @@ export class ChatCore {
     switch (frame.code) {
       case "rate_limited":
         // Never dropped: it stays queued and goes again once the server's wait is over.
-        outbox.delay(entry.clientId, this.deps.clock.now() + (frame.retryAfter ?? UNAVAILABLE_RETRY_MS));
+        outbox.delay(entry.clientId, this.deps.clock.now() + (frame.retryAfter ?? RATE_LIMIT_FALLBACK_MS));
         return;
       case "unavailable":
-        outbox.delay(entry.clientId, this.deps.clock.now() + (frame.retryAfter ?? UNAVAILABLE_RETRY_MS));
-        return;
+        // With a hint the outage is expected to pass: wait and resend. Without one, the user decides.
+        if (frame.retryAfter !== undefined) {
+          outbox.delay(entry.clientId, this.deps.clock.now() + frame.retryAfter);
+          return;
+        }
+        break;
       case "client_id_conflict":
         // The id was taken by another message: this one has not been stored, so a new id is safe.
         outbox.renew(entry.clientId, newClientId(this.randomBytes));
@@ -598,13 +604,12 @@ export class ChatCore {
           `Not sent: it contains characters that cannot be stored (${frame.message})`,
         );
         return;
-      default:
-        this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
-        // Our idea of membership was wrong; join again so a retry can go through.
-        if (frame.code === "not_in_room") this.memberships.forget(entry.roomId);
-        outbox.markFailed(new Set([entry.clientId]), frame.message);
-        this.syncMemberships();
     }
+    this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
+    // Our idea of membership was wrong; join again so a retry can go through.
+    if (frame.code === "not_in_room") this.memberships.forget(entry.roomId);
+    outbox.markFailed(new Set([entry.clientId]), frame.message);
+    this.syncMemberships();
   }
 
   /** Our own messages seen committed leave the outbox, however we learned of them. */
