@@ -14,6 +14,11 @@ export function mergeMessages(
   incoming: readonly ChatMessage[],
 ): readonly ChatMessage[] {
   if (incoming.length === 0) return current;
+  // The common case, a live message after everything held: append without re-sorting.
+  const newest = current.at(-1)?.seq ?? 0;
+  if (incoming.every((message, i) => message.seq > (i === 0 ? newest : (incoming[i - 1]?.seq ?? 0)))) {
+    return [...current, ...incoming];
+  }
   const bySeq = new Map<number, ChatMessage>();
   for (const message of current) bySeq.set(message.seq, message);
   let changed = false;
