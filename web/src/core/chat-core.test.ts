@@ -69,6 +69,23 @@ describe("joining and resuming", () => {
     expect(h.core.getState().roomStates[general.id]?.hasOlder).toBe(true);
   });
 
+  it("does not send to a room until the answer to its latest join, when answers come late", async () => {
+    const h = harness({ rooms: [general, random] });
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    h.core.openSlug("random");
+    h.core.openSlug("general");
+    expect(socket.sentOfType("join").map((f) => f.roomId)).toEqual([general.id, random.id, general.id]);
+    h.core.send(general.id, "after the switch");
+    // The answer to the first join of general arrives late: the second is still on its way.
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send")).toEqual([]);
+    socket.deliver({ type: "left", roomId: random.id });
+    socket.deliver(joined(random, []));
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["after the switch"]);
+  });
+
   it("ignores frames that are not valid protocol", async () => {
     const h = harness();
     const socket = await connect(h);
@@ -368,6 +385,19 @@ describe("rooms, routing and session", () => {
     await settle();
     expect(h.core.getState()).toMatchObject({ me: ADA, startupError: null });
     expect(h.sockets.opened).toHaveLength(1);
+  });
+
+  it("asks over HTTP when a socket dies before hello, and waits out the server's Retry-After", async () => {
+    const h = harness();
+    h.core.start();
+    await settle();
+    h.http.on("GET /api/me", { status: 503, body: { message: "Busy" }, headers: { "Retry-After": "20" } });
+    h.sockets.last.drop();
+    await settle();
+    const wait = (h.clock.nextTimerAt() ?? 0) - h.clock.now();
+    expect(wait).toBeGreaterThanOrEqual(20_000);
+    h.clock.advance(wait);
+    expect(h.sockets.opened).toHaveLength(2);
   });
 
   it("goes to sign-in when the server ends the session (4001) and does not reconnect", async () => {
