@@ -132,7 +132,13 @@ describe.each(setups)("chaos: $name", (setup) => {
     }
     const senders = clients.slice(0, SENDERS);
     const receivers = clients.slice(SENDERS);
-    await waitUntil(() => clients.every((client) => client.connected), "everyone connected", 15_000);
+    // A first join brings only the newest page; every room must be loaded before anyone sends,
+    // so each client holds each room from seq 1.
+    await waitUntil(
+      () => clients.every((client) => rooms.every((room) => client.hasLoaded(room.id))),
+      "everyone in every room",
+      15_000,
+    );
 
     let sending = true;
     const sendLoop = (async () => {

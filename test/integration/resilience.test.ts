@@ -131,7 +131,7 @@ describe.runIf(redisUrl && clusterDatabase())("rolling restart", () => {
         return client;
       }),
     );
-    await waitUntil(() => clients.every((c) => c.connected), "clients connected", 5000);
+    await waitUntil(() => clients.every((c) => c.hasLoaded(room.id)), "clients in the room", 5000);
 
     let sending = true;
     const sendLoop = (async () => {

@@ -135,6 +135,11 @@ export class NodeChatClient {
     if (refusal) throw new Error(`refused locally: ${refusal}`);
   }
 
+  /** The room's first `joined` has arrived: from here on its history is continuous. */
+  hasLoaded(roomId: string): boolean {
+    return this.core.getState().roomStates[roomId]?.loaded ?? false;
+  }
+
   /** Messages not yet committed (pending or failed). */
   get pending(): number {
     return this.core.getState().outbox.length;
@@ -150,9 +155,10 @@ export class NodeChatClient {
     return this.core.getState().roomStates[roomId]?.messages ?? [];
   }
 
-  /** The highest seq held with nothing missing below it. */
+  /** The highest seq such that every message from seq 1 up to it is held. */
   lastSeq(roomId: string): number {
-    return resumeCursor(this.messages(roomId)) ?? 0;
+    const messages = this.messages(roomId);
+    return messages[0]?.seq === 1 ? (resumeCursor(messages) ?? 0) : 0;
   }
 
   /** clientId → seq of this user's own committed messages in the rooms it holds. */

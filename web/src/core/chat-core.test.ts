@@ -30,6 +30,15 @@ describe("joining and resuming", () => {
     expect(h.core.getState().status).toBe("connected");
   });
 
+  it("resumes a room that was empty when joined from 0, so nothing written meanwhile is skipped", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    const next = reconnect(h);
+    expect(next.sentOfType("join")).toEqual([{ type: "join", roomId: general.id, since: 0 }]);
+  });
+
   it("keeps the cursor below a hole, so a reconnect asks again for what was missed", async () => {
     const h = harness();
     const socket = await connect(h);

@@ -45,15 +45,18 @@ export function applyPresence(
 }
 
 /**
- * The resume cursor for `join`: the highest seq held with nothing missing below it (back to the
- * oldest held). Local copies don't count: if the server's copy of one was missed, resuming from
- * below it makes the server send it again. A message that arrived past a hole does not move the
- * cursor either, so a reconnect before the hole is filled still asks for what is missing.
+ * The resume cursor for `join`: the highest seq held with nothing missing between it and the
+ * oldest held (undefined when nothing is held). Local copies don't count: if the server's copy of
+ * one was missed, resuming from below it makes the server send it again. A message that arrived
+ * past a hole does not move the cursor either, so a reconnect before the hole is filled still
+ * asks for what is missing.
  */
 export function resumeCursor(messages: readonly ChatMessage[]): number | undefined {
-  let cursor: number | undefined;
+  const first = messages[0];
+  if (!first) return undefined;
+  let cursor = first.seq - 1;
   for (const message of messages) {
-    if (message.local || (cursor !== undefined && message.seq !== cursor + 1)) break;
+    if (message.local || message.seq !== cursor + 1) break;
     cursor = message.seq;
   }
   return cursor;

@@ -21,9 +21,13 @@ export const EMPTY_ROOM: RoomState = {
   error: null,
 };
 
-/** The `since` to join with: what we hold without a hole, or nothing before the first `joined`. */
+/**
+ * The `since` to join with: what we hold without a hole, or nothing before the first `joined`.
+ * A loaded room with no messages was empty when joined: resume from 0, or a reconnect after a
+ * busy while would bring only the newest page and skip the rest.
+ */
 export function roomCursor(room: RoomState | undefined): number | undefined {
-  return room?.loaded ? resumeCursor(room.messages) : undefined;
+  return room?.loaded ? (resumeCursor(room.messages) ?? 0) : undefined;
 }
 
 /** A room after its `joined` answer (a first join or a resume). */
