@@ -230,6 +230,26 @@ describe("the outbox", () => {
     expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["first", "first", "second"]);
   });
 
+  it("asks again for a room whose join was rate-limited, after the wait", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver({
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down",
+      roomId: general.id,
+      retryAfter: 800,
+    });
+    h.core.send(general.id, "waits for the join");
+    h.clock.advance(799);
+    expect(socket.sentOfType("join")).toHaveLength(1);
+    h.clock.advance(1);
+    expect(socket.sentOfType("join")).toHaveLength(2);
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["waits for the join"]);
+  });
+
   it("gives a message a new clientId and sends it again on client_id_conflict", async () => {
     const h = harness();
     const socket = await connect(h);

@@ -80,6 +80,8 @@ export class ChatCore {
   /** Rooms a caller asked to keep joined besides the one on screen (a test client, a notifier). */
   private readonly watched = new Set<string>();
   private readonly memberships = new Memberships();
+  /** Rooms whose join was rate-limited: not asked for again before this time. */
+  private readonly joinNotBefore = new Map<string, number>();
   /** Sends written to the current socket; each pending message goes once per socket. */
   private readonly sentOnThisSocket = new Set<string>();
   private readonly reads = new ReadTracker();
@@ -318,7 +320,11 @@ export class ChatCore {
     for (const entry of this.state.outbox) {
       if (entry.state === "pending") rooms.add(entry.roomId);
     }
-    for (const roomId of rooms) if (this.memberships.isRefused(roomId)) rooms.delete(roomId);
+    const now = this.deps.clock.now();
+    for (const roomId of rooms) {
+      if (this.memberships.isRefused(roomId) || (this.joinNotBefore.get(roomId) ?? 0) > now)
+        rooms.delete(roomId);
+    }
     return rooms;
   }
 
@@ -559,6 +565,16 @@ export class ChatCore {
     const roomId = frame.roomId ?? this.activeRoomId();
     if (!roomId) {
       this.warn(`Server error: ${frame.code}: ${frame.message}`);
+      return;
+    }
+    if (frame.code === "rate_limited") {
+      // A join (or read) was refused for now: ask again once the server's wait is over.
+      this.memberships.forget(roomId);
+      const wait = frame.retryAfter ?? RATE_LIMIT_FALLBACK_MS;
+      this.joinNotBefore.set(roomId, this.deps.clock.now() + wait);
+      this.deps.clock.setTimeout(() => {
+        if (!this.stopped) this.syncMemberships();
+      }, wait);
       return;
     }
     this.patchRoom(roomId, (room) => ({ ...room, error: frame.message }));
