@@ -1,12 +1,18 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.js";
+import { createBrowserChatCore } from "./browser-core.js";
+import { ChatProvider } from "./use-chat.js";
 import "./styles.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
+// One core per page; it opens its socket only once ChatPage starts it (not on the sign-in page).
+const core = createBrowserChatCore();
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <ChatProvider core={core}>
+      <App />
+    </ChatProvider>
   </StrictMode>,
 );

@@ -1,16 +1,16 @@
 import { useEffect } from "react";
-import { chatStore } from "../chat-store.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { RoomView } from "./RoomView.js";
 import { Sidebar } from "./Sidebar.js";
 
 /** The signed-in app for /r/:slug: starts the store once, then follows the URL's room. */
 export function ChatPage({ slug }: { slug: string }) {
+  const chat = useChatCore();
   const me = useChat((state) => state.me);
   const startupError = useChat((state) => state.startupError);
 
-  useEffect(() => chatStore.start(), []);
-  useEffect(() => chatStore.openSlug(slug), [slug]);
+  useEffect(() => chat.start(), [chat]);
+  useEffect(() => chat.openSlug(slug), [chat, slug]);
 
   if (!me) {
     return (

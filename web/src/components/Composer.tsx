@@ -1,13 +1,14 @@
 import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { chatStore, EMPTY_ROOM } from "../chat-store.js";
-import { useChat } from "../use-chat.js";
+import { EMPTY_ROOM } from "../core/index.js";
+import { useChat, useChatCore } from "../use-chat.js";
 
 /** Show the counter only when the limit is close enough to matter. */
 const COUNTER_FROM = MAX_MESSAGE_LENGTH - 400;
 const MAX_HEIGHT_PX = 200;
 
 export function Composer({ roomId, roomName }: { roomId: string; roomName: string }) {
+  const chat = useChatCore();
   const [text, setText] = useState("");
   const [localError, setLocalError] = useState<string | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
@@ -26,7 +27,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   }, [text]);
 
   const submit = () => {
-    const refusal = chatStore.send(roomId, text);
+    const refusal = chat.send(roomId, text);
     setLocalError(refusal);
     if (refusal === null) setText("");
     inputRef.current?.focus();

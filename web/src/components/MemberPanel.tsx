@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { EMPTY_ROOM } from "../chat-store.js";
+import { EMPTY_ROOM } from "../core/index.js";
 import { useChat } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 

@@ -10,11 +10,10 @@ import {
   useRef,
   useState,
 } from "react";
-import { chatStore, EMPTY_ROOM, unreadCount } from "../chat-store.js";
+import type { ChatMessage, OutboxEntry } from "../core/index.js";
+import { EMPTY_ROOM, unreadCount } from "../core/index.js";
 import { fullTime, shortTime } from "../format.js";
-import type { ChatMessage } from "../messages.js";
-import type { OutboxEntry } from "../outbox.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 
 type Item =
@@ -29,6 +28,7 @@ const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 120;
 
 export function MessageList({ roomId, roomName }: { roomId: string; roomName: string }) {
+  const chat = useChatCore();
   const room = useChat((state) => state.roomStates[roomId] ?? EMPTY_ROOM);
   const outbox = useChat((state) => state.outbox);
   const me = useChat((state) => state.me);
@@ -85,13 +85,13 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   // Reading means seeing the newest message: only at the bottom (the store checks the tab is visible).
   const readIfAtBottom = useCallback(() => {
     const top = shownTop.current;
-    if (top !== undefined && fromBottom.current <= NEAR_BOTTOM_PX) chatStore.markSeen(roomId, top);
-  }, [roomId]);
+    if (top !== undefined && fromBottom.current <= NEAR_BOTTOM_PX) chat.markSeen(roomId, top);
+  }, [chat, roomId]);
 
   const loadOlderIfAtTop = useCallback(() => {
     const list = listRef.current;
-    if (list && list.scrollTop < LOAD_OLDER_PX) void chatStore.loadOlder(roomId);
-  }, [roomId]);
+    if (list && list.scrollTop < LOAD_OLDER_PX) void chat.loadOlder(roomId);
+  }, [chat, roomId]);
 
   useLayoutEffect(() => {
     const list = listRef.current;
@@ -125,19 +125,19 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     }
     readIfAtBottom();
     // Still unread (hidden tab, or scrolled up): mark where the new messages start.
-    const after = chatStore.getState().unread[roomId];
+    const after = chat.getState().unread[roomId];
     if (after && unreadCount(after) > 0) setDividerAfter((current) => current ?? after.lastReadSeq);
-  }, [room.loaded, room.messages, unread, roomId, readIfAtBottom]);
+  }, [chat, room.loaded, room.messages, unread, roomId, readIfAtBottom]);
 
   useEffect(() => {
     const onVisibilityChange = () => {
       if (document.visibilityState === "visible") readIfAtBottom();
       // Everything was read before leaving: what arrives while away gets a fresh divider.
-      else if (unreadCount(chatStore.getState().unread[roomId]) === 0) setDividerAfter(null);
+      else if (unreadCount(chat.getState().unread[roomId]) === 0) setDividerAfter(null);
     };
     document.addEventListener("visibilitychange", onVisibilityChange);
     return () => document.removeEventListener("visibilitychange", onVisibilityChange);
-  }, [roomId, readIfAtBottom]);
+  }, [chat, roomId, readIfAtBottom]);
 
   // Covers a first page too short to scroll: the reader could never scroll up to ask for more.
   useEffect(() => {
@@ -213,6 +213,7 @@ const MessageItem = memo(function MessageItem({ message }: { message: ChatMessag
 });
 
 const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry; me: Member }) {
+  const chat = useChatCore();
   const failed = entry.state === "failed";
   return (
     <article className={`message message-${entry.state}`} data-testid="message" data-state={entry.state}>
@@ -231,7 +232,7 @@ const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry;
               type="button"
               className="link-button"
               data-testid="retry"
-              onClick={() => chatStore.retry(entry.clientId)}
+              onClick={() => chat.retry(entry.clientId)}
             >
               Retry
             </button>
@@ -239,7 +240,7 @@ const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry;
               type="button"
               className="link-button"
               data-testid="discard"
-              onClick={() => chatStore.discard(entry.clientId)}
+              onClick={() => chat.discard(entry.clientId)}
             >
               Discard
             </button>

@@ -1,12 +1,13 @@
 import { useEffect } from "react";
-import { chatStore, totalUnread } from "../chat-store.js";
+import { totalUnread } from "../core/index.js";
 import { Link } from "../router.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 
 export function RoomView() {
+  const chat = useChatCore();
   const route = useChat((state) => state.route);
   const room = useChat((state) => {
     const current = state.route;
@@ -43,7 +44,7 @@ export function RoomView() {
         <p role="alert">
           Could not open #{route.slug}: {route.message}
         </p>
-        <button type="button" className="button" onClick={() => chatStore.retryRoute()}>
+        <button type="button" className="button" onClick={() => chat.retryRoute()}>
           Try again
         </button>
       </main>

@@ -1,13 +1,14 @@
 import { CreateRoomBody, type Member } from "@parley/protocol";
 import { type FormEvent, useState } from "react";
 import { describeError } from "../api.js";
-import { chatStore, unreadCount } from "../chat-store.js";
+import { unreadCount } from "../core/index.js";
 import { Link, navigate } from "../router.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 import { ConnectionStatus } from "./ConnectionStatus.js";
 
 export function Sidebar({ me }: { me: Member }) {
+  const chat = useChatCore();
   const rooms = useChat((state) => state.rooms);
   const unreadByRoom = useChat((state) => state.unread);
   const route = useChat((state) => state.route);
@@ -17,7 +18,7 @@ export function Sidebar({ me }: { me: Member }) {
   const signOut = async () => {
     setSignOutError(null);
     try {
-      await chatStore.signOut();
+      await chat.signOut();
     } catch (err) {
       setSignOutError(describeError(err));
     }
@@ -89,6 +90,7 @@ export function Sidebar({ me }: { me: Member }) {
 }
 
 function NewRoomForm() {
+  const chat = useChatCore();
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -104,7 +106,7 @@ function NewRoomForm() {
     setBusy(true);
     setError(null);
     try {
-      const room = await chatStore.createRoom(parsed.data.name);
+      const room = await chat.createRoom(parsed.data.name);
       setName("");
       navigate(`/r/${encodeURIComponent(room.slug)}`);
     } catch (err) {

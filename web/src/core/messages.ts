@@ -14,6 +14,11 @@ export function mergeMessages(
   incoming: readonly ChatMessage[],
 ): readonly ChatMessage[] {
   if (incoming.length === 0) return current;
+  // The common case, a live message after everything held: append without re-sorting.
+  const newest = current.at(-1)?.seq ?? 0;
+  if (incoming.every((message, i) => message.seq > (i === 0 ? newest : (incoming[i - 1]?.seq ?? 0)))) {
+    return [...current, ...incoming];
+  }
   const bySeq = new Map<number, ChatMessage>();
   for (const message of current) bySeq.set(message.seq, message);
   let changed = false;
@@ -27,18 +32,6 @@ export function mergeMessages(
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/**
- * The resume cursor for `join`. Local copies don't count: if the server's copy of one was
- * missed, resuming from below it makes the server send it again.
- */
-export function highestServerSeq(messages: readonly ChatMessage[]): number | undefined {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i];
-    if (message && !message.local) return message.seq;
-  }
-  return undefined;
-}
-
 /** Applies a presence delta in the order the protocol states it: add the newcomers, then drop the leavers. */
 export function applyPresence(
   members: readonly Member[],
@@ -49,4 +42,22 @@ export function applyPresence(
   for (const member of joined) byId.set(member.id, member);
   for (const id of left) byId.delete(id);
   return [...byId.values()];
+}
+
+/**
+ * The resume cursor for `join`: the highest seq held with nothing missing between it and the
+ * oldest held (undefined when nothing is held). Local copies don't count: if the server's copy of
+ * one was missed, resuming from below it makes the server send it again. A message that arrived
+ * past a hole does not move the cursor either, so a reconnect before the hole is filled still
+ * asks for what is missing.
+ */
+export function resumeCursor(messages: readonly ChatMessage[]): number | undefined {
+  const first = messages[0];
+  if (!first) return undefined;
+  let cursor = first.seq - 1;
+  for (const message of messages) {
+    if (message.local || message.seq !== cursor + 1) break;
+    cursor = message.seq;
+  }
+  return cursor;
 }

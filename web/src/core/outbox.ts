@@ -1,7 +1,8 @@
 import { ClientId } from "@parley/protocol";
 import { z } from "zod";
+import type { KeyValueStorage, Random } from "./ports.js";
 
-/** A message the server has not yet committed. It lives in localStorage so a reload cannot lose it. */
+/** A message the server has not yet committed. It lives in storage so a reload cannot lose it. */
 export const OutboxEntry = z.object({
   clientId: ClientId,
   roomId: z.string().min(1),
@@ -10,22 +11,25 @@ export const OutboxEntry = z.object({
   /** Failed entries wait for the user (retry or discard) instead of being re-sent automatically. */
   state: z.enum(["pending", "failed"]),
   error: z.string().optional(),
+  /** The server asked to wait (rate_limited): not sent again before this time (ms since the epoch). */
+  notBefore: z.number().optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 const KEY_PREFIX = "parley.outbox.";
 
-function asPending({ error: _staleError, ...entry }: OutboxEntry): OutboxEntry {
-  return { ...entry, state: "pending" };
+/**
+ * 128 random bits as hex: the idempotency key of one message, kept across re-sends and reloads.
+ * The browser passes crypto.getRandomValues (crypto.randomUUID exists only in secure contexts,
+ * and a self-hosted server is often reached over plain http on a LAN address).
+ */
+export function newClientId(randomBytes: (count: number) => Uint8Array): string {
+  return Array.from(randomBytes(16), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * 128 random bits as hex. crypto.randomUUID exists only in secure contexts, and a
- * self-hosted server is often reached over plain http on a LAN address.
- */
-export function newClientId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+/** Bytes from a Random, for tests and runtimes without crypto; not for secrets. */
+export function bytesFrom(random: Random): (count: number) => Uint8Array {
+  return (count) => Uint8Array.from({ length: count }, () => Math.floor(random() * 256));
 }
 
 /**
@@ -36,14 +40,17 @@ export class Outbox {
   private entries: readonly OutboxEntry[];
   private storageUsable = true;
   private readonly key: string;
+  private readonly unwatch: (() => void) | undefined;
 
   constructor(
     userId: string,
+    private readonly storage: KeyValueStorage,
     private readonly onChange: () => void,
+    private readonly warn: (message: string) => void = () => undefined,
   ) {
     this.key = KEY_PREFIX + userId;
     this.entries = this.read() ?? [];
-    window.addEventListener("storage", this.onStorage);
+    this.unwatch = storage.watch?.(this.key, this.onStorage);
   }
 
   list(): readonly OutboxEntry[] {
@@ -60,13 +67,34 @@ export class Outbox {
 
   markFailed(clientIds: ReadonlySet<string>, error: string): void {
     this.modify((entries) =>
-      entries.map((entry) => (clientIds.has(entry.clientId) ? { ...entry, state: "failed", error } : entry)),
+      entries.map((entry) =>
+        clientIds.has(entry.clientId) ? { ...withoutWait(entry), state: "failed", error } : entry,
+      ),
     );
   }
 
+  /** Back to pending (the user pressed retry): sent again as soon as the room is joined. */
   markPending(clientId: string): void {
     this.modify((entries) =>
-      entries.map((entry) => (entry.clientId === clientId ? asPending(entry) : entry)),
+      entries.map((entry) => {
+        if (entry.clientId !== clientId) return entry;
+        const { error: _staleError, ...rest } = withoutWait(entry);
+        return { ...rest, state: "pending" };
+      }),
+    );
+  }
+
+  /** Stays pending, but is not sent again before `notBefore`. */
+  delay(clientId: string, notBefore: number): void {
+    this.modify((entries) =>
+      entries.map((entry) => (entry.clientId === clientId ? { ...entry, notBefore } : entry)),
+    );
+  }
+
+  /** The server has seen `clientId` used elsewhere: the same message goes out under a new one. */
+  renew(clientId: string, fresh: string): void {
+    this.modify((entries) =>
+      entries.map((entry) => (entry.clientId === clientId ? { ...entry, clientId: fresh } : entry)),
     );
   }
 
@@ -76,7 +104,7 @@ export class Outbox {
   }
 
   dispose(): void {
-    window.removeEventListener("storage", this.onStorage);
+    this.unwatch?.();
   }
 
   private modify(change: (entries: readonly OutboxEntry[]) => readonly OutboxEntry[]): void {
@@ -91,9 +119,9 @@ export class Outbox {
     if (!this.storageUsable) return null;
     let raw: string | null;
     try {
-      raw = window.localStorage.getItem(this.key);
-    } catch (err) {
-      console.warn("localStorage is unavailable; unsent messages will not survive a reload", err);
+      raw = this.storage.get(this.key);
+    } catch {
+      this.warn("Storage is unavailable; unsent messages will not survive a reload");
       this.storageUsable = false;
       return null;
     }
@@ -102,7 +130,7 @@ export class Outbox {
     try {
       json = JSON.parse(raw);
     } catch {
-      console.warn("Discarding an unreadable outbox");
+      this.warn("Discarding an unreadable outbox");
       return [];
     }
     if (!Array.isArray(json)) return [];
@@ -116,20 +144,23 @@ export class Outbox {
   private write(entries: readonly OutboxEntry[]): void {
     if (!this.storageUsable) return;
     try {
-      if (entries.length === 0) window.localStorage.removeItem(this.key);
-      else window.localStorage.setItem(this.key, JSON.stringify(entries));
-    } catch (err) {
+      if (entries.length === 0) this.storage.remove(this.key);
+      else this.storage.set(this.key, JSON.stringify(entries));
+    } catch {
       // From here on memory holds the only complete copy; reading storage back would lose entries.
-      console.warn("Could not save the outbox; unsent messages will not survive a reload", err);
+      this.warn("Could not save the outbox; unsent messages will not survive a reload");
       this.storageUsable = false;
     }
   }
 
-  private readonly onStorage = (event: StorageEvent): void => {
-    if (event.key !== this.key && event.key !== null) return;
+  private readonly onStorage = (): void => {
     const fresh = this.read();
     if (!fresh) return;
     this.entries = fresh;
     this.onChange();
   };
+}
+
+function withoutWait({ notBefore: _wait, ...entry }: OutboxEntry): OutboxEntry {
+  return entry;
 }

@@ -1,0 +1,446 @@
+import { describe, expect, it } from "vitest";
+import { ADA, BOB, MemoryStorage, room, settle } from "./testing/fakes.js";
+import { connect, harness, joined, message, range, reconnect, seqs } from "./testing/harness.js";
+
+const general = room("r1", "general");
+const random = room("r2", "random");
+
+describe("joining and resuming", () => {
+  it("joins the room on screen without `since` the first time, then resumes every room with `since`", async () => {
+    const h = harness({ rooms: [general, random] });
+    const first = await connect(h);
+    h.core.openSlug("general");
+    h.core.watchRoom(random.id);
+    expect(first.sentOfType("join")).toEqual([
+      { type: "join", roomId: general.id },
+      { type: "join", roomId: random.id },
+    ]);
+    first.deliver(joined(general, [message(general.id, 1), message(general.id, 2)]));
+    first.deliver(joined(random, [message(random.id, 7)], { hasOlder: true }));
+    first.deliver({ type: "message", message: message(general.id, 3) });
+
+    const second = reconnect(h);
+    const joins = second.sentOfType("join").sort((a, b) => a.roomId.localeCompare(b.roomId));
+    expect(joins).toEqual([
+      { type: "join", roomId: general.id, since: 3 },
+      { type: "join", roomId: random.id, since: 7 },
+    ]);
+    second.deliver(joined(general, [message(general.id, 4)]));
+    expect(seqs(h, general.id)).toEqual([1, 2, 3, 4]);
+    expect(h.core.getState().status).toBe("connected");
+  });
+
+  it("resumes a room that was empty when joined from 0, so nothing written meanwhile is skipped", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    const next = reconnect(h);
+    expect(next.sentOfType("join")).toEqual([{ type: "join", roomId: general.id, since: 0 }]);
+  });
+
+  it("keeps the cursor below a hole, so a reconnect asks again for what was missed", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, [message(general.id, 1)]));
+    // 2 and 3 never arrive on this socket; 4 does, and the client asks to fill the hole.
+    socket.deliver({ type: "message", message: message(general.id, 4) });
+    expect(socket.sentOfType("join").at(-1)).toEqual({ type: "join", roomId: general.id, since: 1 });
+
+    const next = reconnect(h);
+    expect(next.sentOfType("join")).toEqual([{ type: "join", roomId: general.id, since: 1 }]);
+    next.deliver(joined(general, [message(general.id, 2), message(general.id, 3), message(general.id, 4)]));
+    expect(seqs(h, general.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("ignores repeated and reordered message frames: no duplicates, always in seq order", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, [message(general.id, 1), message(general.id, 2)]));
+    for (const seq of [2, 4, 3, 3, 1, 5, 4])
+      socket.deliver({ type: "message", message: message(general.id, seq) });
+    expect(seqs(h, general.id)).toEqual(range(1, 5));
+    // The late resume answer (for the hole at 3) repeats what is already held and changes nothing.
+    socket.deliver(joined(general, [message(general.id, 3), message(general.id, 4)]));
+    expect(seqs(h, general.id)).toEqual(range(1, 5));
+  });
+
+  it("replaces what it held when the server answers a resume with the newest page (too much was missed)", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, [message(general.id, 1), message(general.id, 2)]));
+    const next = reconnect(h);
+    next.deliver(joined(general, [message(general.id, 2000), message(general.id, 2001)], { hasOlder: true }));
+    expect(seqs(h, general.id)).toEqual([2000, 2001]);
+    expect(h.core.getState().roomStates[general.id]?.hasOlder).toBe(true);
+  });
+
+  it("does not send to a room until the answer to its latest join, when answers come late", async () => {
+    const h = harness({ rooms: [general, random] });
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    h.core.openSlug("random");
+    h.core.openSlug("general");
+    expect(socket.sentOfType("join").map((f) => f.roomId)).toEqual([general.id, random.id, general.id]);
+    h.core.send(general.id, "after the switch");
+    // The answer to the first join of general arrives late: the second is still on its way.
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send")).toEqual([]);
+    socket.deliver({ type: "left", roomId: random.id });
+    socket.deliver(joined(random, []));
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["after the switch"]);
+  });
+
+  it("ignores frames that are not valid protocol", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliverText("not json");
+    socket.deliverText(JSON.stringify({ type: "message", message: { seq: "one" } }));
+    socket.deliver(joined(general, [message(general.id, 1)]));
+    expect(seqs(h, general.id)).toEqual([1]);
+  });
+});
+
+describe("the outbox", () => {
+  it("queues a message written while offline and sends it once the room is joined", async () => {
+    const h = harness();
+    h.core.start();
+    await settle();
+    h.core.openSlug("general");
+    expect(h.core.send(general.id, "  hello  ")).toBeNull();
+    const [entry] = h.core.getState().outbox;
+    expect(entry).toMatchObject({ roomId: general.id, body: "hello", state: "pending" });
+
+    const socket = h.sockets.last;
+    socket.greet(ADA);
+    expect(socket.sentOfType("send")).toEqual([]);
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send")).toEqual([
+      { type: "send", roomId: general.id, clientId: entry?.clientId, body: "hello" },
+    ]);
+    socket.deliver({ type: "ack", roomId: general.id, clientId: entry?.clientId ?? "", seq: 1 });
+    expect(h.core.getState().outbox).toEqual([]);
+    expect(h.core.getState().roomStates[general.id]?.messages).toMatchObject([
+      { seq: 1, body: "hello", local: true },
+    ]);
+    // A repeated ack (after a re-send) changes nothing.
+    socket.deliver({ type: "ack", roomId: general.id, clientId: entry?.clientId ?? "", seq: 1 });
+    expect(seqs(h, general.id)).toEqual([1]);
+  });
+
+  it("refuses empty and over-long messages locally with a reason", async () => {
+    const h = harness();
+    await connect(h);
+    expect(h.core.send(general.id, "   ")).toMatch(/Type a message/);
+    expect(h.core.send(general.id, "x".repeat(100_000))).toMatch(/at most/);
+    expect(h.core.getState().outbox).toEqual([]);
+  });
+
+  it("survives a reload: the next page sends the same message under the same clientId", async () => {
+    const storage = new MemoryStorage();
+    const before = harness({ storage });
+    before.core.start();
+    await settle();
+    before.core.send(general.id, "written before the reload");
+    const clientId = before.core.getState().outbox[0]?.clientId;
+    before.core.stop();
+
+    const after = harness({ storage, seed: 2 });
+    const socket = await connect(after);
+    expect(after.core.getState().outbox).toMatchObject([{ clientId, state: "pending" }]);
+    // The waiting message alone is reason to join its room.
+    expect(socket.sentOfType("join")).toEqual([{ type: "join", roomId: general.id }]);
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send")).toMatchObject([{ clientId, body: "written before the reload" }]);
+    socket.deliver({ type: "ack", roomId: general.id, clientId: clientId ?? "", seq: 1 });
+    expect(storage.values.size).toBe(0);
+  });
+
+  it("re-sends with the same clientId after a reconnect when no ack came, and settles from the resume", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    h.core.send(general.id, "maybe stored");
+    const clientId = h.core.getState().outbox[0]?.clientId ?? "";
+    expect(socket.sentOfType("send")).toHaveLength(1);
+
+    const next = reconnect(h);
+    // The server did store it before the drop: the resume carries it, so the outbox empties
+    // and nothing is sent twice.
+    next.deliver(joined(general, [message(general.id, 1, ADA, clientId)]));
+    expect(h.core.getState().outbox).toEqual([]);
+    expect(next.sentOfType("send")).toEqual([]);
+  });
+
+  it("keeps a rate-limited message queued and sends it again, same clientId, after the server's wait", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    h.core.send(general.id, "one");
+    h.core.send(general.id, "two");
+    const [one, two] = h.core.getState().outbox;
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["one", "two"]);
+    socket.deliver({ type: "ack", roomId: general.id, clientId: one?.clientId ?? "", seq: 1 });
+    socket.deliver({
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down",
+      clientId: two?.clientId,
+      retryAfter: 1500,
+    });
+    expect(h.core.getState().outbox).toMatchObject([{ clientId: two?.clientId, state: "pending" }]);
+
+    h.clock.advance(1499);
+    expect(socket.sentOfType("send")).toHaveLength(2);
+    h.clock.advance(1);
+    expect(socket.sentOfType("send").at(-1)).toEqual({
+      type: "send",
+      roomId: general.id,
+      clientId: two?.clientId,
+      body: "two",
+    });
+    socket.deliver({ type: "ack", roomId: general.id, clientId: two?.clientId ?? "", seq: 2 });
+    expect(h.core.getState().outbox).toEqual([]);
+  });
+
+  it("holds later messages of a rate-limited room behind the waiting one, so order is kept", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    h.core.send(general.id, "first");
+    const first = h.core.getState().outbox[0];
+    socket.deliver({
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down",
+      clientId: first?.clientId,
+      retryAfter: 1000,
+    });
+    h.core.send(general.id, "second");
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["first"]);
+    h.clock.advance(1000);
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["first", "first", "second"]);
+  });
+
+  it("asks again for a room whose join was rate-limited, after the wait", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver({
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down",
+      roomId: general.id,
+      retryAfter: 800,
+    });
+    h.core.send(general.id, "waits for the join");
+    h.clock.advance(799);
+    expect(socket.sentOfType("join")).toHaveLength(1);
+    h.clock.advance(1);
+    expect(socket.sentOfType("join")).toHaveLength(2);
+    socket.deliver(joined(general, []));
+    expect(socket.sentOfType("send").map((f) => f.body)).toEqual(["waits for the join"]);
+  });
+
+  it("gives a message a new clientId and sends it again on client_id_conflict", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    h.core.send(general.id, "conflicted");
+    const old = h.core.getState().outbox[0]?.clientId;
+    socket.deliver({ type: "error", code: "client_id_conflict", message: "taken", clientId: old });
+    const sends = socket.sentOfType("send");
+    expect(sends).toHaveLength(2);
+    expect(sends[1]?.clientId).not.toBe(old);
+    expect(sends[1]?.body).toBe("conflicted");
+    expect(h.core.getState().outbox).toMatchObject([{ clientId: sends[1]?.clientId, state: "pending" }]);
+  });
+
+  it("marks a message_invalid message failed with a clear reason, until the user retries or discards it", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    h.core.send(general.id, "bad\u0001body");
+    const clientId = h.core.getState().outbox[0]?.clientId ?? "";
+    socket.deliver({ type: "error", code: "message_invalid", message: "control characters", clientId });
+    expect(h.core.getState().outbox).toMatchObject([
+      { clientId, state: "failed", error: expect.stringMatching(/cannot be stored/) },
+    ]);
+    reconnect(h).deliver(joined(general, []));
+    expect(h.sockets.last.sentOfType("send")).toEqual([]);
+    h.core.discard(clientId);
+    expect(h.core.getState().outbox).toEqual([]);
+  });
+
+  it("fails the queued messages of a room whose join is refused", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.send("gone", "to nowhere");
+    socket.deliver({ type: "error", code: "unknown_room", message: "No such room", roomId: "gone" });
+    expect(h.core.getState().outbox).toMatchObject([{ state: "failed", error: "No such room" }]);
+  });
+
+  it("keeps working in memory when storage fails", async () => {
+    const storage = new MemoryStorage();
+    storage.failing = true;
+    const h = harness({ storage });
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, []));
+    expect(h.core.send(general.id, "still goes")).toBeNull();
+    expect(socket.sentOfType("send")).toHaveLength(1);
+  });
+});
+
+describe("unread arithmetic", () => {
+  it("counts lastSeq − lastReadSeq per member room and never goes back on late or reordered frames", async () => {
+    const h = harness({ rooms: [general, random] });
+    const socket = await connect(h);
+    socket.deliver({
+      type: "unread_state",
+      rooms: [
+        { roomId: general.id, lastSeq: 10, lastReadSeq: 4 },
+        { roomId: random.id, lastSeq: 3, lastReadSeq: 3 },
+      ],
+    });
+    expect(h.core.getState().unread).toEqual({
+      [general.id]: { lastSeq: 10, lastReadSeq: 4 },
+      [random.id]: { lastSeq: 3, lastReadSeq: 3 },
+    });
+    socket.deliver({ type: "activity", roomId: random.id, seq: 5 });
+    socket.deliver({ type: "activity", roomId: random.id, seq: 4 });
+    socket.deliver({ type: "read_position", roomId: general.id, seq: 8 });
+    socket.deliver({ type: "read_position", roomId: general.id, seq: 6 });
+    // Activity in a room the user is not a member of has nothing to count.
+    socket.deliver({ type: "activity", roomId: "elsewhere", seq: 9 });
+    const { unread } = h.core.getState();
+    expect(unread).toEqual({
+      [general.id]: { lastSeq: 10, lastReadSeq: 8 },
+      [random.id]: { lastSeq: 5, lastReadSeq: 3 },
+    });
+  });
+
+  it("reads what is shown while visible, tells the server once after a short delay, and not while hidden", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(
+      joined(
+        general,
+        range(1, 6).map((seq) => message(general.id, seq)),
+        { lastReadSeq: 2 },
+      ),
+    );
+    expect(h.core.getState().unread[general.id]).toEqual({ lastSeq: 6, lastReadSeq: 2 });
+
+    h.page.visible = false;
+    h.core.markSeen(general.id, 6);
+    expect(h.core.getState().unread[general.id]?.lastReadSeq).toBe(2);
+
+    h.page.visible = true;
+    h.core.markSeen(general.id, 5);
+    h.core.markSeen(general.id, 6);
+    expect(h.core.getState().unread[general.id]).toEqual({ lastSeq: 6, lastReadSeq: 6 });
+    expect(socket.sentOfType("read")).toEqual([]);
+    h.clock.advance(250);
+    expect(socket.sentOfType("read")).toEqual([{ type: "read", roomId: general.id, seq: 6 }]);
+    h.clock.advance(1000);
+    expect(socket.sentOfType("read")).toHaveLength(1);
+  });
+
+  it("does not count the user's own acknowledged message as unread", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, [message(general.id, 1)], { lastReadSeq: 1 }));
+    h.core.send(general.id, "mine");
+    const clientId = h.core.getState().outbox[0]?.clientId ?? "";
+    socket.deliver({ type: "ack", roomId: general.id, clientId, seq: 2 });
+    socket.deliver({ type: "message", message: message(general.id, 2, ADA, clientId) });
+    expect(h.core.getState().unread[general.id]).toEqual({ lastSeq: 2, lastReadSeq: 2 });
+  });
+});
+
+describe("rooms, routing and session", () => {
+  it("follows nextCursor through every page of the room list", async () => {
+    const h = harness();
+    h.http
+      .on("GET /api/rooms", { body: { rooms: [general], nextCursor: "p2" } })
+      .on("GET /api/rooms?cursor=p2", { body: { rooms: [random], nextCursor: null } });
+    await connect(h);
+    expect(h.core.getState().rooms.map((r) => r.slug)).toEqual(["general", "random"]);
+  });
+
+  it("resolves a slug it does not list through the API, and reports a missing room", async () => {
+    const h = harness();
+    h.http
+      .on("GET /api/rooms/by-slug/secret", { body: { room: room("r9", "secret") } })
+      .on("GET /api/rooms/by-slug/nothing", {
+        status: 404,
+        body: { error: "not_found", message: "No room" },
+      });
+    const socket = await connect(h);
+    h.core.openSlug("secret");
+    await settle();
+    expect(h.core.getState().route).toEqual({ slug: "secret", status: "found", roomId: "r9" });
+    expect(socket.sentOfType("join")).toEqual([{ type: "join", roomId: "r9" }]);
+    h.core.openSlug("nothing");
+    await settle();
+    expect(h.core.getState().route).toEqual({ slug: "nothing", status: "missing" });
+    expect(socket.sentOfType("leave")).toEqual([{ type: "leave", roomId: "r9" }]);
+  });
+
+  it("retries start-up after a failure, waiting at least the server's Retry-After", async () => {
+    const h = harness();
+    h.http.on("GET /api/me", { status: 503, body: { message: "Starting" }, headers: { "Retry-After": "7" } });
+    h.core.start();
+    await settle();
+    expect(h.core.getState().startupError).toMatch(/Starting/);
+    h.http.on("GET /api/me", { body: { user: ADA } });
+    h.clock.advance(6999);
+    await settle();
+    expect(h.sockets.opened).toHaveLength(0);
+    h.clock.advance(1);
+    await settle();
+    expect(h.core.getState()).toMatchObject({ me: ADA, startupError: null });
+    expect(h.sockets.opened).toHaveLength(1);
+  });
+
+  it("asks over HTTP when a socket dies before hello, and waits out the server's Retry-After", async () => {
+    const h = harness();
+    h.core.start();
+    await settle();
+    h.http.on("GET /api/me", { status: 503, body: { message: "Busy" }, headers: { "Retry-After": "20" } });
+    h.sockets.last.drop();
+    await settle();
+    const wait = (h.clock.nextTimerAt() ?? 0) - h.clock.now();
+    expect(wait).toBeGreaterThanOrEqual(20_000);
+    h.clock.advance(wait);
+    expect(h.sockets.opened).toHaveLength(2);
+  });
+
+  it("goes to sign-in when the server ends the session (4001) and does not reconnect", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    socket.drop({ code: 4001, reason: "session ended" });
+    expect(h.page.signInRequests).toBe(1);
+    expect(h.clock.nextTimerAt()).toBeUndefined();
+  });
+
+  it("starts over when another user says hello (another tab signed in as someone else)", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    socket.deliver({ type: "hello", user: BOB });
+    expect(h.page.reloads).toBe(1);
+  });
+});

@@ -1,0 +1,133 @@
+import {
+  HISTORY_PAGE_SIZE,
+  HistoryPage,
+  Me,
+  type Member,
+  type Room,
+  RoomList,
+  RoomResponse,
+} from "@parley/protocol";
+import { z } from "zod";
+import { parseRetryAfter } from "./backoff.js";
+import type { Clock, HttpFetch } from "./ports.js";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The server's Retry-After, in ms, when it sent one (429, 503). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A safety stop for a server whose cursors never end; far above any real room count. */
+const MAX_ROOM_PAGES = 1000;
+
+export interface ChatApi {
+  getMe(): Promise<Member>;
+  /** Every room, following `nextCursor` page by page until it is null. */
+  listRooms(): Promise<Room[]>;
+  createRoom(name: string): Promise<Room>;
+  /** The room with this slug, or null when there is none. */
+  roomBySlug(slug: string): Promise<Room | null>;
+  olderMessages(roomId: string, before: number): Promise<HistoryPage>;
+  signOut(): Promise<void>;
+}
+
+/**
+ * The REST calls of the chat, validated with the protocol's schemas. A 401 calls
+ * `onUnauthorized` and never settles: the page is going to sign-in, and settling would only
+ * flash error text.
+ */
+export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () => void): ChatApi {
+  async function request<T>(
+    path: string,
+    schema: z.ZodType<T>,
+    options: { method?: "GET" | "POST"; body?: unknown; redirectOn401?: boolean } = {},
+  ): Promise<T> {
+    const { method = "GET", body, redirectOn401 = true } = options;
+    let response: Awaited<ReturnType<HttpFetch>>;
+    try {
+      response = await http(path, {
+        method,
+        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "Cannot reach the server. Check your connection.");
+    }
+    if (response.status === 401 && redirectOn401) {
+      onUnauthorized();
+      return new Promise<never>(() => {});
+    }
+    const payload: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) {
+      const retryAfter = parseRetryAfter(response.headers.get("retry-after"), clock.now());
+      throw new ApiError(response.status, errorMessage(payload, response), retryAfter);
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new ApiError(response.status, "The server sent an unexpected response.");
+    return parsed.data;
+  }
+
+  return {
+    async getMe() {
+      return (await request("/api/me", Me)).user;
+    },
+    async listRooms() {
+      const rooms: Room[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < MAX_ROOM_PAGES; page++) {
+        const query: string = cursor === null ? "" : `?cursor=${encodeURIComponent(cursor)}`;
+        const list: RoomList = await request(`/api/rooms${query}`, RoomList);
+        rooms.push(...list.rooms);
+        // A cursor that does not move would loop for ever; what we have is all we can get.
+        if (list.nextCursor === null || list.nextCursor === cursor) break;
+        cursor = list.nextCursor;
+      }
+      return rooms;
+    },
+    async createRoom(name) {
+      return (await request("/api/rooms", RoomResponse, { method: "POST", body: { name } })).room;
+    },
+    async roomBySlug(slug) {
+      try {
+        return (await request(`/api/rooms/by-slug/${encodeURIComponent(slug)}`, RoomResponse)).room;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    olderMessages(roomId, before) {
+      const query = `before=${before}&limit=${HISTORY_PAGE_SIZE}`;
+      return request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage);
+    },
+    async signOut() {
+      try {
+        await request("/api/auth/sign-out", z.unknown(), {
+          method: "POST",
+          body: {},
+          redirectOn401: false,
+        });
+      } catch (err) {
+        // Already signed out is the outcome we wanted anyway.
+        if (!(err instanceof ApiError && err.status === 401)) throw err;
+      }
+    },
+  };
+}
+
+function errorMessage(payload: unknown, response: { status: number; statusText: string }): string {
+  if (typeof payload === "object" && payload !== null && "message" in payload) {
+    const { message } = payload;
+    if (typeof message === "string" && message) return message;
+  }
+  return `Request failed (${response.status} ${response.statusText})`.trim();
+}

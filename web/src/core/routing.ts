@@ -1,0 +1,45 @@
+/** What the address bar points at. */
+export type Location =
+  | { readonly page: "signin" }
+  | { readonly page: "room"; readonly slug: string }
+  | { readonly page: "home" };
+
+export const DEFAULT_ROOM_PATH = "/r/general";
+const ROOM_PATH = /^\/r\/([^/]+)\/?$/;
+
+/** The page for a pathname; anything unknown is "home", which redirects to the default room. */
+export function locate(pathname: string): Location {
+  if (pathname === "/signin") return { page: "signin" };
+  const match = ROOM_PATH.exec(pathname);
+  if (!match?.[1]) return { page: "home" };
+  try {
+    return { page: "room", slug: decodeURIComponent(match[1]) };
+  } catch {
+    // A malformed escape in a hand-typed URL should land on the default room, not crash.
+    return { page: "home" };
+  }
+}
+
+export function roomPath(slug: string): string {
+  return `/r/${encodeURIComponent(slug)}`;
+}
+
+/** The room on screen, as the core resolves its slug. */
+export type RouteState =
+  | { readonly slug: string; readonly status: "loading" }
+  | { readonly slug: string; readonly status: "found"; readonly roomId: string }
+  | { readonly slug: string; readonly status: "missing" }
+  | { readonly slug: string; readonly status: "error"; readonly message: string };
+
+/** Where to go after signing in: the `next` in the query, if it is a path of this site. */
+export function afterSignInPath(search: string): string {
+  const next = new URLSearchParams(search).get("next");
+  // Only same-origin paths: "//host" and "/\\host" would leave the site, and browsers drop
+  // tabs and newlines from URLs, so "/\t/host" would too (open redirect).
+  return next && /^\/(?![/\\])\S*$/.test(next) ? next : "/";
+}
+
+/** The sign-in page, bringing the user back to `pathAndSearch` afterwards. */
+export function signInPath(pathAndSearch: string): string {
+  return `/signin?next=${encodeURIComponent(pathAndSearch)}`;
+}
