@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Four lanes, each runnable alone (`npm run test:unit` and so on); `npm test` runs them all.
 // unit: no server, no database, no browser (domain, client core, protocol, docs) — seconds.
 // integration: real servers on random ports over SQLite, and MariaDB, PostgreSQL, Redis when set.
-// browser: real Chromium against real servers. bench: the benchmark harness's own parts.
+// browser: real Chromium against real servers. production: the compiled server behind nginx.
+// bench: the benchmark harness's own parts.
 export default defineConfig({
   // Tests read workspace packages (the protocol) from their TypeScript source.
   resolve: { conditions: ["parley-source", ...defaultServerConditions] },
@@ -36,6 +37,15 @@ export default defineConfig({
           pool: "forks",
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "production",
+          include: ["test/production/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -45,7 +45,7 @@ function mariadb(serverUrl: string): TestDatabase {
   };
 }
 
-function postgres(serverUrl: string): TestDatabase {
+export function postgres(serverUrl: string): TestDatabase {
   return {
     name: "postgres",
     async create() {
