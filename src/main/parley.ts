@@ -16,6 +16,7 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { createLimits } from "../limits/limits.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
@@ -93,6 +94,10 @@ export async function createParley(config: Config): Promise<Parley> {
     memberships: new MembershipRepository(db),
     bus,
     clock: Date,
+    limits: createLimits(
+      config.limits,
+      redis && { client: redis.commands, keyPrefix: config.redisKeyPrefix },
+    ),
   });
   await redisPresence?.start();
   await chat.ensureDefaultRoom();

@@ -5,6 +5,7 @@ import {
   MAX_DISPLAY_NAME_LENGTH,
   MAX_HISTORY_PAGE_SIZE,
   MAX_ROOM_NAME_LENGTH,
+  MAX_SEQUENCE,
 } from "./limits.js";
 
 export const CreateRoomBody = z.object({
@@ -32,7 +33,12 @@ export const RoomResponse = z.object({ room: Room });
 
 export const HistoryQuery = z.object({
   /** Return messages with a sequence strictly below this one (keyset pagination). */
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_SEQUENCE + 1)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;

@@ -1,10 +1,12 @@
 import type { Message, Room, ServerFrame } from "../../protocol/index.js";
 import type {
+  ActionLimiter,
   AppendResult,
   EncodedFrame,
   MembershipStore,
   MessageStore,
   NewMessage,
+  RoomListPosition,
   RoomStanding,
   RoomStore,
   Subscriber,
@@ -46,9 +48,14 @@ export class FakeMessageStore implements MessageStore {
 }
 
 export class FakeRoomStore implements RoomStore {
-  readonly rooms: Room[] = [];
-  async list() {
-    return [...this.rooms];
+  readonly rooms: Array<Room & { nameKey: string }> = [];
+  async page(after: RoomListPosition | undefined, limit: number) {
+    const order = (a: RoomListPosition, b: RoomListPosition) =>
+      a.nameKey === b.nameKey ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.nameKey < b.nameKey ? -1 : 1;
+    return [...this.rooms]
+      .sort(order)
+      .filter((room) => !after || order(room, after) > 0)
+      .slice(0, limit);
   }
   async byId(id: string) {
     return this.rooms.find((room) => room.id === id);
@@ -56,12 +63,18 @@ export class FakeRoomStore implements RoomStore {
   async bySlug(slug: string) {
     return this.rooms.find((room) => room.slug === slug);
   }
-  async tryCreate(room: Room) {
+  async byNameKey(nameKey: string) {
+    return this.rooms.find((room) => room.nameKey === nameKey);
+  }
+  async tryCreate(room: Room, nameKey: string) {
     if (this.rooms.some((existing) => existing.slug === room.slug)) return false;
-    this.rooms.push(room);
+    this.rooms.push({ ...room, nameKey });
     return true;
   }
 }
+
+/** Lets every action through: for tests of other things than limits. */
+export const unlimited: ActionLimiter = { take: async () => ({ allowed: true }) };
 
 export class FakeMembershipStore implements MembershipStore {
   readonly positions = new Map<string, number>();
