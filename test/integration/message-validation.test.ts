@@ -85,8 +85,9 @@ describe.each(databases)("message validation and exact ids on $name", (database)
     const room = await createRoom(bob.cookie, `Since ${database.name}`);
     bob.socket.send({ type: "join", roomId: room.id, since: 2 ** 31 });
     bob.socket.send({ type: "join", roomId: room.id, since: Number.MAX_SAFE_INTEGER });
-    await bob.socket.waitFor(() => bob.socket.errors().filter((f) => f.code === "bad_frame").length === 2);
-    expect(bob.socket.errors().map((f) => f.code)).toEqual(["bad_frame", "bad_frame"]);
+    bob.socket.send({ type: "read", roomId: room.id, seq: 2 ** 31 });
+    await bob.socket.waitFor(() => bob.socket.errors().filter((f) => f.code === "bad_frame").length === 3);
+    expect(bob.socket.errors().map((f) => f.code)).toEqual(["bad_frame", "bad_frame", "bad_frame"]);
     const joined = await bob.socket.join(room.id, MAX_SEQUENCE);
     expect(joined.messages).toEqual([]);
     const history = await fetch(`${server.url}/api/rooms/${room.id}/messages?before=${2 ** 40}`, {
