@@ -17,6 +17,12 @@ function isForbiddenCharacter(code: number): boolean {
   return (code < 0x20 && code !== 0x09 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
 }
 
+/** True when the text holds a character no stored text may hold (see isForbiddenCharacter) or a lone surrogate. */
+export function hasForbiddenCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isForbiddenCharacter(text.charCodeAt(i))) return true;
+  return LONE_SURROGATE.test(text);
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Returns why a message body may not be sent, or null when it may. The browser's composer uses it too. */

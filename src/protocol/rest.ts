@@ -7,13 +7,19 @@ import {
   MAX_ROOM_NAME_LENGTH,
   MAX_SEQUENCE,
 } from "./limits.js";
+import { hasForbiddenCharacter } from "./message-body.js";
 
 export const CreateRoomBody = z.object({
   name: z
     .string()
     .trim()
     .min(1, "room name is empty")
-    .max(MAX_ROOM_NAME_LENGTH, `room name is longer than ${MAX_ROOM_NAME_LENGTH} characters`),
+    .max(MAX_ROOM_NAME_LENGTH, `room name is longer than ${MAX_ROOM_NAME_LENGTH} characters`)
+    // One line: tab and newline, allowed in messages, are control characters here too.
+    .refine(
+      (name) => !hasForbiddenCharacter(name) && !/[\t\n]/.test(name),
+      "room name holds a control character",
+    ),
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 

@@ -110,6 +110,14 @@ describe.each(databases)("rooms over HTTP on $name", (database) => {
     expect(whole.nextCursor).toBeNull();
   });
 
+  it("refuses a room name with control characters with 400", async () => {
+    for (const name of ["nul\u0000name", "bell\u0007", "line\nbreak"]) {
+      const response = await create(name);
+      expect(response.status, JSON.stringify(name)).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(/control character/);
+    }
+  });
+
   it("answers a bad room list query with 400", async () => {
     for (const query of [
       "?limit=0",
