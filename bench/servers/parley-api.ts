@@ -42,12 +42,21 @@ export async function me(baseUrl: string, cookie: string): Promise<Member> {
   return ((await response.json()) as { user: Member }).user;
 }
 
+/** Every room, following the list's pages. */
 export async function listRooms(baseUrl: string, cookie: string): Promise<Room[]> {
-  const response = await expectOk(
-    await fetch(`${baseUrl}/api/rooms`, { headers: { cookie } }),
-    "GET /api/rooms",
-  );
-  return ((await response.json()) as { rooms: Room[] }).rooms;
+  const rooms: Room[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? "?limit=200" : `?limit=200&cursor=${encodeURIComponent(cursor)}`;
+    const response = await expectOk(
+      await fetch(`${baseUrl}/api/rooms${query}`, { headers: { cookie } }),
+      "GET /api/rooms",
+    );
+    const page = (await response.json()) as { rooms: Room[]; nextCursor: string | null };
+    rooms.push(...page.rooms);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return rooms;
 }
 
 export async function createRoom(baseUrl: string, cookie: string, name: string): Promise<Room> {

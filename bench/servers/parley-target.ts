@@ -28,6 +28,10 @@ export async function startParley(options: StartOptions): Promise<RunningTarget>
       PUBLIC_URL: baseUrl,
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      // Load from a few simulated people far beyond what one person may do: limits off the path.
+      MESSAGE_RATE_PER_SECOND: "1000000000",
+      MESSAGE_BURST: "1000000000",
+      ROOMS_PER_DAY: "1000000000",
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       ...options.env,
     },

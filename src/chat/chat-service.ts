@@ -5,6 +5,8 @@ import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
+import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
+import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
 
 /** The domain's waits; production defaults live beside the code that waits. */
@@ -16,9 +18,26 @@ export interface ChatTimings {
 }
 
 export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
-const MAX_SLUG_ATTEMPTS = 50;
+/** Five numbered slugs, then random suffixes: running out would take 2^32-fold bad luck. */
+const MAX_SLUG_ATTEMPTS = 20;
 
 export class RoomNotFoundError extends Error {}
+
+/** What asking for a new room came to. */
+export type CreateRoomResult =
+  | { kind: "created"; room: Room }
+  /** A room with the same name (ignoring case, surrounding space and Unicode form) exists. */
+  | { kind: "name_taken"; room: Room }
+  /** The person created as many rooms as a day allows. */
+  | { kind: "rate_limited"; retryAfterMs: number };
+
+/** One page of the room list; `nextCursor` is null on the last page. */
+export interface RoomListPage {
+  rooms: Room[];
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {}
 
 /** The chat use cases of one node. Adapters call it; it knows no socket, HTTP or SQL. */
 export class ChatService {
@@ -50,27 +69,50 @@ export class ChatService {
     return this.presenceChanges.flush();
   }
 
-  listRooms(): Promise<Room[]> {
-    return this.deps.rooms.list();
+  /** A page of rooms in name order after `cursor` (a `nextCursor` given before); throws InvalidCursorError. */
+  async listRooms(cursor: string | undefined, limit: number): Promise<RoomListPage> {
+    const after = cursor === undefined ? undefined : decodeRoomCursor(cursor);
+    if (cursor !== undefined && !after)
+      throw new InvalidCursorError("The cursor is not one this server gave out.");
+    // One more than asked tells whether another page follows, without a count query.
+    const rows = await this.deps.rooms.page(after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      rooms: page.map(({ id, slug, name, createdAt }) => ({ id, slug, name, createdAt })),
+      nextCursor:
+        rows.length > limit && last ? encodeRoomCursor({ nameKey: last.nameKey, id: last.id }) : null,
+    };
   }
 
   roomBySlug(slug: string): Promise<Room | undefined> {
     return this.deps.rooms.bySlug(slug);
   }
 
-  /** Creates a room with a unique slug derived from its name, and tells every node. */
-  async createRoom(name: string): Promise<Room> {
+  /**
+   * Creates a room with a unique slug derived from its name, and tells every node; unless the
+   * name is taken or the creator used up the day's rooms. Two people creating the same new name
+   * at the same instant can both succeed (each gets its own slug): the name check is a read, not
+   * a unique index, so rooms that existed before it need no clean-up.
+   */
+  async createRoom(requestedName: string, creatorId: string): Promise<CreateRoomResult> {
+    const name = normalRoomName(requestedName);
+    const nameKey = roomNameKey(name);
+    const existing = await this.deps.rooms.byNameKey(nameKey);
+    if (existing) return { kind: "name_taken", room: existing };
+    const allowance = await this.deps.limits.roomCreations.take(creatorId);
+    if (!allowance.allowed) return { kind: "rate_limited", retryAfterMs: allowance.retryAfterMs };
     const base = slugify(name);
     for (let attempt = 0; attempt < MAX_SLUG_ATTEMPTS; attempt++) {
       const room: Room = {
         id: randomUUID(),
         slug: slugCandidate(base, attempt),
-        name: name.trim(),
+        name,
         createdAt: this.deps.clock.now(),
       };
-      if (await this.deps.rooms.tryCreate(room)) {
+      if (await this.deps.rooms.tryCreate(room, nameKey)) {
         await this.deps.bus.publish({ kind: "room_created", room });
-        return room;
+        return { kind: "created", room };
       }
     }
     throw new Error(`no free slug for "${base}" after ${MAX_SLUG_ATTEMPTS} attempts`);
@@ -79,12 +121,15 @@ export class ChatService {
   /** Makes sure the default room exists; safe to call on every start and from every node. */
   async ensureDefaultRoom(): Promise<void> {
     if (await this.deps.rooms.bySlug(DEFAULT_ROOM_NAME)) return;
-    await this.deps.rooms.tryCreate({
-      id: randomUUID(),
-      slug: DEFAULT_ROOM_NAME,
-      name: DEFAULT_ROOM_NAME,
-      createdAt: this.deps.clock.now(),
-    });
+    await this.deps.rooms.tryCreate(
+      {
+        id: randomUUID(),
+        slug: DEFAULT_ROOM_NAME,
+        name: DEFAULT_ROOM_NAME,
+        createdAt: this.deps.clock.now(),
+      },
+      roomNameKey(DEFAULT_ROOM_NAME),
+    );
   }
 
   /** A page of history older than `before` (or the newest page), by keyset on the room sequence. */

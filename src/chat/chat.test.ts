@@ -12,6 +12,7 @@ import {
   FakeMessageStore,
   FakeRoomStore,
   RecordingSubscriber,
+  unlimited,
 } from "./testing/fakes.js";
 
 const ada = { id: "u-ada", name: "Ada", image: "/a.svg" };
@@ -23,6 +24,10 @@ describe("room slugs", () => {
     expect(slugify("Café Talk!")).toBe("cafe-talk");
     expect(slugify("  --Release  planning 2027-- ")).toBe("release-planning-2027");
     expect(slugify("日本語の部屋")).toBe("日本語の部屋");
+    // Voiced kana stay whole (NFC), not split into a base and a separator.
+    expect(slugify("プロジェクト")).toBe("プロジェクト");
+    expect(slugify("ガギグ ゲゴ")).toBe("ガギグ-ゲゴ");
+    expect(slugify("हिन्दी चर्चा")).toBe("हिन्दी-चर्चा");
     expect(slugify("!!!")).toBe("room");
     expect(slugify("x".repeat(100))).toHaveLength(48);
   });
@@ -38,6 +43,13 @@ describe("message rules", () => {
     expect(checkMessageBody("x".repeat(MAX_MESSAGE_LENGTH + 1))?.code).toBe("message_too_long");
     expect(checkMessageBody("x".repeat(MAX_MESSAGE_LENGTH))).toBeNull();
     expect(checkMessageBody("<img src=x onerror=alert(1)>")).toBeNull();
+    expect(checkMessageBody("a\u0000b")?.code).toBe("message_invalid");
+    expect(checkMessageBody("bell\u0007")?.code).toBe("message_invalid");
+    expect(checkMessageBody("\u001b[31mred")?.code).toBe("message_invalid");
+    expect(checkMessageBody("cr\r\nlf")?.code).toBe("message_invalid");
+    expect(checkMessageBody("c1\u0085")?.code).toBe("message_invalid");
+    expect(checkMessageBody("half \ud83d pair")?.code).toBe("message_invalid");
+    expect(checkMessageBody("tab\tand\nnewline 🎉")).toBeNull();
   });
 });
 
@@ -114,6 +126,7 @@ describe("chat service", () => {
       memberships: new FakeMembershipStore(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1_000 },
+      limits: { sends: unlimited, roomCreations: unlimited },
     });
     await chat.ensureDefaultRoom();
     await chat.ensureDefaultRoom();
@@ -241,10 +254,22 @@ describe("chat service", () => {
     expect(oldest.messages.map((m) => m.seq)).toEqual([1]);
   });
 
-  it("creates rooms with unique slugs", async () => {
-    const first = await chat.createRoom("Design");
-    const second = await chat.createRoom("design");
-    expect([first.slug, second.slug]).toEqual(["design", "design-2"]);
+  it("creates rooms with unique slugs and refuses a name taken in other letter case", async () => {
+    const first = await chat.createRoom("Design", ada.id);
+    const second = await chat.createRoom("Design!", ada.id);
+    expect([first, second].map((r) => r.kind === "created" && r.room.slug)).toEqual(["design", "design-2"]);
+    const again = await chat.createRoom("  DESIGN ", ada.id);
+    expect(again).toMatchObject({ kind: "name_taken", room: { name: "Design" } });
+  });
+
+  it("finds a free slug however many names map to the same one", async () => {
+    const slugs = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const result = await chat.createRoom("!".repeat(i + 1), ada.id);
+      if (result.kind !== "created") throw new Error(result.kind);
+      slugs.add(result.room.slug);
+    }
+    expect(slugs.size).toBe(60);
   });
 });
 
@@ -259,6 +284,7 @@ describe("unread counts", () => {
       memberships: new FakeMembershipStore(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1 },
+      limits: { sends: unlimited, roomCreations: unlimited },
     });
     await chat.ensureDefaultRoom();
     const roomId = rooms.rooms[0]?.id ?? "";

@@ -70,11 +70,19 @@ export class Participant {
     const context = { roomId: frame.roomId, clientId: frame.clientId };
     let stored: Promise<AppendResult> | undefined;
     return this.serially(async () => {
-      stored = this.admit(frame);
+      stored = (await this.admit(frame))?.stored;
     }, context).then(async () => {
       if (!stored) return;
       try {
         const { message, duplicate } = await stored;
+        if (message.roomId !== frame.roomId) {
+          // Acking would name a seq of the other room as this room's: refuse, nothing is stored.
+          return this.fail(
+            "client_id_conflict",
+            `You already used clientId ${frame.clientId} for a message in another room; send this one with a new clientId.`,
+            context,
+          );
+        }
         this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
         if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
       } catch (error) {
@@ -154,7 +162,11 @@ export class Participant {
   }
 
   /** Checks a send and hands it to the store; undefined when it was refused (and answered). */
-  private admit({ roomId, clientId, body }: SendFrame): Promise<AppendResult> | undefined {
+  private async admit({
+    roomId,
+    clientId,
+    body,
+  }: SendFrame): Promise<{ stored: Promise<AppendResult> } | undefined> {
     const context = { roomId, clientId };
     if (!this.rooms.has(roomId)) {
       this.fail("not_in_room", "Join the room before sending to it.", context);
@@ -170,16 +182,32 @@ export class Participant {
       this.fail("unavailable", UNAVAILABLE, context);
       return undefined;
     }
-    return this.deps.messages.append({
+    // Last, so only a send that would be stored counts against the person's allowance.
+    const allowance = await this.deps.limits.sends.take(this.user.id);
+    if (!allowance.allowed) {
+      const seconds = (allowance.retryAfterMs / 1000).toFixed(1);
+      this.fail("rate_limited", `You are sending too fast; nothing was stored. Try again in ${seconds} s.`, {
+        ...context,
+        retryAfter: allowance.retryAfterMs,
+      });
+      return undefined;
+    }
+    // Wrapped, so awaiting the admission does not wait for the commit.
+    const stored = this.deps.messages.append({
       roomId,
       author: this.user,
       clientId,
       body,
       createdAt: this.deps.clock.now(),
     });
+    return { stored };
   }
 
-  private fail(code: ErrorCode, message: string, context: { roomId?: string; clientId?: string }): void {
+  private fail(
+    code: ErrorCode,
+    message: string,
+    context: { roomId?: string; clientId?: string; retryAfter?: number },
+  ): void {
     this.reply({ type: "error", code, message, ...context });
   }
 

@@ -12,7 +12,10 @@ export interface NewMessage {
 
 export interface AppendResult {
   message: Message;
-  /** True when this author already sent this clientId: nothing new was stored. */
+  /**
+   * True when this author already sent this clientId: nothing new was stored and `message` is
+   * the earlier one, which may be in another room than the one asked for.
+   */
   duplicate: boolean;
 }
 
@@ -27,12 +30,24 @@ export interface MessageStore {
   after(roomId: string, afterSeq: number, limit: number): Promise<Message[]>;
 }
 
+/** Where a page of the room list starts: just after this room in name order. */
+export interface RoomListPosition {
+  nameKey: string;
+  id: string;
+}
+
 export interface RoomStore {
-  list(): Promise<Room[]>;
+  /**
+   * Up to `limit` rooms in name order (by name key, then id: a total order, so keyset pages
+   * neither skip nor repeat a room), starting after `after` when given.
+   */
+  page(after: RoomListPosition | undefined, limit: number): Promise<Array<Room & { nameKey: string }>>;
   byId(id: string): Promise<Room | undefined>;
   bySlug(slug: string): Promise<Room | undefined>;
+  /** A room whose name has this key (see roomNameKey), if there is one. */
+  byNameKey(nameKey: string): Promise<Room | undefined>;
   /** Inserts the room; false when its slug is already taken. */
-  tryCreate(room: Room): Promise<boolean>;
+  tryCreate(room: Room, nameKey: string): Promise<boolean>;
 }
 
 export interface RoomStanding {
@@ -97,6 +112,19 @@ export interface UserDirectory {
   displayName(userId: string): Promise<string | undefined>;
 }
 
+/** Whether a person may do one more of some action now, and if not, how long until they may. */
+export type Allowance = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** Takes one action from a person's allowance (the adapter decides where counts live: memory or Redis). */
+export interface ActionLimiter {
+  take(personId: string): Promise<Allowance>;
+}
+
+/** Messages per person: a steady rate with bursts. */
+export type SendRateLimiter = ActionLimiter;
+/** Rooms a person may create per day. */
+export type RoomCreationLimiter = ActionLimiter;
+
 /** Every port the chat domain needs, handed to it by the composition root. */
 export interface ChatDependencies {
   messages: MessageStore;
@@ -105,4 +133,8 @@ export interface ChatDependencies {
   memberships: MembershipStore;
   bus: Bus;
   clock: Clock;
+  limits: {
+    sends: SendRateLimiter;
+    roomCreations: RoomCreationLimiter;
+  };
 }

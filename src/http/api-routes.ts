@@ -1,10 +1,10 @@
-import { CreateRoomBody, HistoryQuery, type SignInOptions } from "@parley/protocol";
+import { CreateRoomBody, HistoryQuery, RoomListQuery, type SignInOptions } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { avatarSvg } from "../auth/avatar.js";
 import type { CurrentUser, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
-import { type ChatService, RoomNotFoundError } from "../chat/chat-service.js";
+import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
 
 export interface ApiRoutesOptions {
@@ -19,6 +19,14 @@ function badRequest(reply: FastifyReply, error: z.ZodError) {
   return reply
     .code(400)
     .send({ error: "bad_request", message: error.issues[0]?.message ?? "invalid request" });
+}
+
+/** "3 h 20 min", "12 min", "40 s": a wait as a person reads it. */
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 const RoomIdParams = z.object({ roomId: z.string().min(1).max(64) });
@@ -50,13 +58,47 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
     api.get("/api/me", async (request) => ({ user: signedInByRequest.get(request)?.member }));
 
-    // Not paged yet: the whole list is one page (nextCursor null) until the room store pages it.
-    api.get("/api/rooms", async () => ({ rooms: await chat.listRooms(), nextCursor: null }));
+    api.get("/api/rooms", async (request, reply) => {
+      const query = RoomListQuery.safeParse(request.query);
+      if (!query.success) return badRequest(reply, query.error);
+      try {
+        return await chat.listRooms(query.data.cursor, query.data.limit);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          return reply.code(400).send({ error: "bad_request", message: error.message });
+        }
+        throw error;
+      }
+    });
 
     api.post("/api/rooms", async (request, reply) => {
       const body = CreateRoomBody.safeParse(request.body);
       if (!body.success) return badRequest(reply, body.error);
-      return reply.code(201).send({ room: await chat.createRoom(body.data.name) });
+      const creator = signedInByRequest.get(request)?.member;
+      if (!creator) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+      const result = await chat.createRoom(body.data.name, creator.id);
+      switch (result.kind) {
+        case "created":
+          return reply.code(201).send({ room: result.room });
+        case "name_taken":
+          return reply.code(409).send({
+            error: "room_name_taken",
+            message: `A room named "${result.room.name}" already exists; pick another name or join that one.`,
+            room: result.room,
+          });
+        case "rate_limited": {
+          const retryAfter = Math.ceil(result.retryAfterMs / 1000);
+          return reply
+            .code(429)
+            .header("retry-after", String(retryAfter))
+            .send({
+              error: "rate_limited",
+              reason: "rooms_per_day",
+              message: `You have created as many rooms as a day allows; try again in ${formatWait(retryAfter)}.`,
+              retryAfter,
+            });
+        }
+      }
     });
 
     api.get("/api/rooms/by-slug/:slug", async (request, reply) => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { AllowList, OAuthClient, Providers } from "../auth/sign-in-settings.js";
+import type { LimitSettings } from "../limits/limits.js";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -56,6 +57,9 @@ const Environment = z.object({
   OIDC_SCOPES: z.string().default("openid email profile"),
   ALLOWED_EMAIL_DOMAINS: z.string().optional(),
   ALLOWED_EMAILS: z.string().optional(),
+  MESSAGE_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
+  MESSAGE_BURST: z.coerce.number().int().min(1).default(30),
+  ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
 });
 
 export interface Config {
@@ -80,6 +84,7 @@ export interface Config {
   redisKeyPrefix: string;
   providers: Providers;
   allowList: AllowList;
+  limits: LimitSettings;
 }
 
 /** How long things wait; every one injectable, so tests need not wait production's times. */
@@ -121,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis.",
     );
   }
+  if (e.MESSAGE_BURST < e.MESSAGE_RATE_PER_SECOND) {
+    throw new ConfigError("MESSAGE_BURST must be at least MESSAGE_RATE_PER_SECOND.");
+  }
   return {
     production,
     host: e.HOST,
@@ -151,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowList: {
       domains: list(e.ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, "")),
       emails: list(e.ALLOWED_EMAILS),
+    },
+    limits: {
+      messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
+      messageBurst: e.MESSAGE_BURST,
+      roomsPerDay: e.ROOMS_PER_DAY,
     },
   };
 }

@@ -19,6 +19,7 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { createLimits } from "../limits/limits.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
@@ -112,6 +113,10 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
       memberships: new MembershipRepository(db),
       bus: infra.bus,
       clock: Date,
+      limits: createLimits(
+        config.limits,
+        infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
+      ),
     },
     { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
   );

@@ -3,12 +3,14 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely/migrati
 import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
+import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
   return {
     "001-initial": initialMigration(kind),
     "002-memberships": membershipsMigration(kind),
+    "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
   };
 }
 
@@ -17,6 +19,13 @@ class CodeMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return migrations(this.kind);
   }
+}
+
+/** Applies pending migrations up to and including `name` (tests use it to make an older install). */
+export async function migrateTo(db: Kysely<unknown>, kind: DatabaseKind, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new CodeMigrationProvider(kind) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -1,6 +1,6 @@
 import type { Room } from "@parley/protocol";
 import type { Kysely } from "kysely";
-import type { RoomStore } from "../chat/ports.js";
+import type { RoomListPosition, RoomStore } from "../chat/ports.js";
 import type { Database, RoomTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
@@ -15,9 +15,18 @@ export class RoomRepository implements RoomStore {
     return this.db.selectFrom("rooms").select(["id", "slug", "name", "created_at"]);
   }
 
-  async list(): Promise<Room[]> {
-    const rows = await this.select().orderBy("created_at").orderBy("slug").execute();
-    return rows.map(toRoom);
+  async page(after: RoomListPosition | undefined, limit: number): Promise<Array<Room & { nameKey: string }>> {
+    let query = this.select().select("name_key");
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("name_key", ">", after.nameKey),
+          eb.and([eb("name_key", "=", after.nameKey), eb("id", ">", after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy("name_key").orderBy("id").limit(limit).execute();
+    return rows.map((row) => ({ ...toRoom(row), nameKey: row.name_key }));
   }
 
   async byId(id: string): Promise<Room | undefined> {
@@ -30,11 +39,26 @@ export class RoomRepository implements RoomStore {
     return row && toRoom(row);
   }
 
-  async tryCreate(room: Room): Promise<boolean> {
+  async byNameKey(nameKey: string): Promise<Room | undefined> {
+    const row = await this.select()
+      .where("name_key", "=", nameKey)
+      .orderBy("created_at")
+      .limit(1)
+      .executeTakeFirst();
+    return row && toRoom(row);
+  }
+
+  async tryCreate(room: Room, nameKey: string): Promise<boolean> {
     try {
       await this.db
         .insertInto("rooms")
-        .values({ id: room.id, slug: room.slug, name: room.name, created_at: room.createdAt })
+        .values({
+          id: room.id,
+          slug: room.slug,
+          name: room.name,
+          name_key: nameKey,
+          created_at: room.createdAt,
+        })
         .execute();
       return true;
     } catch (error) {

@@ -23,6 +23,8 @@ export interface RoomTable {
   id: string;
   slug: string;
   name: string;
+  /** The name trimmed, NFC and lower-cased: what makes two names the same, and the list's order. */
+  name_key: string;
   created_at: number;
   /** Highest sequence given out in this room; bumped under a row lock by each insert. */
   last_seq: Generated<number>;

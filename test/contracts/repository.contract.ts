@@ -9,6 +9,7 @@ import type {
   RoomStanding,
   RoomStore,
 } from "../../src/chat/ports.js";
+import { roomNameKey } from "../../src/chat/room-name.js";
 
 /** One set of the chat domain's storage ports, sharing one store, as the contract drives them. */
 export interface RepositoryFixture {
@@ -49,7 +50,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
     async function newRoom(createdAt = Date.now()): Promise<Room> {
       const id = unique("room");
       const room = { id, slug: id, name: `Room ${id}`, createdAt };
-      expect(await store.rooms.tryCreate(room)).toBe(true);
+      expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
       return room;
     }
 
@@ -278,7 +279,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
       it("creates a room and finds it by id and by slug", async () => {
         const id = unique("room");
         const room = { id, slug: `${id}-日本語の部屋`, name: "Café ☕ talk", createdAt: 1_765_432_109_876 };
-        expect(await store.rooms.tryCreate(room)).toBe(true);
+        expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
         expect(await store.rooms.byId(room.id)).toEqual(room);
         expect(await store.rooms.bySlug(room.slug)).toEqual(room);
         expect(await store.rooms.byId(unique("missing"))).toBeUndefined();
@@ -288,7 +289,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
       it("refuses a taken slug and keeps the first room", async () => {
         const room = await newRoom();
         const rival = { id: unique("room"), slug: room.slug, name: "Rival", createdAt: room.createdAt + 1 };
-        expect(await store.rooms.tryCreate(rival)).toBe(false);
+        expect(await store.rooms.tryCreate(rival, roomNameKey(rival.name))).toBe(false);
         expect(await store.rooms.bySlug(room.slug)).toEqual(room);
         expect(await store.rooms.byId(rival.id)).toBeUndefined();
       });
@@ -296,7 +297,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
       it("refuses a taken id and keeps the first room", async () => {
         const room = await newRoom();
         const rival = { id: room.id, slug: unique("slug"), name: "Rival", createdAt: room.createdAt };
-        expect(await store.rooms.tryCreate(rival)).toBe(false);
+        expect(await store.rooms.tryCreate(rival, roomNameKey(rival.name))).toBe(false);
         expect(await store.rooms.byId(room.id)).toEqual(room);
         expect(await store.rooms.bySlug(rival.slug)).toBeUndefined();
       });
@@ -305,7 +306,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         const slug = unique("slug");
         const results = await Promise.all(
           ["one", "two"].map((name) =>
-            store.rooms.tryCreate({ id: unique("room"), slug, name, createdAt: 1 }),
+            store.rooms.tryCreate({ id: unique("room"), slug, name, createdAt: 1 }, roomNameKey(name)),
           ),
         );
         expect(results.sort()).toEqual([false, true]);
@@ -316,18 +317,32 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         expect(await store.rooms.bySlug(room.slug.toUpperCase())).toBeUndefined();
       });
 
-      it("lists rooms oldest first, by slug among rooms made at once", async () => {
+      it("pages rooms in name order, by id among equal names, never skipping or repeating one", async () => {
         const tag = unique("list");
         const made = [
-          { id: `${tag}-1`, slug: `${tag}-charlie`, name: "C", createdAt: 2_000 },
-          { id: `${tag}-2`, slug: `${tag}-bravo`, name: "B", createdAt: 1_000 },
-          { id: `${tag}-3`, slug: `${tag}-delta`, name: "D", createdAt: 3_000 },
-          { id: `${tag}-4`, slug: `${tag}-alpha`, name: "A", createdAt: 1_000 },
+          { id: `${tag}-1`, slug: `${tag}-charlie`, name: `${tag} Charlie`, createdAt: 2_000 },
+          { id: `${tag}-2`, slug: `${tag}-bravo`, name: `${tag} bravo`, createdAt: 1_000 },
+          { id: `${tag}-4`, slug: `${tag}-alpha-2`, name: `${tag} Alpha`, createdAt: 3_000 },
+          { id: `${tag}-3`, slug: `${tag}-alpha`, name: `${tag} alpha`, createdAt: 1_000 },
         ];
-        for (const room of made) expect(await store.rooms.tryCreate(room)).toBe(true);
-        const listed = (await store.rooms.list()).filter((room) => room.id.startsWith(tag));
-        expect(listed.map((room) => room.name)).toEqual(["A", "B", "C", "D"]);
-        expect(listed[0]).toEqual(made[3]);
+        for (const room of made) expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
+        expect((await store.rooms.byNameKey(roomNameKey(`${tag} CHARLIE`)))?.id).toBe(`${tag}-1`);
+        const seen: string[] = [];
+        let after: { nameKey: string; id: string } | undefined;
+        for (;;) {
+          const page = await store.rooms.page(after, 2);
+          if (page.length === 0) break;
+          seen.push(...page.map((room) => room.id));
+          const last = page.at(-1);
+          after = last && { nameKey: last.nameKey, id: last.id };
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.filter((id) => id.startsWith(tag))).toEqual([
+          `${tag}-3`,
+          `${tag}-4`,
+          `${tag}-2`,
+          `${tag}-1`,
+        ]);
       });
     });
 

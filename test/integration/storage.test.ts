@@ -32,7 +32,10 @@ describe.each(testDatabases())("message storage on $name", (database) => {
         updatedAt: new Date().toISOString().slice(0, 19).replace("T", " "),
       })
       .execute();
-    await new RoomRepository(db).tryCreate({ id: "room-1", slug: "room-1", name: "Room 1", createdAt: 0 });
+    await new RoomRepository(db).tryCreate(
+      { id: "room-1", slug: "room-1", name: "Room 1", createdAt: 0 },
+      "room 1",
+    );
   });
 
   afterAll(async () => {

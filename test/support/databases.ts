@@ -6,7 +6,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 
 export interface TestDatabase {
-  name: "sqlite" | "mariadb" | "postgres";
+  name: "sqlite" | "mariadb" | "mariadb-default-collation" | "postgres";
   /** A fresh, empty database for one test file; drop() removes it. */
   create(): Promise<{ url: string; drop(): Promise<void> }>;
 }
@@ -23,13 +23,18 @@ export const sqliteDatabase: TestDatabase = {
   },
 };
 
-function mariadb(serverUrl: string): TestDatabase {
+function mariadb(serverUrl: string, serverDefaultCollation = false): TestDatabase {
   return {
-    name: "mariadb",
+    name: serverDefaultCollation ? "mariadb-default-collation" : "mariadb",
     async create() {
       const name = uniqueName();
       const admin = await mysql.createConnection(serverUrl);
-      await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      // As most installs make it: the server's default collation, case-insensitive (general_ci, uca…).
+      await admin.query(
+        serverDefaultCollation
+          ? `CREATE DATABASE ${name} CHARACTER SET utf8mb4`
+          : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+      );
       await admin.end();
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
@@ -88,4 +93,18 @@ export function testDatabases(): TestDatabase[] {
     );
   }
   return databases;
+}
+
+/**
+ * MariaDB with the server's default (case-insensitive) collation, as `CREATE DATABASE parley`
+ * makes it; undefined (with a visible skip) without TEST_MYSQL_URL.
+ */
+export function mariadbWithServerDefaultCollation(): TestDatabase | undefined {
+  const mysqlUrl = process.env.TEST_MYSQL_URL;
+  if (!mysqlUrl) {
+    if (process.env.CI) throw new Error("CI must set TEST_MYSQL_URL");
+    console.warn("[parley] skipping MariaDB default-collation runs: set TEST_MYSQL_URL to include them");
+    return undefined;
+  }
+  return mariadb(mysqlUrl, true);
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LIMITS_OUT_OF_THE_WAY } from "./limits.js";
 import { freePort } from "./ports.js";
 
 export interface NodeProcess {
@@ -42,6 +43,7 @@ export async function startNodeProcess(env: Record<string, string>, port?: numbe
         PUBLIC_URL: url,
         DATA_DIR: mkdtempSync(join(tmpdir(), "parley-node-")),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+        ...LIMITS_OUT_OF_THE_WAY,
         ...env,
       },
       stdio: ["ignore", "inherit", "inherit"],

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/main/config.js";
 import { createParley, type Parley } from "../../src/main/parley.js";
+import { LIMITS_OUT_OF_THE_WAY } from "./limits.js";
 import { freePort } from "./ports.js";
 
 export interface TestServer {
@@ -33,6 +34,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...LIMITS_OUT_OF_THE_WAY,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });

@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { MAX_SEQUENCE } from "./limits.js";
+
+/** A room sequence as a client may name it; see MAX_SEQUENCE. */
+const Sequence = z.number().int().nonnegative().max(MAX_SEQUENCE, `a sequence is at most ${MAX_SEQUENCE}`);
 
 /**
  * Frames the browser sends. Nothing here names an author: the server takes the
@@ -14,7 +18,7 @@ export const JoinFrame = z.object({
   type: z.literal("join"),
   roomId: z.string().min(1).max(64),
   /** Last sequence the client has seen in this room; the server sends what came after. */
-  since: z.number().int().nonnegative().optional(),
+  since: Sequence.optional(),
 });
 
 export const LeaveFrame = z.object({
@@ -34,7 +38,7 @@ export const SendFrame = z.object({
 export const ReadFrame = z.object({
   type: z.literal("read"),
   roomId: z.string().min(1).max(64),
-  seq: z.number().int().nonnegative(),
+  seq: Sequence,
 });
 
 export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame, ReadFrame]);

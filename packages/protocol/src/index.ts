@@ -3,6 +3,7 @@ export * from "./close-codes.js";
 export * from "./encoding.js";
 export * from "./entities.js";
 export * from "./limits.js";
+export * from "./message-body.js";
 export * from "./rest.js";
 export * from "./routes.js";
 export * from "./server-frames.js";

@@ -9,3 +9,9 @@ export const MAX_DISPLAY_NAME_LENGTH = 40;
  * purpose: an over-long message below it gets a clear `message_too_long` error frame instead.
  */
 export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
+/**
+ * Largest sequence number a room can reach: the `integer` columns that hold sequences are 32-bit
+ * signed on PostgreSQL and MariaDB/MySQL. Frames and queries naming a larger one are refused as
+ * malformed (no client can have seen it), so every database answers the same.
+ */
+export const MAX_SEQUENCE = 2_147_483_647;

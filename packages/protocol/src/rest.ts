@@ -5,14 +5,21 @@ import {
   MAX_DISPLAY_NAME_LENGTH,
   MAX_HISTORY_PAGE_SIZE,
   MAX_ROOM_NAME_LENGTH,
+  MAX_SEQUENCE,
 } from "./limits.js";
+import { hasForbiddenCharacter } from "./message-body.js";
 
 export const CreateRoomBody = z.object({
   name: z
     .string()
     .trim()
     .min(1, "room name is empty")
-    .max(MAX_ROOM_NAME_LENGTH, `room name is longer than ${MAX_ROOM_NAME_LENGTH} characters`),
+    .max(MAX_ROOM_NAME_LENGTH, `room name is longer than ${MAX_ROOM_NAME_LENGTH} characters`)
+    // One line: tab and newline, allowed in messages, are control characters here too.
+    .refine(
+      (name) => !hasForbiddenCharacter(name) && !/[\t\n]/.test(name),
+      "room name holds a control character",
+    ),
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
@@ -32,7 +39,12 @@ export const RoomResponse = z.object({ room: Room });
 
 export const HistoryQuery = z.object({
   /** Return messages with a sequence strictly below this one (keyset pagination). */
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_SEQUENCE + 1)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;

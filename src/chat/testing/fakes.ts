@@ -1,11 +1,13 @@
 import type { Member, Message, Room, ServerFrame } from "@parley/protocol";
 import { toMember, type UserRecord } from "../member.js";
 import type {
+  ActionLimiter,
   AppendResult,
   EncodedFrame,
   MembershipStore,
   MessageStore,
   NewMessage,
+  RoomListPosition,
   RoomStanding,
   RoomStore,
   Subscriber,
@@ -81,26 +83,41 @@ export class FakeMessageStore implements MessageStore {
 }
 
 export class FakeRoomStore implements RoomStore {
-  readonly rooms: Room[] = [];
-  /** Oldest first, then by slug, as SQL orders them. */
-  async list() {
-    return [...this.rooms].sort(
-      (a, b) => a.createdAt - b.createdAt || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
-    );
+  readonly rooms: Array<Room & { nameKey: string }> = [];
+  async page(after: RoomListPosition | undefined, limit: number) {
+    const order = (a: RoomListPosition, b: RoomListPosition) =>
+      a.nameKey === b.nameKey ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.nameKey < b.nameKey ? -1 : 1;
+    return [...this.rooms]
+      .sort(order)
+      .filter((room) => !after || order(room, after) > 0)
+      .slice(0, limit);
   }
   async byId(id: string) {
-    return this.rooms.find((room) => room.id === id);
+    return asRoom(this.rooms.find((room) => room.id === id));
   }
   async bySlug(slug: string) {
-    return this.rooms.find((room) => room.slug === slug);
+    return asRoom(this.rooms.find((room) => room.slug === slug));
   }
-  async tryCreate(room: Room) {
+  async byNameKey(nameKey: string) {
+    return asRoom(this.rooms.find((room) => room.nameKey === nameKey));
+  }
+  async tryCreate(room: Room, nameKey: string) {
     // Both the id (primary key) and the slug (unique index) must be free.
     if (this.rooms.some((existing) => existing.id === room.id || existing.slug === room.slug)) return false;
-    this.rooms.push(room);
+    this.rooms.push({ ...room, nameKey });
     return true;
   }
 }
+
+/** A stored room as the SQL store returns it: without its name key. */
+function asRoom(stored: (Room & { nameKey: string }) | undefined): Room | undefined {
+  if (!stored) return undefined;
+  const { nameKey: _key, ...room } = stored;
+  return room;
+}
+
+/** Lets every action through: for tests of other things than limits. */
+export const unlimited: ActionLimiter = { take: async () => ({ allowed: true }) };
 
 export class FakeMembershipStore implements MembershipStore {
   /** User → room → read position. */
