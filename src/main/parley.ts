@@ -16,6 +16,7 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
@@ -101,7 +102,12 @@ export async function createParley(config: Config): Promise<Parley> {
     loggerInstance: log,
     trustProxy: true,
     bodyLimit: 256 * 1024,
+    // Answers fastify makes before any hook (an undecodable URL) get the security headers too.
+    frameworkErrors: frameworkErrorHandler(config.publicUrl),
   });
+
+  // First, so its hook covers every route registered after it, and the 404 handler.
+  await registerSecurityHeaders(app, { publicUrl: config.publicUrl });
 
   if (isOpen(config.allowList)) {
     app.log.warn(
