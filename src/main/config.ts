@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 
@@ -26,6 +27,13 @@ const Environment = z.object({
     .default(1024 * 1024),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(20_000),
   METRICS_TOKEN: z.string().min(16).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) => list(value))
+    .refine((entries) => entries.every(isAddressOrCidr), {
+      message: "must be a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)",
+    }),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
@@ -92,6 +100,8 @@ export interface Config {
   sessionSweepIntervalMs: number;
   workers: number;
   metricsToken: string | undefined;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the socket's address is the client's. */
+  trustedProxies: string[];
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   providers: Providers;
@@ -133,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,
+    trustedProxies: e.TRUST_PROXY,
     sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
@@ -150,6 +161,16 @@ function list(value: string | undefined): string[] {
     .split(",")
     .map((item) => item.trim().toLowerCase())
     .filter(Boolean);
+}
+
+/** An IPv4/IPv6 address, or one with a /prefix that fits its family. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 type Env = z.infer<typeof Environment>;

@@ -100,7 +100,8 @@ export async function createParley(config: Config): Promise<Parley> {
 
   const app = Fastify({
     loggerInstance: log,
-    trustProxy: true,
+    // Only the configured proxies' X-Forwarded-For is believed; without any, the socket's address is the client's.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 256 * 1024,
     // Answers fastify makes before any hook (an undecodable URL) get the security headers too.
     frameworkErrors: frameworkErrorHandler(config.publicUrl),
@@ -136,7 +137,10 @@ export async function createParley(config: Config): Promise<Parley> {
     liveSessions,
   });
   connectionCount = gateway.connectionCount;
-  registerMetricsRoute(app, metrics, config.metricsToken);
+  registerMetricsRoute(app, metrics, {
+    token: config.metricsToken,
+    trustsProxies: config.trustedProxies.length > 0,
+  });
   registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
   registerApiRoutes(app, {
     chat,
