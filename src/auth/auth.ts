@@ -19,6 +19,8 @@ export interface AuthOptions {
   sessionTtlSeconds: number;
   /** Redis, when configured: sessions are read from it first and kept in SQL too. */
   secondaryStorage?: SecondaryStorage;
+  /** better-auth's rate limits on the auth routes, per client address (CLIENT_ADDRESS_HEADER). */
+  rateLimit: boolean;
   /** Called for every session that ends on the server (sign-out, revocation, user deleted). */
   onSessionEnded(sessionId: string): void;
 }
@@ -26,6 +28,12 @@ export interface AuthOptions {
 /** Error code in the sign-in page's `?error=` when the allow-list refuses someone. */
 export const NOT_ALLOWED = "not_allowed";
 const ONE_DAY_S = 24 * 60 * 60;
+
+/**
+ * The header the auth routes hand better-auth the client's address in: fastify's `request.ip`
+ * under TRUST_PROXY, set by the server after removing any the client sent (src/http/auth-routes.ts).
+ */
+export const CLIENT_ADDRESS_HEADER = "x-parley-client-address";
 
 function refuse(): never {
   throw new APIError("FORBIDDEN", { message: NOT_ALLOWED, code: NOT_ALLOWED });
@@ -48,7 +56,10 @@ function buildAuth(options: AuthOptions) {
       // With Redis, keep sessions in SQL as well: a flushed or evicted key must not sign anyone out.
       storeSessionInDatabase: true,
     },
+    // Sign-in paths: 3 requests per 10 s per address; other auth routes: 100 per 10 s (better-auth's rules).
+    rateLimit: { enabled: options.rateLimit },
     advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       useSecureCookies: options.publicUrl.startsWith("https:"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
     },

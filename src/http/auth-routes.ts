@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Auth } from "../auth/auth.js";
+import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
 
 export interface AuthRoutesOptions {
@@ -12,14 +12,30 @@ function requestBody(request: FastifyRequest): string | undefined {
   return typeof request.body === "string" ? request.body : JSON.stringify(request.body);
 }
 
+/** Headers a client could write to pass for someone else; better-auth never sees them. */
+const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip", CLIENT_ADDRESS_HEADER];
+
+/**
+ * The request's headers for better-auth, with the client address fastify resolved under
+ * TRUST_PROXY (the socket's, or the one a trusted proxy appended) in the one header better-auth
+ * reads it from: its rate limits then keep one bucket per address.
+ */
+function authHeaders(request: FastifyRequest): Headers {
+  const headers = toFetchHeaders(request.headers);
+  for (const name of FORWARDING_HEADERS) headers.delete(name);
+  headers.set(CLIENT_ADDRESS_HEADER, request.ip);
+  return headers;
+}
+
 async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, reply: FastifyReply) {
   const response = await auth.handler(
     new Request(new URL(request.url, publicUrl), {
       method: request.method,
-      headers: toFetchHeaders(request.headers),
+      headers: authHeaders(request),
       body: requestBody(request),
     }),
   );
+  if (response.status === 429) return tooManyRequests(response, reply);
   reply.status(response.status);
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") reply.header(name, value);
@@ -27,6 +43,19 @@ async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, r
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) reply.header("set-cookie", cookies);
   return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
+}
+
+/** better-auth's refusal, with the standard Retry-After header and a message that says when. */
+function tooManyRequests(response: Response, reply: FastifyReply) {
+  const seconds = Math.max(1, Number.parseInt(response.headers.get("x-retry-after") ?? "", 10) || 10);
+  return reply
+    .code(429)
+    .header("retry-after", String(seconds))
+    .send({
+      error: "rate_limited",
+      message: `Too many sign-in requests from your address. Try again in ${seconds} s.`,
+      retryAfter: seconds * 1000,
+    });
 }
 
 /** better-auth answers everything under /api/auth. */

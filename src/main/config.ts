@@ -18,6 +18,7 @@ const Environment = z.object({
   DATABASE_URL: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   DEV_SIGN_IN: booleanFlag.optional(),
+  AUTH_RATE_LIMIT: booleanFlag.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_ROOT: z.string().default("./dist/web"),
   SEND_QUEUE_LIMIT_BYTES: z.coerce
@@ -92,6 +93,8 @@ export interface Config {
   databaseUrl: string;
   authSecret: string;
   devSignIn: boolean;
+  /** Per-address rate limits on the auth routes (on in production unless AUTH_RATE_LIMIT=false). */
+  authRateLimit: boolean;
   logLevel: string;
   webRoot: string;
   sendQueueLimitBytes: number;
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? join(e.DATA_DIR, "parley.sqlite"),
     authSecret: e.AUTH_SECRET ?? developmentSecret(e.DATA_DIR),
     devSignIn,
+    authRateLimit: e.AUTH_RATE_LIMIT ?? production,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,

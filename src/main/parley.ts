@@ -79,6 +79,7 @@ export async function createParley(config: Config): Promise<Parley> {
     providers: config.providers,
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    rateLimit: config.authRateLimit,
     ...(redis && { secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix) }),
     onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
   });
