@@ -1,11 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
+import type { RedisSessionStorage } from "../auth/redis-session-storage.js";
 
 export interface AuthRoutesOptions {
   auth: Auth;
   publicUrl: string;
+  /** With Redis: session deletes go to Redis after the request's SQL writes (decision 0011). */
+  sessionStore?: RedisSessionStorage;
 }
+
+/** Routes that end sessions: when Redis could not take their deletes, the person is told. */
+const SESSION_ENDING_PATHS = new Set([
+  "/api/auth/sign-out",
+  "/api/auth/revoke-session",
+  "/api/auth/revoke-sessions",
+  "/api/auth/revoke-other-sessions",
+  "/api/auth/delete-user",
+]);
 
 function requestBody(request: FastifyRequest): string | undefined {
   if (request.method === "GET" || request.method === "HEAD" || request.body === undefined) return undefined;
@@ -27,15 +39,25 @@ function authHeaders(request: FastifyRequest): Headers {
   return headers;
 }
 
-async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, reply: FastifyReply) {
-  const response = await auth.handler(
-    new Request(new URL(request.url, publicUrl), {
-      method: request.method,
-      headers: authHeaders(request),
-      body: requestBody(request),
-    }),
-  );
+async function forward(options: AuthRoutesOptions, request: FastifyRequest, reply: FastifyReply) {
+  const url = new URL(request.url, options.publicUrl);
+  const handle = () =>
+    options.auth.handler(
+      new Request(url, { method: request.method, headers: authHeaders(request), body: requestBody(request) }),
+    );
+  let response: Response;
+  let storeFailed = false;
+  if (options.sessionStore) {
+    const { result, outcome } = await options.sessionStore.deletesAfter(handle);
+    response = result;
+    storeFailed = outcome.failedDeletes > 0;
+  } else {
+    response = await handle();
+  }
   if (response.status === 429) return tooManyRequests(response, reply);
+  if (storeFailed && response.ok && SESSION_ENDING_PATHS.has(url.pathname)) {
+    return sessionStoreUnavailable(response, reply);
+  }
   reply.status(response.status);
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") reply.header(name, value);
@@ -43,6 +65,21 @@ async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, r
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) reply.header("set-cookie", cookies);
   return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
+}
+
+/**
+ * The session ended in SQL, which every session check consults, so it no longer works anywhere;
+ * but Redis was away and still holds a copy until it is back. Said plainly rather than a 200,
+ * with the cookie cleared all the same.
+ */
+function sessionStoreUnavailable(response: Response, reply: FastifyReply) {
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) reply.header("set-cookie", cookies);
+  return reply.code(503).header("retry-after", "5").send({
+    error: "session_store_unavailable",
+    message:
+      "The session has ended and can no longer be used, but the session cache (Redis) is unavailable and will be cleared when it is back.",
+  });
 }
 
 /** better-auth's refusal, with the standard Retry-After header and a message that says when. */
@@ -70,6 +107,6 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
   app.route({
     method: ["GET", "POST"],
     url: "/api/auth/*",
-    handler: (request, reply) => forward(options.auth, options.publicUrl, request, reply),
+    handler: (request, reply) => forward(options, request, reply),
   });
 }

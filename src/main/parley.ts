@@ -70,6 +70,7 @@ export async function createParley(config: Config): Promise<Parley> {
   const bus = redis
     ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix)
     : new InProcessBus();
+  const sessionStore = redis && redisSessionStorage(redis.commands, config.redisKeyPrefix);
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -80,7 +81,7 @@ export async function createParley(config: Config): Promise<Parley> {
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
     rateLimit: config.authRateLimit,
-    ...(redis && { secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix) }),
+    ...(sessionStore && { secondaryStorage: sessionStore }),
     onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
   });
   const redisPresence =
@@ -142,7 +143,7 @@ export async function createParley(config: Config): Promise<Parley> {
     token: config.metricsToken,
     trustsProxies: config.trustedProxies.length > 0,
   });
-  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
+  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl, ...(sessionStore && { sessionStore }) });
   registerApiRoutes(app, {
     chat,
     currentUser,
