@@ -3,10 +3,11 @@ import { APIError } from "better-auth/api";
 import { anonymous, genericOAuth } from "better-auth/plugins";
 import type { Kysely } from "kysely";
 import type { AllowList, Providers } from "../main/config.js";
-import { DevSignInBody } from "../protocol/index.js";
+import { cleanDisplayName, DevSignInBody } from "../protocol/index.js";
 import type { DatabaseKind } from "../storage/database.js";
 import type { Database } from "../storage/schema.js";
 import { isAllowed } from "./allow-list.js";
+import { providerAvatar } from "./provider-avatar.js";
 
 export interface AuthOptions {
   db: Kysely<Database>;
@@ -37,6 +38,21 @@ export const CLIENT_ADDRESS_HEADER = "x-parley-client-address";
 
 function refuse(): never {
   throw new APIError("FORBIDDEN", { message: NOT_ALLOWED, code: NOT_ALLOWED });
+}
+
+/**
+ * A stored name follows the display-name rules (a provider's is cleaned, not refused: the
+ * person cannot fix it here) and a stored picture is a provider avatar or none (decision 0010).
+ */
+function profileRules(
+  user: { name?: string | null | undefined; image?: string | null | undefined },
+  email: string | null | undefined,
+): { name?: string; image?: string | null } {
+  const fallback = cleanDisplayName(email?.split("@")[0], "Member");
+  return {
+    ...("name" in user && { name: cleanDisplayName(user.name, fallback) }),
+    ...("image" in user && { image: providerAvatar(user.image) }),
+  };
 }
 
 function buildAuth(options: AuthOptions) {
@@ -77,6 +93,15 @@ function buildAuth(options: AuthOptions) {
         google: { ...providers.google, overrideUserInfoOnSignIn: true, prompt: "select_account" as const },
       }),
     },
+    user: {
+      // The provider's fresh email, before better-auth writes anything: a person known here who
+      // comes back with a now-refused email is refused with their stored profile untouched.
+      validateUserInfo: async ({ user, source }) => {
+        if (source.method === "anonymous") return;
+        if (!isAllowed(allowList, user.email ?? "", user.emailVerified === true))
+          return { error: NOT_ALLOWED };
+      },
+    },
     databaseHooks: {
       user: {
         create: {
@@ -84,8 +109,12 @@ function buildAuth(options: AuthOptions) {
           before: async (user) => {
             const anonymousUser = (user as { isAnonymous?: boolean }).isAnonymous === true;
             if (!anonymousUser && !isAllowed(allowList, user.email, user.emailVerified)) refuse();
-            return { data: user };
+            return { data: { ...user, ...profileRules(user, user.email) } };
           },
+        },
+        update: {
+          // Every write of a name or picture, whether from a provider at sign-in or update-user.
+          before: async (user) => ({ data: { ...user, ...profileRules(user, user.email) } }),
         },
       },
       session: {

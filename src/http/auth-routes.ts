@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { z } from "zod";
 import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
 import type { RedisSessionStorage } from "../auth/redis-session-storage.js";
+import { UpdateProfileBody } from "../protocol/index.js";
 
 export interface AuthRoutesOptions {
   auth: Auth;
@@ -39,12 +41,23 @@ function authHeaders(request: FastifyRequest): Headers {
   return headers;
 }
 
+/** Bodies checked against the protocol's schemas before better-auth sees them. */
+const BODY_RULES = new Map<string, z.ZodType>([["/api/auth/update-user", UpdateProfileBody]]);
+
 async function forward(options: AuthRoutesOptions, request: FastifyRequest, reply: FastifyReply) {
   const url = new URL(request.url, options.publicUrl);
+  let body = requestBody(request);
+  const rule = BODY_RULES.get(url.pathname);
+  if (rule) {
+    const parsed = rule.safeParse(request.body);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? "invalid request";
+      return reply.code(400).send({ error: "bad_request", message });
+    }
+    body = JSON.stringify(parsed.data);
+  }
   const handle = () =>
-    options.auth.handler(
-      new Request(url, { method: request.method, headers: authHeaders(request), body: requestBody(request) }),
-    );
+    options.auth.handler(new Request(url, { method: request.method, headers: authHeaders(request), body }));
   let response: Response;
   let storeFailed = false;
   if (options.sessionStore) {

@@ -1,4 +1,5 @@
 export * from "./client-frames.js";
+export * from "./display-name.js";
 export * from "./entities.js";
 export * from "./limits.js";
 export * from "./rest.js";
