@@ -115,22 +115,25 @@ export class ConfigError extends Error {}
 
 /** Reads the configuration once, failing with one clear message that names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
-  }
-  const e = parsed.data;
+  const problems: string[] = [];
+  const { values: e, bad } = parseEachVariable(env, problems);
+  /** Runs a check across variables only when each of them parsed, so one mistake is named once. */
+  const check = (names: Array<keyof Env>, problem: () => string | undefined) => {
+    if (names.some((name) => bad.has(name))) return;
+    const found = problem();
+    if (found) problems.push(found);
+  };
   const production = e.NODE_ENV === "production";
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
-  const providers = readProviders(e);
+  const providers = readProviders(e, check);
   const devSignIn = e.DEV_SIGN_IN ?? !production;
-  if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers);
-  if (e.WORKERS > 1 && !e.REDIS_URL) {
-    throw new ConfigError(
-      "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis.",
-    );
-  }
+  if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers, check);
+  check(["WORKERS", "REDIS_URL"], () =>
+    e.WORKERS > 1 && !e.REDIS_URL
+      ? "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis."
+      : undefined,
+  );
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   return {
     production,
     host: e.HOST,
@@ -178,22 +181,48 @@ function isAddressOrCidr(entry: string): boolean {
 }
 
 type Env = z.infer<typeof Environment>;
+type Check = (names: Array<keyof Env>, problem: () => string | undefined) => void;
 
-/** A provider is on when its id and secret are both set; one without the other is a mistake. */
-function pair(name: string, id: string | undefined, secret: string | undefined): OAuthClient | undefined {
-  if (!id && !secret) return undefined;
-  if (!id || !secret)
-    throw new ConfigError(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`);
-  return { clientId: id, clientSecret: secret };
+/**
+ * Each variable on its own, so every bad one is named; `values` is complete only when
+ * `problems` stays empty (loadConfig throws otherwise).
+ */
+function parseEachVariable(env: NodeJS.ProcessEnv, problems: string[]): { values: Env; bad: Set<keyof Env> } {
+  const values: Record<string, unknown> = {};
+  const bad = new Set<keyof Env>();
+  for (const [name, schema] of Object.entries(Environment.shape)) {
+    const result = schema.safeParse(env[name]);
+    if (result.success) {
+      values[name] = result.data;
+      continue;
+    }
+    bad.add(name as keyof Env);
+    for (const issue of result.error.issues) problems.push(`${name}: ${issue.message}`);
+  }
+  return { values: values as Env, bad };
 }
 
-function readProviders(e: Env): Providers {
-  const github = pair("GITHUB", e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET);
-  const google = pair("GOOGLE", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET);
-  const oidcClient = pair("OIDC", e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET);
-  if (Boolean(oidcClient) !== Boolean(e.OIDC_ISSUER)) {
-    throw new ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together.");
-  }
+/** A provider is on when its id and secret are both set; one without the other is a mistake. */
+function pair(name: "GITHUB" | "GOOGLE" | "OIDC", e: Env, check: Check): OAuthClient | undefined {
+  const id = e[`${name}_CLIENT_ID`];
+  const secret = e[`${name}_CLIENT_SECRET`];
+  check([`${name}_CLIENT_ID`, `${name}_CLIENT_SECRET`], () =>
+    Boolean(id) !== Boolean(secret)
+      ? `${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`
+      : undefined,
+  );
+  return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+}
+
+function readProviders(e: Env, check: Check): Providers {
+  const github = pair("GITHUB", e, check);
+  const google = pair("GOOGLE", e, check);
+  const oidcClient = pair("OIDC", e, check);
+  check(["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"], () =>
+    Boolean(e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) !== Boolean(e.OIDC_ISSUER)
+      ? "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together."
+      : undefined,
+  );
   const oidc =
     oidcClient && e.OIDC_ISSUER
       ? {
@@ -210,22 +239,34 @@ function readProviders(e: Env): Providers {
 const MIN_SECRET_LENGTH = 32;
 
 /** In production, refuse to start rather than run open to anyone or with a guessable secret. */
-function checkProductionSafety(secret: string | undefined, devSignIn: boolean, providers: Providers): void {
-  if (!secret) {
-    throw new ConfigError(
-      "AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).",
-    );
-  }
-  if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12) {
-    throw new ConfigError(
-      `AUTH_SECRET is too weak: use at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`).`,
-    );
-  }
-  if (!devSignIn && Object.keys(providers).length === 0) {
-    throw new ConfigError(
-      "No sign-in method is configured: set GITHUB_*, GOOGLE_* or OIDC_* variables (or DEV_SIGN_IN=true for a private test).",
-    );
-  }
+function checkProductionSafety(
+  secret: string | undefined,
+  devSignIn: boolean,
+  providers: Providers,
+  check: Check,
+): void {
+  check(["AUTH_SECRET"], () => {
+    if (!secret) return "AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).";
+    if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12)
+      return `AUTH_SECRET is too weak: use at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`).`;
+    return undefined;
+  });
+  check(
+    [
+      "DEV_SIGN_IN",
+      "GITHUB_CLIENT_ID",
+      "GITHUB_CLIENT_SECRET",
+      "GOOGLE_CLIENT_ID",
+      "GOOGLE_CLIENT_SECRET",
+      "OIDC_ISSUER",
+      "OIDC_CLIENT_ID",
+      "OIDC_CLIENT_SECRET",
+    ],
+    () =>
+      !devSignIn && Object.keys(providers).length === 0
+        ? "No sign-in method is configured: set GITHUB_*, GOOGLE_* or OIDC_* variables (or DEV_SIGN_IN=true for a private test)."
+        : undefined,
+  );
 }
 
 /** Zero set-up: outside production a secret is made once and kept beside the data, so sessions survive restarts. */
