@@ -16,6 +16,7 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { requestLogFields } from "../http/request-log.js";
 import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
@@ -58,7 +59,7 @@ export async function migrateDatabase(config: Config): Promise<void> {
 /** Wires every layer from the configuration. Nothing listens until `listen`. */
 export async function createParley(config: Config): Promise<Parley> {
   // Made before fastify, so the database can report problems from the start.
-  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const log: FastifyBaseLogger = pino({ level: config.logLevel, serializers: { req: requestLogFields } });
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
