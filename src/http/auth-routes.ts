@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
@@ -10,6 +11,13 @@ export interface AuthRoutesOptions {
   publicUrl: string;
   /** With Redis: session deletes go to Redis after the request's SQL writes (decision 0011). */
   sessionStore?: RedisSessionStorage;
+  /** Whose session a sign-out ends, and whether SQL still holds it afterwards. */
+  sessions?: SessionCheck;
+}
+
+export interface SessionCheck {
+  currentSessionId(headers: IncomingHttpHeaders): Promise<string | null>;
+  isLive(sessionId: string): Promise<boolean>;
 }
 
 /** Routes that end sessions: when Redis could not take their deletes, the person is told. */
@@ -56,6 +64,11 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
     }
     body = JSON.stringify(parsed.data);
   }
+  const { sessions } = options;
+  const signingOut =
+    url.pathname === "/api/auth/sign-out" && sessions
+      ? await sessions.currentSessionId(request.headers).catch(() => null)
+      : null;
   const handle = () =>
     options.auth.handler(new Request(url, { method: request.method, headers: authHeaders(request), body }));
   let response: Response;
@@ -68,6 +81,10 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
     response = await handle();
   }
   if (response.status === 429) return tooManyRequests(response, reply);
+  // better-auth answers 200 even when its SQL delete failed (it logs and carries on).
+  if (signingOut && sessions && response.ok && (await sessions.isLive(signingOut).catch(() => true))) {
+    return signOutFailed(reply);
+  }
   if (storeFailed && response.ok && SESSION_ENDING_PATHS.has(url.pathname)) {
     return sessionStoreUnavailable(response, reply);
   }
@@ -78,6 +95,18 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) reply.header("set-cookie", cookies);
   return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
+}
+
+/**
+ * The database did not delete the session, so it still works: the person is told, and keeps the
+ * cookie, so a retry can end it.
+ */
+function signOutFailed(reply: FastifyReply) {
+  return reply.code(503).header("retry-after", "5").send({
+    error: "sign_out_failed",
+    message:
+      "You could not be signed out: the database is unavailable and the session still works. Try again.",
+  });
 }
 
 /**

@@ -144,7 +144,15 @@ export async function createParley(config: Config): Promise<Parley> {
     token: config.metricsToken,
     trustsProxies: config.trustedProxies.length > 0,
   });
-  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl, ...(sessionStore && { sessionStore }) });
+  registerAuthRoutes(app, {
+    auth,
+    publicUrl: config.publicUrl,
+    ...(sessionStore && { sessionStore }),
+    sessions: {
+      currentSessionId: async (headers) => (await currentUser.lookup(headers))?.sessionId ?? null,
+      isLive: async (sessionId) => (await sessions.live([sessionId])).has(sessionId),
+    },
+  });
   registerApiRoutes(app, {
     chat,
     currentUser,

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -74,6 +75,33 @@ describe.runIf(redisUrl)("ending sessions while Redis is away", () => {
     } finally {
       await server.close();
       await redis.stop();
+    }
+  });
+});
+
+describe("signing out while the database refuses to delete the session", () => {
+  it("says so instead of answering 200, and a retry ends the session once the database works", async () => {
+    const server = await startServer();
+    try {
+      const user = await signIn(server.url, "Stuck");
+      await sql`create trigger keep_sessions before delete on session begin select raise(abort, 'disk on fire'); end`.execute(
+        server.parley.db,
+      );
+      // Before: better-auth logged the failed delete and answered 200; the session went on working.
+      const refused = await post(server, "/api/auth/sign-out", user.cookie);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({
+        error: "sign_out_failed",
+        message: expect.stringMatching(/could not be signed out.*still works/),
+      });
+      expect(await meStatus(server, user.cookie)).toBe(200);
+
+      await sql`drop trigger keep_sessions`.execute(server.parley.db);
+      expect((await post(server, "/api/auth/sign-out", user.cookie)).status).toBe(200);
+      expect(await meStatus(server, user.cookie)).toBe(401);
+      expect(await sessionRows(server, user)).toEqual([]);
+    } finally {
+      await server.close();
     }
   });
 });
