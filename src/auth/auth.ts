@@ -3,11 +3,10 @@ import { APIError } from "better-auth/api";
 import { anonymous, genericOAuth } from "better-auth/plugins";
 import type { Kysely } from "kysely";
 import type { AllowList, Providers } from "../main/config.js";
-import { cleanDisplayName, DevSignInBody } from "../protocol/index.js";
+import { cleanDisplayName, DevSignInBody, providerAvatar } from "../protocol/index.js";
 import type { DatabaseKind } from "../storage/database.js";
 import type { Database } from "../storage/schema.js";
 import { isAllowed } from "./allow-list.js";
-import { providerAvatar } from "./provider-avatar.js";
 
 export interface AuthOptions {
   db: Kysely<Database>;

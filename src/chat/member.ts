@@ -1,4 +1,4 @@
-import type { Member } from "../protocol/index.js";
+import { type Member, providerAvatar } from "../protocol/index.js";
 
 export interface UserRecord {
   id: string;
@@ -6,11 +6,11 @@ export interface UserRecord {
   image?: string | null | undefined;
 }
 
-/** Users without a provider picture get the locally generated avatar, never an outside host. */
+/** Users without a provider picture on an avatar host get the locally generated avatar, never another host. */
 export function avatarPath(userId: string): string {
   return `/api/avatars/${encodeURIComponent(userId)}.svg`;
 }
 
 export function toMember(user: UserRecord): Member {
-  return { id: user.id, name: user.name, image: user.image || avatarPath(user.id) };
+  return { id: user.id, name: user.name, image: providerAvatar(user.image) ?? avatarPath(user.id) };
 }

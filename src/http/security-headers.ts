@@ -1,7 +1,7 @@
 import fastifyHelmet from "@fastify/helmet";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import helmet from "helmet";
-import { AVATAR_ORIGINS } from "../auth/provider-avatar.js";
+import { AVATAR_ORIGINS } from "../protocol/index.js";
 
 /**
  * Features the app never uses, switched off so an injected script or a framed page cannot ask

@@ -1,3 +1,4 @@
+export * from "./avatar-image.js";
 export * from "./client-frames.js";
 export * from "./display-name.js";
 export * from "./entities.js";

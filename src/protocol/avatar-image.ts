@@ -1,6 +1,7 @@
 /**
- * The hosts provider pictures may come from, named in the Content-Security-Policy's img-src
- * (decision 0010). Any other picture is dropped for the generated avatar, so the browser never
+ * The hosts a member's picture may come from, named in the Content-Security-Policy's img-src
+ * (decision 0010). Any other picture is dropped for the generated avatar, both when a user row
+ * is written and when a member is shown (rows written before the rule), so the browser never
  * loads an image from a host the server did not choose.
  */
 export const AVATAR_ORIGINS = ["https://avatars.githubusercontent.com", "https://*.googleusercontent.com"];
