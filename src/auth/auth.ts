@@ -1,4 +1,4 @@
-import { DevSignInBody } from "@parley/protocol";
+import { cleanDisplayName, DevSignInBody, providerAvatar } from "@parley/protocol";
 import { betterAuth, type SecondaryStorage } from "better-auth";
 import { APIError } from "better-auth/api";
 import { anonymous, genericOAuth } from "better-auth/plugins";
@@ -19,6 +19,8 @@ export interface AuthOptions {
   sessionTtlSeconds: number;
   /** Redis, when configured: sessions are read from it first and kept in SQL too. */
   secondaryStorage?: SecondaryStorage;
+  /** better-auth's rate limits on the auth routes, per client address (CLIENT_ADDRESS_HEADER). */
+  rateLimit: boolean;
   /** Called for every session that ends on the server (sign-out, revocation, user deleted). */
   onSessionEnded(sessionId: string): void;
 }
@@ -27,8 +29,29 @@ export interface AuthOptions {
 export const NOT_ALLOWED = "not_allowed";
 const ONE_DAY_S = 24 * 60 * 60;
 
+/**
+ * The header the auth routes hand better-auth the client's address in: fastify's `request.ip`
+ * under TRUST_PROXY, set by the server after removing any the client sent (src/http/auth-routes.ts).
+ */
+export const CLIENT_ADDRESS_HEADER = "x-parley-client-address";
+
 function refuse(): never {
   throw new APIError("FORBIDDEN", { message: NOT_ALLOWED, code: NOT_ALLOWED });
+}
+
+/**
+ * A stored name follows the display-name rules (a provider's is cleaned, not refused: the
+ * person cannot fix it here) and a stored picture is a provider avatar or none (decision 0010).
+ */
+function profileRules(
+  user: { name?: string | null | undefined; image?: string | null | undefined },
+  email: string | null | undefined,
+): { name?: string; image?: string | null } {
+  const fallback = cleanDisplayName(email?.split("@")[0], "Member");
+  return {
+    ...("name" in user && { name: cleanDisplayName(user.name, fallback) }),
+    ...("image" in user && { image: providerAvatar(user.image) }),
+  };
 }
 
 function buildAuth(options: AuthOptions) {
@@ -48,7 +71,10 @@ function buildAuth(options: AuthOptions) {
       // With Redis, keep sessions in SQL as well: a flushed or evicted key must not sign anyone out.
       storeSessionInDatabase: true,
     },
+    // Sign-in paths: 3 requests per 10 s per address; other auth routes: 100 per 10 s (better-auth's rules).
+    rateLimit: { enabled: options.rateLimit },
     advanced: {
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       useSecureCookies: options.publicUrl.startsWith("https:"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
     },
@@ -66,6 +92,15 @@ function buildAuth(options: AuthOptions) {
         google: { ...providers.google, overrideUserInfoOnSignIn: true, prompt: "select_account" as const },
       }),
     },
+    user: {
+      // The provider's fresh email, before better-auth writes anything: a person known here who
+      // comes back with a now-refused email is refused with their stored profile untouched.
+      validateUserInfo: async ({ user, source }) => {
+        if (source.method === "anonymous") return;
+        if (!isAllowed(allowList, user.email ?? "", user.emailVerified === true))
+          return { error: NOT_ALLOWED };
+      },
+    },
     databaseHooks: {
       user: {
         create: {
@@ -73,8 +108,12 @@ function buildAuth(options: AuthOptions) {
           before: async (user) => {
             const anonymousUser = (user as { isAnonymous?: boolean }).isAnonymous === true;
             if (!anonymousUser && !isAllowed(allowList, user.email, user.emailVerified)) refuse();
-            return { data: user };
+            return { data: { ...user, ...profileRules(user, user.email) } };
           },
+        },
+        update: {
+          // Every write of a name or picture, whether from a provider at sign-in or update-user.
+          before: async (user) => ({ data: { ...user, ...profileRules(user, user.email) } }),
         },
       },
       session: {

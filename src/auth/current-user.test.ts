@@ -18,16 +18,18 @@ function fakeAuth(valid: Set<string>) {
   return { auth, calls };
 }
 
-function setup(options: { maxEntries?: number } = {}) {
+function setup(options: { maxEntries?: number; staleCopies?: string[] } = {}) {
   const valid = new Set(["s1", "s2", "s3"]);
-  const { auth, calls } = fakeAuth(valid);
+  /** Sessions in SQL; better-auth may still answer from a Redis copy of one that is gone. */
+  const inSql = valid;
+  const { auth, calls } = fakeAuth(options.staleCopies ? new Set([...valid, ...options.staleCopies]) : valid);
   let now = 1_000;
   const confirmed: string[] = [];
   const currentUser = new CurrentUser(
     auth,
     async (ids) => {
       confirmed.push(...ids);
-      return new Set(ids.filter((id) => valid.has(id)));
+      return new Set(ids.filter((id) => inSql.has(id)));
     },
     { reuseMs: 60_000, maxEntries: options.maxEntries ?? 100, now: () => now },
   );
@@ -50,7 +52,8 @@ describe("the current-user lookup", () => {
     expect(calls).toEqual(["s1"]);
     expect((await lookup("s1"))?.sessionId).toBe("s1");
     expect(calls).toEqual(["s1"]);
-    expect(confirmed).toEqual(["s1"]);
+    // Confirmed in SQL after the full check too, then on reuse.
+    expect(confirmed).toEqual(["s1", "s1"]);
     advance(60_001);
     await lookup("s1");
     expect(calls).toEqual(["s1", "s1"]);
@@ -64,6 +67,13 @@ describe("the current-user lookup", () => {
     // Forgotten: the next try goes through the full check, which refuses it too.
     expect(await lookup("s2")).toBeNull();
     expect(calls).toEqual(["s2", "s2"]);
+  });
+
+  it("refuses a session better-auth still finds (a Redis copy) but SQL no longer holds", async () => {
+    const { calls, lookup } = setup({ staleCopies: ["ended"] });
+    expect(await lookup("ended")).toBeNull();
+    expect(await lookup("ended")).toBeNull();
+    expect(calls).toEqual(["ended", "ended"]);
   });
 
   it("forgets the oldest cookie past the limit", async () => {

@@ -75,7 +75,9 @@ export class CurrentUser {
       headers: toFetchHeaders(headers),
       query: { disableCookieCache: true },
     });
-    if (!result) return null;
+    // SQL is the authority: a copy Redis kept of an ended session (it was away when the session
+    // ended) is not a session.
+    if (!result || !(await this.liveSessions([result.session.id])).has(result.session.id)) return null;
     const signedIn = { member: toMember(result.user), sessionId: result.session.id };
     this.remember(cookie, signedIn);
     return signedIn;

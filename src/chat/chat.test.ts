@@ -57,7 +57,10 @@ describe("members", () => {
   it("gives users without a picture the local avatar", () => {
     expect(toMember({ id: "u/1", name: "N", image: null }).image).toBe(avatarPath("u/1"));
     expect(avatarPath("u/1")).toBe("/api/avatars/u%2F1.svg");
-    expect(toMember({ id: "u", name: "N", image: "https://x/y.png" }).image).toBe("https://x/y.png");
+    // Only the providers' avatar hosts are kept (the CSP allows no other); any other picture is replaced.
+    expect(toMember({ id: "u", name: "N", image: "https://x/y.png" }).image).toBe(avatarPath("u"));
+    const github = "https://avatars.githubusercontent.com/u/1?v=4";
+    expect(toMember({ id: "u", name: "N", image: github }).image).toBe(github);
   });
 });
 

@@ -1,4 +1,4 @@
-import { avatarPath, type Member } from "@parley/protocol";
+import { avatarPath, type Member, providerAvatar } from "@parley/protocol";
 
 export interface UserRecord {
   id: string;
@@ -7,5 +7,5 @@ export interface UserRecord {
 }
 
 export function toMember(user: UserRecord): Member {
-  return { id: user.id, name: user.name, image: user.image || avatarPath(user.id) };
+  return { id: user.id, name: user.name, image: providerAvatar(user.image) ?? avatarPath(user.id) };
 }

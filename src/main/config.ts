@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { AllowList, OAuthClient, Providers } from "../auth/sign-in-settings.js";
@@ -19,6 +20,7 @@ const Environment = z.object({
   DATABASE_URL: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
   DEV_SIGN_IN: booleanFlag.optional(),
+  AUTH_RATE_LIMIT: booleanFlag.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_ROOT: z.string().default("./dist/web"),
   SEND_QUEUE_LIMIT_BYTES: z.coerce
@@ -34,6 +36,13 @@ const Environment = z.object({
   ROOM_REORDER_WAIT_MS: z.coerce.number().int().min(1).default(500),
   SESSION_CONFIRM_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   METRICS_TOKEN: z.string().min(16).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) => list(value))
+    .refine((entries) => entries.every(isAddressOrCidr), {
+      message: "must be a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)",
+    }),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
@@ -71,6 +80,8 @@ export interface Config {
   databaseUrl: string;
   authSecret: string;
   devSignIn: boolean;
+  /** Per-address rate limits on the auth routes (on in production unless AUTH_RATE_LIMIT=false). */
+  authRateLimit: boolean;
   logLevel: string;
   webRoot: string;
   sendQueueLimitBytes: number;
@@ -80,6 +91,8 @@ export interface Config {
   sessionSweepIntervalMs: number;
   workers: number;
   metricsToken: string | undefined;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the socket's address is the client's. */
+  trustedProxies: string[];
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   providers: Providers;
@@ -105,30 +118,35 @@ export class ConfigError extends Error {}
 
 /** Reads the configuration once, failing with one clear message that names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
-  }
-  const e = parsed.data;
+  const problems: string[] = [];
+  const { values: e, bad } = parseEachVariable(env, problems);
+  /** Runs a check across variables only when each of them parsed, so one mistake is named once. */
+  const check = (names: Array<keyof Env>, problem: () => string | undefined) => {
+    if (names.some((name) => bad.has(name))) return;
+    const found = problem();
+    if (found) problems.push(found);
+  };
   const production = e.NODE_ENV === "production";
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
-  const providers = readProviders(e);
+  const providers = readProviders(e, check);
   const devSignIn = e.DEV_SIGN_IN ?? !production;
-  if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers);
-  if (e.PRESENCE_NODE_TIMEOUT_MS < 2 * e.PRESENCE_HEARTBEAT_MS) {
-    throw new ConfigError(
-      "PRESENCE_NODE_TIMEOUT_MS must be at least twice PRESENCE_HEARTBEAT_MS, or live nodes would be taken for dead.",
-    );
-  }
-  if (e.WORKERS > 1 && !e.REDIS_URL) {
-    throw new ConfigError(
-      "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis.",
-    );
-  }
-  if (e.MESSAGE_BURST < e.MESSAGE_RATE_PER_SECOND) {
-    throw new ConfigError("MESSAGE_BURST must be at least MESSAGE_RATE_PER_SECOND.");
-  }
+  if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers, check);
+  check(["PRESENCE_NODE_TIMEOUT_MS", "PRESENCE_HEARTBEAT_MS"], () =>
+    e.PRESENCE_NODE_TIMEOUT_MS < 2 * e.PRESENCE_HEARTBEAT_MS
+      ? "PRESENCE_NODE_TIMEOUT_MS must be at least twice PRESENCE_HEARTBEAT_MS, or live nodes would be taken for dead."
+      : undefined,
+  );
+  check(["WORKERS", "REDIS_URL"], () =>
+    e.WORKERS > 1 && !e.REDIS_URL
+      ? "WORKERS > 1 needs REDIS_URL: worker processes share fan-out and presence through Redis."
+      : undefined,
+  );
+  check(["MESSAGE_BURST", "MESSAGE_RATE_PER_SECOND"], () =>
+    e.MESSAGE_BURST < e.MESSAGE_RATE_PER_SECOND
+      ? "MESSAGE_BURST must be at least MESSAGE_RATE_PER_SECOND."
+      : undefined,
+  );
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   return {
     production,
     host: e.HOST,
@@ -138,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? join(e.DATA_DIR, "parley.sqlite"),
     authSecret: e.AUTH_SECRET ?? developmentSecret(e.DATA_DIR),
     devSignIn,
+    authRateLimit: e.AUTH_RATE_LIMIT ?? production,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT,
     sendQueueLimitBytes: e.SEND_QUEUE_LIMIT_BYTES,
@@ -151,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,
+    trustedProxies: e.TRUST_PROXY,
     sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
@@ -175,23 +195,59 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-type Env = z.infer<typeof Environment>;
-
-/** A provider is on when its id and secret are both set; one without the other is a mistake. */
-function pair(name: string, id: string | undefined, secret: string | undefined): OAuthClient | undefined {
-  if (!id && !secret) return undefined;
-  if (!id || !secret)
-    throw new ConfigError(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`);
-  return { clientId: id, clientSecret: secret };
+/** An IPv4/IPv6 address, or one with a /prefix that fits its family. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-function readProviders(e: Env): Providers {
-  const github = pair("GITHUB", e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET);
-  const google = pair("GOOGLE", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET);
-  const oidcClient = pair("OIDC", e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET);
-  if (Boolean(oidcClient) !== Boolean(e.OIDC_ISSUER)) {
-    throw new ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together.");
+type Env = z.infer<typeof Environment>;
+type Check = (names: Array<keyof Env>, problem: () => string | undefined) => void;
+
+/**
+ * Each variable on its own, so every bad one is named; `values` is complete only when
+ * `problems` stays empty (loadConfig throws otherwise).
+ */
+function parseEachVariable(env: NodeJS.ProcessEnv, problems: string[]): { values: Env; bad: Set<keyof Env> } {
+  const values: Record<string, unknown> = {};
+  const bad = new Set<keyof Env>();
+  for (const [name, schema] of Object.entries(Environment.shape)) {
+    const result = schema.safeParse(env[name]);
+    if (result.success) {
+      values[name] = result.data;
+      continue;
+    }
+    bad.add(name as keyof Env);
+    for (const issue of result.error.issues) problems.push(`${name}: ${issue.message}`);
   }
+  return { values: values as Env, bad };
+}
+
+/** A provider is on when its id and secret are both set; one without the other is a mistake. */
+function pair(name: "GITHUB" | "GOOGLE" | "OIDC", e: Env, check: Check): OAuthClient | undefined {
+  const id = e[`${name}_CLIENT_ID`];
+  const secret = e[`${name}_CLIENT_SECRET`];
+  check([`${name}_CLIENT_ID`, `${name}_CLIENT_SECRET`], () =>
+    Boolean(id) !== Boolean(secret)
+      ? `${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together.`
+      : undefined,
+  );
+  return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+}
+
+function readProviders(e: Env, check: Check): Providers {
+  const github = pair("GITHUB", e, check);
+  const google = pair("GOOGLE", e, check);
+  const oidcClient = pair("OIDC", e, check);
+  check(["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"], () =>
+    Boolean(e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) !== Boolean(e.OIDC_ISSUER)
+      ? "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together."
+      : undefined,
+  );
   const oidc =
     oidcClient && e.OIDC_ISSUER
       ? {
@@ -208,22 +264,34 @@ function readProviders(e: Env): Providers {
 const MIN_SECRET_LENGTH = 32;
 
 /** In production, refuse to start rather than run open to anyone or with a guessable secret. */
-function checkProductionSafety(secret: string | undefined, devSignIn: boolean, providers: Providers): void {
-  if (!secret) {
-    throw new ConfigError(
-      "AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).",
-    );
-  }
-  if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12) {
-    throw new ConfigError(
-      `AUTH_SECRET is too weak: use at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`).`,
-    );
-  }
-  if (!devSignIn && Object.keys(providers).length === 0) {
-    throw new ConfigError(
-      "No sign-in method is configured: set GITHUB_*, GOOGLE_* or OIDC_* variables (or DEV_SIGN_IN=true for a private test).",
-    );
-  }
+function checkProductionSafety(
+  secret: string | undefined,
+  devSignIn: boolean,
+  providers: Providers,
+  check: Check,
+): void {
+  check(["AUTH_SECRET"], () => {
+    if (!secret) return "AUTH_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`).";
+    if (secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 12)
+      return `AUTH_SECRET is too weak: use at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`).`;
+    return undefined;
+  });
+  check(
+    [
+      "DEV_SIGN_IN",
+      "GITHUB_CLIENT_ID",
+      "GITHUB_CLIENT_SECRET",
+      "GOOGLE_CLIENT_ID",
+      "GOOGLE_CLIENT_SECRET",
+      "OIDC_ISSUER",
+      "OIDC_CLIENT_ID",
+      "OIDC_CLIENT_SECRET",
+    ],
+    () =>
+      !devSignIn && Object.keys(providers).length === 0
+        ? "No sign-in method is configured: set GITHUB_*, GOOGLE_* or OIDC_* variables (or DEV_SIGN_IN=true for a private test)."
+        : undefined,
+  );
 }
 
 /** Zero set-up: outside production a secret is made once and kept beside the data, so sessions survive restarts. */

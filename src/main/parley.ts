@@ -19,6 +19,8 @@ import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { requestLogFields } from "../http/request-log.js";
+import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
 import { createLimits } from "../limits/limits.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
@@ -69,7 +71,7 @@ interface Infrastructure {
 
 async function openInfrastructure(config: Config): Promise<Infrastructure> {
   // Made before fastify, so the database can report problems from the start.
-  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const log: FastifyBaseLogger = pino({ level: config.logLevel, serializers: { req: requestLogFields } });
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
@@ -126,8 +128,16 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
 }
 
 /** Step 3: sign-in (better-auth) and the sessions service every edge asks who is signed in. */
-function createAuthentication(config: Config, infra: Infrastructure): { auth: Auth; sessions: Sessions } {
+interface Authentication {
+  auth: Auth;
+  sessions: Sessions;
+  sessionStore: ReturnType<typeof redisSessionStorage> | undefined;
+  sessionTable: SessionRepository;
+}
+
+function createAuthentication(config: Config, infra: Infrastructure): Authentication {
   const { db, kind } = infra.database;
+  const sessionStore = infra.redis && redisSessionStorage(infra.redis.commands, config.redisKeyPrefix);
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -137,9 +147,8 @@ function createAuthentication(config: Config, infra: Infrastructure): { auth: Au
     providers: config.providers,
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
-    ...(infra.redis && {
-      secondaryStorage: redisSessionStorage(infra.redis.commands, config.redisKeyPrefix),
-    }),
+    rateLimit: config.authRateLimit,
+    ...(sessionStore && { secondaryStorage: sessionStore }),
     onSessionEnded: (sessionId) => void infra.sessionEnded.publish(sessionId),
   });
   const sessionTable = new SessionRepository(db);
@@ -155,7 +164,7 @@ function createAuthentication(config: Config, infra: Infrastructure): { auth: Au
     },
     (error) => infra.log.warn({ err: error }, "session sweep failed"),
   );
-  return { auth, sessions };
+  return { auth, sessions, sessionStore, sessionTable };
 }
 
 /** Step 4: the edges. Fastify with the REST routes, pages, health and metrics, and the gateway. */
@@ -163,14 +172,19 @@ async function createEdges(
   config: Config,
   infra: Infrastructure,
   chat: ChatService,
-  { auth, sessions }: { auth: Auth; sessions: Sessions },
+  { auth, sessions, sessionStore, sessionTable }: Authentication,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
     loggerInstance: infra.log,
-    trustProxy: true,
+    // Only the configured proxies' X-Forwarded-For is believed; without any, the socket's address is the client's.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 256 * 1024,
+    // Answers fastify makes before any hook (an undecodable URL) get the security headers too.
+    frameworkErrors: frameworkErrorHandler(config.publicUrl),
   });
+  // First, so its hook covers every route registered after it, and the 404 handler.
+  await registerSecurityHeaders(app, { publicUrl: config.publicUrl });
   if (isOpen(config.allowList)) {
     app.log.warn(
       "ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in",
@@ -184,8 +198,19 @@ async function createEdges(
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     metrics: infra.metrics,
   });
-  registerMetricsRoute(app, infra.metrics, config.metricsToken);
-  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
+  registerMetricsRoute(app, infra.metrics, {
+    token: config.metricsToken,
+    trustsProxies: config.trustedProxies.length > 0,
+  });
+  registerAuthRoutes(app, {
+    auth,
+    publicUrl: config.publicUrl,
+    ...(sessionStore && { sessionStore }),
+    sessions: {
+      currentSessionId: async (headers) => (await sessions.lookup(headers))?.sessionId ?? null,
+      isLive: async (sessionId) => (await sessionTable.live([sessionId])).has(sessionId),
+    },
+  });
   registerApiRoutes(app, {
     chat,
     currentUser: sessions.currentUser,

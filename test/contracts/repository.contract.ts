@@ -109,10 +109,21 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
       });
 
       it("shows history with the author's current name and picture", async () => {
-        const [ada, room] = [await newUser("Ada", "/old.svg"), await newRoom()];
+        const [ada, room] = [
+          await newUser("Ada", "https://avatars.githubusercontent.com/u/1?v=1"),
+          await newRoom(),
+        ];
         await fill(room, ada, 2);
-        await store.saveUser({ id: ada.id, name: "Ada Lovelace", image: "/new.svg" });
-        const renamed = { id: ada.id, name: "Ada Lovelace", image: "/new.svg" };
+        await store.saveUser({
+          id: ada.id,
+          name: "Ada Lovelace",
+          image: "https://avatars.githubusercontent.com/u/1?v=2",
+        });
+        const renamed = {
+          id: ada.id,
+          name: "Ada Lovelace",
+          image: "https://avatars.githubusercontent.com/u/1?v=2",
+        };
         const pages = [
           await store.messages.latest(room.id, 5),
           await store.messages.before(room.id, 3, 5),

@@ -59,6 +59,34 @@ describe("the allow-list", () => {
     const page = await fetch(`${server.url}${refused.location}`);
     expect(page.status).toBe(200);
   });
+
+  it("refuses a known person who comes back with a now-refused email, leaving their profile untouched", async () => {
+    const before = await server.parley.db
+      .selectFrom("user")
+      .selectAll()
+      .where("email", "=", "ada@corp.example")
+      .executeTakeFirstOrThrow();
+    // Ada (GitHub id 1) changed her GitHub email to one the allow-list refuses, and her name.
+    mocks.github(
+      {
+        id: 1,
+        login: "ada",
+        name: "Ada Elsewhere",
+        email: "ada@gone.example",
+        avatar_url: "https://avatars.githubusercontent.com/u/1",
+      },
+      [{ email: "ada@gone.example", primary: true, verified: true }],
+    );
+    const refused = await signInWith(server.url, "github");
+    expect(refused.sessionCookie).toBeUndefined();
+    expect(refused.location).toMatch(/\/signin\?error=not_allowed/);
+    const after = await server.parley.db
+      .selectFrom("user")
+      .selectAll()
+      .where("id", "=", before.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
 });
 
 describe("production start-up", () => {

@@ -52,7 +52,7 @@ describe("sign-in with GitHub and Google", () => {
       login: "ada",
       name: "Ada Lovelace",
       email: null,
-      avatar_url: "https://avatars.example/ada.png",
+      avatar_url: "https://avatars.githubusercontent.com/u/101?v=4",
     };
     mocks.github(githubUser, [
       { email: "ada@users.noreply.github.com", primary: false, verified: true },
@@ -62,17 +62,55 @@ describe("sign-in with GitHub and Google", () => {
     expect(result.status).toBe(302);
     expect(result.location).toBe("/");
     const user = await me(result.sessionCookie);
-    expect(user).toMatchObject({ name: "Ada Lovelace", image: "https://avatars.example/ada.png" });
+    expect(user).toMatchObject({
+      name: "Ada Lovelace",
+      image: "https://avatars.githubusercontent.com/u/101?v=4",
+    });
     const row = await userRow("ada@corp.example");
     expect(row?.id).toBe(user.id);
     expect(Boolean(row?.emailVerified)).toBe(true);
   });
 
   it("refreshes name and avatar from the provider at each sign-in", async () => {
-    githubUser = { ...githubUser, name: "Ada King", avatar_url: "https://avatars.example/ada-2.png" };
+    githubUser = {
+      ...githubUser,
+      name: "Ada King",
+      avatar_url: "https://avatars.githubusercontent.com/u/101?v=5",
+    };
     mocks.github(githubUser, [{ email: "ada@corp.example", primary: true, verified: true }]);
     const user = await me((await github()).sessionCookie);
-    expect(user).toMatchObject({ name: "Ada King", image: "https://avatars.example/ada-2.png" });
+    expect(user).toMatchObject({
+      name: "Ada King",
+      image: "https://avatars.githubusercontent.com/u/101?v=5",
+    });
+  });
+
+  it("keeps a provider's name within the display-name rules and its picture only from avatar hosts", async () => {
+    const longName = `Ada\u202E\u0000 ${"x".repeat(200)}`;
+    githubUser = { ...githubUser, name: longName, avatar_url: "javascript:alert(1)" };
+    mocks.github(githubUser, [{ email: "ada@corp.example", primary: true, verified: true }]);
+    let user = await me((await github()).sessionCookie);
+    expect(user.name).toBe(`Ada ${"x".repeat(60)}`);
+    expect(user.image).toBe(`/api/avatars/${user.id}.svg`);
+    expect(await userRow("ada@corp.example")).toMatchObject({ name: user.name, image: null });
+
+    githubUser = { ...githubUser, name: "\u202E\u2066 ", avatar_url: "https://evil.example/ada.png" };
+    mocks.github(githubUser, [{ email: "ada@corp.example", primary: true, verified: true }]);
+    user = await me((await github()).sessionCookie);
+    // Nothing usable left: the email's local part stands in.
+    expect(user).toMatchObject({ name: "ada", image: `/api/avatars/${user.id}.svg` });
+
+    githubUser = {
+      ...githubUser,
+      name: "Ada King",
+      avatar_url: "https://avatars.githubusercontent.com/u/101?v=5",
+    };
+    mocks.github(githubUser, [{ email: "ada@corp.example", primary: true, verified: true }]);
+    user = await me((await github()).sessionCookie);
+    expect(user).toMatchObject({
+      name: "Ada King",
+      image: "https://avatars.githubusercontent.com/u/101?v=5",
+    });
   });
 
   it("links a Google account with the same verified email to the same user", async () => {
@@ -82,7 +120,7 @@ describe("sign-in with GitHub and Google", () => {
       email: "ada@corp.example",
       email_verified: true,
       name: "Ada (Google)",
-      picture: "https://lh3.example/ada.jpg",
+      picture: "https://lh3.googleusercontent.com/a/ada",
     });
     const result = await google();
     const user = await me(result.sessionCookie);

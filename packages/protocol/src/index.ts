@@ -1,5 +1,7 @@
+export * from "./avatar-image.js";
 export * from "./client-frames.js";
 export * from "./close-codes.js";
+export * from "./display-name.js";
 export * from "./encoding.js";
 export * from "./entities.js";
 export * from "./limits.js";

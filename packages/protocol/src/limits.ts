@@ -3,7 +3,8 @@ export const MAX_MESSAGE_LENGTH = 4000;
 export const HISTORY_PAGE_SIZE = 50;
 export const MAX_HISTORY_PAGE_SIZE = 200;
 export const MAX_ROOM_NAME_LENGTH = 80;
-export const MAX_DISPLAY_NAME_LENGTH = 40;
+/** In code points, after NFC normalisation and trimming (src/protocol/display-name.ts). */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
 /**
  * Largest inbound WebSocket frame in bytes; larger frames close the socket with 1009. Generous on
  * purpose: an over-long message below it gets a clear `message_too_long` error frame instead.

@@ -1,12 +1,7 @@
 import { z } from "zod";
+import { DisplayName } from "./display-name.js";
 import { Member, Message, Room } from "./entities.js";
-import {
-  HISTORY_PAGE_SIZE,
-  MAX_DISPLAY_NAME_LENGTH,
-  MAX_HISTORY_PAGE_SIZE,
-  MAX_ROOM_NAME_LENGTH,
-  MAX_SEQUENCE,
-} from "./limits.js";
+import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE, MAX_ROOM_NAME_LENGTH, MAX_SEQUENCE } from "./limits.js";
 import { hasForbiddenCharacter } from "./message-body.js";
 
 export const CreateRoomBody = z.object({
@@ -65,10 +60,20 @@ export const SignInOptions = z.object({
 });
 export type SignInOptions = z.infer<typeof SignInOptions>;
 
-export const DevSignInBody = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, "display name is empty")
-    .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`),
-});
+export const DevSignInBody = z.object({ name: DisplayName });
+
+/**
+ * `POST /api/auth/update-user`: only the display name may change. The picture is the provider's
+ * avatar or the generated one, never a URL a client sends, so `image` (like any other field) is
+ * refused.
+ */
+export const UpdateProfileBody = z.strictObject(
+  { name: DisplayName.optional() },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `only the display name can be changed (not ${issue.keys.join(", ")}): the picture comes from your sign-in provider`
+        : undefined,
+  },
+);
+export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
