@@ -1,0 +1,55 @@
+import { type ReactNode, useEffect, useRef } from "react";
+
+interface ModalProps {
+  open: boolean;
+  onClose(): void;
+  /** id of the element naming the dialog (its heading). */
+  labelledBy?: string;
+  label?: string;
+  className: string;
+  testId?: string;
+  children: ReactNode;
+}
+
+/**
+ * A native modal <dialog>: the browser traps focus, makes the rest of the page inert, and
+ * closes it on Escape. Focus goes back to what had it before opening (the button that opened
+ * it), which not every browser does on its own.
+ */
+export function Modal({ open, onClose, labelledBy, label, className, testId, children }: ModalProps) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog || !open) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    // Escape or form[method=dialog] close the dialog natively: tell the owner.
+    const onNativeClose = () => onCloseRef.current();
+    dialog.addEventListener("close", onNativeClose);
+    return () => {
+      dialog.removeEventListener("close", onNativeClose);
+      if (dialog.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, [open]);
+
+  return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click is the pointer twin of Escape, which the native dialog handles
+    <dialog
+      ref={dialogRef}
+      className={className}
+      aria-labelledby={labelledBy}
+      aria-label={label}
+      data-testid={testId}
+      // A click on the backdrop lands on the dialog element itself, never on its content.
+      onClick={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
+    >
+      {open && children}
+    </dialog>
+  );
+}
