@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CurrentUser } from "../auth/current-user.js";
+import { negotiateLanguage, withPageLanguage } from "./language.js";
 
 export interface PagesOptions {
   currentUser: CurrentUser;
@@ -21,6 +22,11 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+const NOT_BUILT = {
+  en: "The web app is not built: run `npm run build`.",
+  ja: "Web アプリがビルドされていません: `npm run build` を実行してください。",
+} as const;
+
 /** The single-page app: its assets are public, its pages need a session or go to sign-in. */
 export async function registerPages(app: FastifyInstance, options: PagesOptions): Promise<void> {
   const webRoot = resolve(options.webRoot);
@@ -37,17 +43,24 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
     }
   }
 
-  async function sendApp(reply: FastifyReply) {
+  async function sendApp(request: FastifyRequest, reply: FastifyReply) {
     const html = await indexHtml();
+    // <html lang> right from the first byte (screen readers, CJK fonts); the app then follows the browser.
+    const language = negotiateLanguage(request.headers["accept-language"]);
     if (!html)
-      return reply.code(503).type("text/plain").send("The web app is not built: run `npm run build`.");
+      return reply
+        .code(503)
+        .type("text/plain; charset=utf-8")
+        .header("vary", "accept-language")
+        .send(NOT_BUILT[language]);
     return reply
       .type("text/html; charset=utf-8")
+      .header("vary", "accept-language")
       .header("cache-control", "no-cache")
       .header("content-security-policy", CONTENT_SECURITY_POLICY)
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
-      .send(html);
+      .send(withPageLanguage(html, language));
   }
 
   await app.register(fastifyStatic, {
@@ -57,7 +70,7 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
     maxAge: "365d",
   });
 
-  app.get("/signin", async (_request, reply) => sendApp(reply));
+  app.get("/signin", async (request, reply) => sendApp(request, reply));
 
   app.get("/", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
@@ -67,6 +80,6 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
   app.get("/r/:slug", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
     if (!signedIn) return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`);
-    return sendApp(reply);
+    return sendApp(request, reply);
   });
 }
