@@ -1,4 +1,28 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type KeyboardEvent, type ReactNode, useEffect, useRef } from "react";
+
+const FOCUSABLE =
+  'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Tab past the last control comes back to the first (and Shift+Tab the other way): a modal
+ * dialog makes the page inert, but browsers still let Tab leave for their own toolbar.
+ */
+function keepTabInside(event: KeyboardEvent<HTMLDialogElement>): void {
+  if (event.key !== "Tab") return;
+  const focusable = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (element) => element.getClientRects().length > 0,
+  );
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
 
 interface ModalProps {
   open: boolean;
@@ -13,7 +37,7 @@ interface ModalProps {
 
 /**
  * A native modal <dialog>: the browser traps focus, makes the rest of the page inert, and
- * closes it on Escape. Focus goes back to what had it before opening (the button that opened
+ * closes it on Escape; Tab cycles inside it. Focus goes back to what had it before opening (the button that opened
  * it), which not every browser does on its own.
  */
 export function Modal({ open, onClose, labelledBy, label, className, testId, children }: ModalProps) {
@@ -44,6 +68,7 @@ export function Modal({ open, onClose, labelledBy, label, className, testId, chi
       aria-labelledby={labelledBy}
       aria-label={label}
       data-testid={testId}
+      onKeyDown={keepTabInside}
       // A click on the backdrop lands on the dialog element itself, never on its content.
       onClick={(event) => {
         if (event.target === event.currentTarget) onClose();
