@@ -61,7 +61,6 @@ export function Modal({ open, onClose, labelledBy, label, className, testId, chi
   }, [open]);
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the backdrop click is the pointer twin of Escape, which the native dialog handles
     <dialog
       ref={dialogRef}
       className={className}

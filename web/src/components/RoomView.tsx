@@ -100,7 +100,10 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
               aria-label={t("members.open", { count: memberCount })}
               onClick={() => setMembersOpen(true)}
             >
-              <span className="members-icon" aria-hidden="true" />
+              <svg className="members-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <circle cx="12" cy="8" r="4" fill="currentColor" />
+                <path d="M4 21a8 8 0 0 1 16 0z" fill="currentColor" />
+              </svg>
               <span aria-hidden="true">{memberCount}</span>
             </button>
           )}
