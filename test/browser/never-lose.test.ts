@@ -163,6 +163,12 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     await send(bob, "unread two");
     const badge = tabA.locator("[data-testid=room-link][data-slug=side-room] [data-testid=unread-badge]");
     await expect.poll(() => badge.textContent(), { timeout: 5000 }).toBe("2");
+    // A screen reader gets the count as words inside the link, not a bare number.
+    expect(
+      await tabA
+        .locator("[data-testid=room-link][data-slug=side-room] [data-testid=unread-text]")
+        .textContent(),
+    ).toBe(", 2 unread messages");
     await screenshot(tabA, "unread-badge");
 
     const tabB = await adaContext.newPage();

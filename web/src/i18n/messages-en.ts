@@ -92,7 +92,7 @@ export const en = {
   "signin.error.state_mismatch": "The sign-in took too long or was started in another tab. Please try again.",
   "signin.error.unknown": "Sign-in failed ({code}).",
 
-  "language.browser": "Same as the browser",
+  "language.browser": "Automatic",
   "language.label": "Language",
 } as const;
 

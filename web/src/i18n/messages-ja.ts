@@ -91,6 +91,6 @@ export const ja: Record<MessageId, string> = {
     "サインインに時間がかかりすぎたか、別のタブで開始されました。もう一度お試しください。",
   "signin.error.unknown": "サインインに失敗しました ({code})。",
 
-  "language.browser": "ブラウザーに合わせる",
+  "language.browser": "自動",
   "language.label": "言語",
 };
