@@ -147,6 +147,35 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
     await context.close();
   });
 
+  it("fits 360 px without sideways scrolling, and at 900 px keeps the room list as a column", async () => {
+    const context = await openContext(browser, { ...PHONE, viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await devSignIn(page, server.url, "Nadia Narrow");
+    await send(page, "a-very-long-word-without-spaces-".repeat(6));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+    expect((await box(page.getByTestId("message-list"))).width).toBeGreaterThanOrEqual(359);
+    const composer = await box(page.getByTestId("composer"));
+    expect(composer.y + composer.height).toBeLessThanOrEqual(740);
+    await screenshot(page, "phone-360");
+
+    await page.setViewportSize({ width: 900, height: 800 });
+    await page.getByTestId("sidebar").waitFor({ state: "visible" });
+    expect(await page.getByTestId("open-rooms").count()).toBe(0);
+    const sidebar = await box(page.getByTestId("sidebar"));
+    const list = await box(page.getByTestId("message-list"));
+    expect(list.x).toBeGreaterThanOrEqual(sidebar.x + sidebar.width);
+    expect(list.x + list.width).toBeLessThanOrEqual(900);
+    await page.getByTestId("open-members").click();
+    await page.getByTestId("members-sheet").waitFor({ state: "visible" });
+    await page.keyboard.press("Escape");
+    await page.getByTestId("members-sheet").waitFor({ state: "hidden" });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "open-members",
+    );
+    await screenshot(page, "tablet-900");
+    await context.close();
+  });
+
   it("at 1280×800 keeps the three columns, and dark mode follows the system", async () => {
     const context = await openContext(browser, { ...DESKTOP, colorScheme: "dark" });
     const page = await context.newPage();

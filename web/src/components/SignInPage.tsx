@@ -28,16 +28,23 @@ function describeSignInError(code: string, t: ReturnType<typeof useText>): strin
 export function SignInPage() {
   const [options, setOptions] = useState<SignInOptions | null>(null);
   const t = useText();
-  const [error, setError] = useState<string | null>(() => {
-    const code = errorCodeFromUrl();
-    return code ? describeSignInError(code, t) : null;
-  });
+  // The URL's error is kept as its code so it follows a change of language.
+  const [urlErrorCode, setUrlErrorCode] = useState<string | null>(errorCodeFromUrl);
+  const [requestError, setRequestError] = useState<string | null>(null);
+  const error = requestError ?? (urlErrorCode ? describeSignInError(urlErrorCode, t) : null);
+  const setError = (message: string | null) => {
+    setUrlErrorCode(null);
+    setRequestError(message);
+  };
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     document.title = t("signin.documentTitle");
+  }, [t]);
+
+  useEffect(() => {
     let cancelled = false;
     // Already signed in (say, via the back button): signing in again would only be refused.
     // With an error to show, stay: the reader needs to see what went wrong.
@@ -57,7 +64,7 @@ export function SignInPage() {
     return () => {
       cancelled = true;
     };
-  }, [t]);
+  }, []);
 
   const devSignIn = async (event: FormEvent) => {
     event.preventDefault();

@@ -5,7 +5,6 @@
 export const en = {
   "app.loading": "Loading Parley…",
   "app.startupError": "{error} Retrying…",
-  "app.skipToComposer": "Skip to the message box",
 
   "connection.connected": "connected",
   "connection.connecting": "connecting",
@@ -35,7 +34,6 @@ export const en = {
   "userMenu.theme.system": "System",
   "userMenu.theme.light": "Light",
   "userMenu.theme.dark": "Dark",
-  "userMenu.language": "Language",
   "userMenu.signOut": "Sign out",
 
   "room.loading": "Loading room…",

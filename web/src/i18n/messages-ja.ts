@@ -4,7 +4,6 @@ import type { MessageId } from "./messages-en.js";
 export const ja: Record<MessageId, string> = {
   "app.loading": "Parley を読み込んでいます…",
   "app.startupError": "{error} 再試行しています…",
-  "app.skipToComposer": "メッセージ入力欄へ移動",
 
   "connection.connected": "接続済み",
   "connection.connecting": "接続中",
@@ -34,7 +33,6 @@ export const ja: Record<MessageId, string> = {
   "userMenu.theme.system": "システム",
   "userMenu.theme.light": "ライト",
   "userMenu.theme.dark": "ダーク",
-  "userMenu.language": "言語",
   "userMenu.signOut": "サインアウト",
 
   "room.loading": "ルームを読み込んでいます…",
