@@ -19,7 +19,10 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const [ime] = useState(() => new ImeEnterGuard());
 
   // Entering a room is a request to talk in it, as in Slack: the caret starts in the composer.
-  useEffect(() => inputRef.current?.focus(), []);
+  // Not on touch screens, where focusing would throw the on-screen keyboard over the messages.
+  useEffect(() => {
+    if (!window.matchMedia("(pointer: coarse)").matches) inputRef.current?.focus();
+  }, []);
 
   // Grow with the text up to a cap, then scroll inside.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the height must be re-measured whenever the rendered text changes
