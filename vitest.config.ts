@@ -17,7 +17,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "web/**/*.test.ts", "test/docs/**/*.test.ts"],
+          include: [
+            "src/**/*.test.ts",
+            "web/**/*.test.ts",
+            "test/docs/**/*.test.ts",
+            "test/web/**/*.test.ts",
+          ],
           testTimeout: 5_000,
         },
       },

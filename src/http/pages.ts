@@ -1,14 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CurrentUser } from "../auth/current-user.js";
+import { negotiateLanguage, withPageLanguage } from "./language.js";
 
 export interface PagesOptions {
   currentUser: CurrentUser;
   webRoot: string;
   production: boolean;
 }
+
+const NOT_BUILT = {
+  en: "The web app is not built: run `npm run build`.",
+  ja: "Web アプリがビルドされていません: `npm run build` を実行してください。",
+} as const;
 
 /** The single-page app: its assets are public, its pages need a session or go to sign-in. */
 export async function registerPages(app: FastifyInstance, options: PagesOptions): Promise<void> {
@@ -26,11 +32,21 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
     }
   }
 
-  async function sendApp(reply: FastifyReply) {
+  async function sendApp(request: FastifyRequest, reply: FastifyReply) {
     const html = await indexHtml();
+    // <html lang> right from the first byte (screen readers, CJK fonts); the app then follows the browser.
+    const language = negotiateLanguage(request.headers["accept-language"]);
     if (!html)
-      return reply.code(503).type("text/plain").send("The web app is not built: run `npm run build`.");
-    return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(html);
+      return reply
+        .code(503)
+        .type("text/plain; charset=utf-8")
+        .header("vary", "accept-language")
+        .send(NOT_BUILT[language]);
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("vary", "accept-language")
+      .header("cache-control", "no-cache")
+      .send(withPageLanguage(html, language));
   }
 
   await app.register(fastifyStatic, {
@@ -40,7 +56,7 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
     maxAge: "365d",
   });
 
-  app.get("/signin", async (_request, reply) => sendApp(reply));
+  app.get("/signin", async (request, reply) => sendApp(request, reply));
 
   app.get("/", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
@@ -50,6 +66,6 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
   app.get("/r/:slug", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
     if (!signedIn) return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`);
-    return sendApp(reply);
+    return sendApp(request, reply);
   });
 }

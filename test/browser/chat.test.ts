@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, devSignIn, launchChromium, screenshot } from "../support/browser.js";
+import { chromiumAvailable, createRoom, devSignIn, launchChromium, screenshot } from "../support/browser.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
 describe.runIf(chromiumAvailable())("in a real browser", () => {
@@ -101,9 +101,7 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
     await page.evaluate(() => {
       (window as { __noReload?: boolean }).__noReload = true;
     });
-    await page.getByTestId("new-room-name").fill("Launch Plans");
-    await page.getByTestId("create-room").click();
-    await page.waitForURL(/\/r\/launch-plans$/);
+    await createRoom(page, "Launch Plans", "launch-plans");
     await page.getByTestId("composer").fill("in the new room");
     await page.getByTestId("composer").press("Enter");
     await page.getByTestId("message-body").filter({ hasText: "in the new room" }).waitFor();

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, devSignIn, launchChromium, screenshot } from "../support/browser.js";
+import { chromiumAvailable, createRoom, devSignIn, launchChromium, screenshot } from "../support/browser.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
 const status = (page: Page) => page.getByTestId("connection-status").getAttribute("data-state");
@@ -150,9 +150,7 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     const bob = await bobContext.newPage();
     await devSignIn(tabA, server.url, "Ada Tabs");
     await devSignIn(bob, server.url, "Bob Poster");
-    await bob.getByTestId("new-room-name").fill("Side Room");
-    await bob.getByTestId("create-room").click();
-    await bob.waitForURL(/\/r\/side-room$/);
+    await createRoom(bob, "Side Room", "side-room");
 
     // Ada becomes a member of the side room, then goes back to general.
     await tabA.locator("[data-testid=room-link][data-slug=side-room]").click();
@@ -165,6 +163,12 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     await send(bob, "unread two");
     const badge = tabA.locator("[data-testid=room-link][data-slug=side-room] [data-testid=unread-badge]");
     await expect.poll(() => badge.textContent(), { timeout: 5000 }).toBe("2");
+    // A screen reader gets the count as words inside the link, not a bare number.
+    expect(
+      await tabA
+        .locator("[data-testid=room-link][data-slug=side-room] [data-testid=unread-text]")
+        .textContent(),
+    ).toBe(", 2 unread messages");
     await screenshot(tabA, "unread-badge");
 
     const tabB = await adaContext.newPage();

@@ -41,3 +41,12 @@ export async function devSignIn(page: Page, baseUrl: string, name: string): Prom
   await page.getByTestId("dev-signin").click();
   await page.waitForURL(/\/r\/general$/);
 }
+
+/** Creates a room through the "+" dialog of the room list and waits to be in it (at `slug` if given). */
+export async function createRoom(page: Page, name: string, slug?: string): Promise<void> {
+  await page.getByTestId("new-room-open").click();
+  await page.getByTestId("new-room-name").fill(name);
+  await page.getByTestId("create-room").click();
+  if (slug) await page.waitForURL(new RegExp(`/r/${slug}$`));
+  await page.locator(".room-title").filter({ hasText: name }).waitFor();
+}

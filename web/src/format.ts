@@ -1,20 +1,39 @@
-// undefined locale: times follow the browser's language and regional settings.
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const dayAndTime = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "numeric",
-  hour: "numeric",
-  minute: "2-digit",
-});
-const full = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" });
+import { useMemo } from "react";
+import { useIntl } from "react-intl";
+import { useText } from "./i18n/use-text.js";
+import { sameLocalDay } from "./message-groups.js";
 
-/** Short label for the message list: just the time today, the date as well before that. */
-export function shortTime(ms: number, now: Date = new Date()): string {
-  const date = new Date(ms);
-  const sameDay = date.toDateString() === now.toDateString();
-  return (sameDay ? timeOnly : dayAndTime).format(date);
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface TimeFormat {
+  /** The time of day, for a message: the day is on the separator above it. */
+  time(ms: number): string;
+  /** Date and time in full, for the tooltip. */
+  full(ms: number): string;
+  /** A day separator: Today, Yesterday, or the date (with the year when it is not this year). */
+  day(ms: number, now?: number): string;
 }
 
-export function fullTime(ms: number): string {
-  return full.format(new Date(ms));
+/** Dates and times through Intl, in the app's language (react-intl's locale). */
+export function useTimeFormat(): TimeFormat {
+  const intl = useIntl();
+  const t = useText();
+  return useMemo<TimeFormat>(
+    () => ({
+      time: (ms) => intl.formatTime(ms, { hour: "numeric", minute: "2-digit" }),
+      full: (ms) => intl.formatDate(ms, { dateStyle: "full", timeStyle: "medium" }),
+      day(ms, now = Date.now()) {
+        if (sameLocalDay(ms, now)) return t("messages.today");
+        if (sameLocalDay(ms, now - DAY_MS)) return t("messages.yesterday");
+        const thisYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+        return intl.formatDate(ms, {
+          weekday: "long",
+          month: "long",
+          day: "numeric",
+          ...(thisYear ? {} : { year: "numeric" }),
+        });
+      },
+    }),
+    [intl, t],
+  );
 }

@@ -1,24 +1,37 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
+
+import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
+import { PHONE_QUERY, useMediaQuery } from "../use-media-query.js";
+import { Modal } from "./Modal.js";
 import { RoomView } from "./RoomView.js";
 import { Sidebar } from "./Sidebar.js";
 
-/** The signed-in app for /r/:slug: starts the store once, then follows the URL's room. */
+/**
+ * The signed-in app for /r/:slug: starts the store once, then follows the URL's room.
+ * On a phone the room list is a drawer (a modal dialog) opened from the room header.
+ */
 export function ChatPage({ slug }: { slug: string }) {
   const chat = useChatCore();
+  const t = useText();
   const me = useChat((state) => state.me);
   const startupError = useChat((state) => state.startupError);
+  const phone = useMediaQuery(PHONE_QUERY);
+  const [drawerOpen, setDrawerOpen] = useState(false);
 
   useEffect(() => chat.start(), [chat]);
   useEffect(() => chat.openSlug(slug), [chat, slug]);
+  // Picking a room in the drawer is what the drawer was opened for.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closes on every change of room
+  useEffect(() => setDrawerOpen(false), [slug]);
 
   if (!me) {
     return (
       <main className="splash">
         {startupError ? (
-          <p role="alert">{startupError} Retrying…</p>
+          <p role="alert">{t("app.startupError", { error: startupError })}</p>
         ) : (
-          <p className="muted">Loading Parley…</p>
+          <p className="muted">{t("app.loading")}</p>
         )}
       </main>
     );
@@ -26,8 +39,20 @@ export function ChatPage({ slug }: { slug: string }) {
 
   return (
     <div className="app">
-      <Sidebar me={me} />
-      <RoomView />
+      {phone ? (
+        <Modal
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          label={t("sidebar.label")}
+          className="drawer"
+          testId="rooms-drawer"
+        >
+          <Sidebar me={me} onClose={() => setDrawerOpen(false)} />
+        </Modal>
+      ) : (
+        <Sidebar me={me} />
+      )}
+      <RoomView onOpenRooms={phone ? () => setDrawerOpen(true) : undefined} />
     </div>
   );
 }

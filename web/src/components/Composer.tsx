@@ -1,7 +1,10 @@
 import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { EMPTY_ROOM } from "../core/index.js";
+import { Text } from "../i18n/Text.js";
+import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
+import { ImeEnterGuard } from "./ime-enter.js";
 
 /** Show the counter only when the limit is close enough to matter. */
 const COUNTER_FROM = MAX_MESSAGE_LENGTH - 400;
@@ -9,13 +12,18 @@ const MAX_HEIGHT_PX = 200;
 
 export function Composer({ roomId, roomName }: { roomId: string; roomName: string }) {
   const chat = useChatCore();
+  const t = useText();
   const [text, setText] = useState("");
   const [localError, setLocalError] = useState<string | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const [ime] = useState(() => new ImeEnterGuard());
 
   // Entering a room is a request to talk in it, as in Slack: the caret starts in the composer.
-  useEffect(() => inputRef.current?.focus(), []);
+  // Not on touch screens, where focusing would throw the on-screen keyboard over the messages.
+  useEffect(() => {
+    if (!window.matchMedia("(pointer: coarse)").matches) inputRef.current?.focus();
+  }, []);
 
   // Grow with the text up to a cap, then scroll inside.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the height must be re-measured whenever the rendered text changes
@@ -34,14 +42,16 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    // isComposing: Enter that confirms an IME candidate (Japanese, Chinese…) is not a send.
-    if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+    // Checked on every key, so "the first keydown after compositionend" is exact.
+    const fromIme = ime.isImeKeydown(event);
+    if (event.key !== "Enter" || event.shiftKey || fromIme) return;
     event.preventDefault();
     submit();
   };
 
   const error = localError ?? roomError;
   const length = text.trim().length;
+  const label = t("composer.label", { room: roomName });
 
   return (
     <div className="composer">
@@ -56,28 +66,32 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           className="composer-input"
           data-testid="composer"
           rows={1}
-          placeholder={`Message #${roomName}`}
-          aria-label={`Message #${roomName}`}
+          placeholder={label}
+          aria-label={label}
+          enterKeyHint="send"
           value={text}
           onChange={(event) => {
             setText(event.target.value);
             if (localError) setLocalError(null);
           }}
           onKeyDown={onKeyDown}
+          onCompositionStart={ime.onCompositionStart}
+          onCompositionEnd={ime.onCompositionEnd}
         />
         <button
           type="button"
           className="button button-primary composer-send"
+          data-testid="send"
           // Keeps the caret in the textarea when the button is clicked.
           onMouseDown={(event) => event.preventDefault()}
           onClick={submit}
         >
-          Send
+          {t("composer.send")}
         </button>
       </div>
       <div className="composer-hint">
-        <span>
-          <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+        <span className="composer-keys">
+          <Text id="composer.hint" values={{ kbd: (chunks) => <kbd>{chunks}</kbd> }} />
         </span>
         {length >= COUNTER_FROM && (
           <span className={length > MAX_MESSAGE_LENGTH ? "composer-count over" : "composer-count"}>

@@ -1,12 +1,8 @@
+import { useText } from "../i18n/use-text.js";
 import { useChat } from "../use-chat.js";
 
-const TITLES = {
-  connected: "Connected: messages arrive live",
-  connecting: "Connecting to the server…",
-  reconnecting: "Connection lost; reconnecting. Messages you send are kept and go out once back.",
-} as const;
-
 export function ConnectionStatus() {
+  const t = useText();
   const status = useChat((state) => state.status);
   return (
     <div
@@ -14,10 +10,10 @@ export function ConnectionStatus() {
       className="connection-status"
       data-testid="connection-status"
       data-state={status}
-      title={TITLES[status]}
+      title={t(`connection.${status}.title`)}
     >
       <span className="connection-dot" aria-hidden="true" />
-      {status}
+      {t(`connection.${status}`)}
     </div>
   );
 }

@@ -12,7 +12,10 @@ import {
 } from "react";
 import type { ChatMessage, OutboxEntry } from "../core/index.js";
 import { EMPTY_ROOM, unreadCount } from "../core/index.js";
-import { fullTime, shortTime } from "../format.js";
+import { useTimeFormat } from "../format.js";
+import { useText } from "../i18n/use-text.js";
+import { renderMarkdown } from "../markdown.js";
+import { placeMessages } from "../message-groups.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 
@@ -29,6 +32,7 @@ const LOAD_OLDER_PX = 120;
 
 export function MessageList({ roomId, roomName }: { roomId: string; roomName: string }) {
   const chat = useChatCore();
+  const t = useText();
   const room = useChat((state) => state.roomStates[roomId] ?? EMPTY_ROOM);
   const outbox = useChat((state) => state.outbox);
   const me = useChat((state) => state.me);
@@ -157,13 +161,32 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     return () => observer.disconnect();
   }, [measure, readIfAtBottom]);
 
+  const placements = useMemo(
+    () =>
+      placeMessages(
+        items.map((item) =>
+          item.kind === "message"
+            ? {
+                authorId: item.message.author.id,
+                createdAt: item.message.createdAt,
+                breakBefore: item.message.seq === dividerBefore,
+              }
+            : { authorId: me?.id ?? "", createdAt: item.entry.createdAt },
+        ),
+      ),
+    [items, me, dividerBefore],
+  );
+  const format = useTimeFormat();
+
   return (
     <div
       className="message-list"
       data-testid="message-list"
       ref={listRef}
       role="log"
-      aria-label={`Messages in #${roomName}`}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard readers can scroll the history (WCAG 2.1.1, axe scrollable-region-focusable)
+      tabIndex={0}
+      aria-label={t("messages.label", { room: roomName })}
       onScroll={() => {
         measure();
         loadOlderIfAtTop();
@@ -172,69 +195,111 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     >
       {topMarker === "start" && (
         <div className="history-start" data-testid="history-start">
-          <strong>This is the start of #{roomName}.</strong>
+          <strong>{t("messages.start", { room: roomName })}</strong>
         </div>
       )}
       {(topMarker === "loading" || topMarker === "loading-older") && (
         <div className="history-loading muted">
-          {topMarker === "loading" ? "Loading messages…" : "Loading older messages…"}
+          {topMarker === "loading" ? t("messages.loading") : t("messages.loadingOlder")}
         </div>
       )}
-      {items.map((item) =>
-        item.kind === "message" ? (
+      {items.map((item, index) => {
+        const placement = placements[index] ?? { newDay: true, continued: false };
+        const createdAt = item.kind === "message" ? item.message.createdAt : item.entry.createdAt;
+        return (
           <Fragment key={item.key}>
-            {item.message.seq === dividerBefore && (
-              <div className="unread-divider" data-testid="unread-divider">
-                New messages
+            {placement.newDay && (
+              <div className="day-separator" data-testid="day-separator">
+                <span className="day-separator-label">
+                  <time dateTime={new Date(createdAt).toISOString()}>{format.day(createdAt)}</time>
+                </span>
               </div>
             )}
-            <MessageItem message={item.message} />
+            {item.kind === "message" ? (
+              <>
+                {item.message.seq === dividerBefore && (
+                  <div className="unread-divider" data-testid="unread-divider">
+                    {t("messages.newDivider")}
+                  </div>
+                )}
+                <MessageItem message={item.message} continued={placement.continued} />
+              </>
+            ) : me ? (
+              <OutboxItem entry={item.entry} me={me} continued={placement.continued} />
+            ) : null}
           </Fragment>
-        ) : me ? (
-          <OutboxItem key={item.key} entry={item.entry} me={me} />
-        ) : null,
-      )}
+        );
+      })}
     </div>
   );
 }
 
-const MessageItem = memo(function MessageItem({ message }: { message: ChatMessage }) {
+const MessageItem = memo(function MessageItem({
+  message,
+  continued,
+}: {
+  message: ChatMessage;
+  continued: boolean;
+}) {
   return (
-    <article className="message" data-testid="message" data-seq={message.seq} data-state="sent">
-      <Avatar member={message.author} size={36} />
+    <article
+      className={continued ? "message message-continued" : "message"}
+      data-testid="message"
+      data-seq={message.seq}
+      data-state="sent"
+      data-continued={continued || undefined}
+    >
+      <MessageGutter author={message.author} createdAt={message.createdAt} continued={continued} />
       <div className="message-main">
-        <MessageMeta author={message.author} createdAt={message.createdAt} />
-        <div className="message-body" data-testid="message-body">
-          {message.body}
-        </div>
+        {!continued && <MessageMeta author={message.author} createdAt={message.createdAt} />}
+        <MessageBody body={message.body} />
       </div>
     </article>
   );
 });
 
-const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry; me: Member }) {
+const OutboxItem = memo(function OutboxItem({
+  entry,
+  me,
+  continued,
+}: {
+  entry: OutboxEntry;
+  me: Member;
+  continued: boolean;
+}) {
   const chat = useChatCore();
+  const t = useText();
   const failed = entry.state === "failed";
+  const status = !failed && <span className="message-status">{t("messages.sending")}</span>;
   return (
-    <article className={`message message-${entry.state}`} data-testid="message" data-state={entry.state}>
-      <Avatar member={me} size={36} />
+    <article
+      className={`message message-${entry.state}${continued ? " message-continued" : ""}`}
+      data-testid="message"
+      data-state={entry.state}
+      data-continued={continued || undefined}
+    >
+      <MessageGutter author={me} createdAt={entry.createdAt} continued={continued} />
       <div className="message-main">
-        <MessageMeta author={me} createdAt={entry.createdAt}>
-          {!failed && <span className="message-status">sending…</span>}
-        </MessageMeta>
-        <div className="message-body" data-testid="message-body">
-          {entry.body}
-        </div>
+        {continued ? (
+          status
+        ) : (
+          <MessageMeta author={me} createdAt={entry.createdAt}>
+            {status}
+          </MessageMeta>
+        )}
+        <MessageBody body={entry.body} />
         {failed && (
           <div className="message-failure" role="alert">
-            <span className="message-failure-reason">Not sent: {entry.error ?? "the server refused it"}</span>
+            <span className="message-failure-reason">
+              {t("messages.notSent", { reason: entry.error ?? t("messages.refused") })}
+            </span>
             <button
               type="button"
               className="link-button"
               data-testid="retry"
               onClick={() => chat.retry(entry.clientId)}
             >
-              Retry
+              {t("messages.retry")}
             </button>
             <button
               type="button"
@@ -242,7 +307,7 @@ const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry;
               data-testid="discard"
               onClick={() => chat.discard(entry.clientId)}
             >
-              Discard
+              {t("messages.discard")}
             </button>
           </div>
         )}
@@ -250,6 +315,40 @@ const OutboxItem = memo(function OutboxItem({ entry, me }: { entry: OutboxEntry;
     </article>
   );
 });
+
+const MessageBody = memo(function MessageBody({ body }: { body: string }) {
+  return (
+    <div className="message-body" data-testid="message-body">
+      {renderMarkdown(body)}
+    </div>
+  );
+});
+
+/** The avatar; in a continued message, the time (on hover) and the author for screen readers instead. */
+function MessageGutter({
+  author,
+  createdAt,
+  continued,
+}: {
+  author: Member;
+  createdAt: number;
+  continued: boolean;
+}) {
+  const format = useTimeFormat();
+  if (!continued) return <Avatar member={author} size={36} />;
+  return (
+    <div className="message-gutter">
+      <span className="visually-hidden">{author.name}</span>
+      <time
+        className="message-time"
+        dateTime={new Date(createdAt).toISOString()}
+        title={format.full(createdAt)}
+      >
+        {format.time(createdAt)}
+      </time>
+    </div>
+  );
+}
 
 function MessageMeta({
   author,
@@ -260,13 +359,18 @@ function MessageMeta({
   createdAt: number;
   children?: ReactNode;
 }) {
+  const format = useTimeFormat();
   return (
     <div className="message-meta">
-      <span className="message-author" data-testid="message-author">
+      <span className="message-author" data-testid="message-author" title={author.name}>
         {author.name}
       </span>
-      <time className="message-time" dateTime={new Date(createdAt).toISOString()} title={fullTime(createdAt)}>
-        {shortTime(createdAt)}
+      <time
+        className="message-time"
+        dateTime={new Date(createdAt).toISOString()}
+        title={format.full(createdAt)}
+      >
+        {format.time(createdAt)}
       </time>
       {children}
     </div>

@@ -1,38 +1,61 @@
-import { CreateRoomBody, type Member } from "@parley/protocol";
-import { type FormEvent, useState } from "react";
-import { describeError } from "../api.js";
+import type { Member } from "@parley/protocol";
+import { useState } from "react";
 import { unreadCount } from "../core/index.js";
-import { Link, navigate } from "../router.js";
-import { useChat, useChatCore } from "../use-chat.js";
-import { Avatar } from "./Avatar.js";
+import { useText } from "../i18n/use-text.js";
+import { Link } from "../router.js";
+import { useChat } from "../use-chat.js";
 import { ConnectionStatus } from "./ConnectionStatus.js";
+import { CreateRoomDialog } from "./CreateRoomDialog.js";
+import { UserMenu } from "./UserMenu.js";
 
-export function Sidebar({ me }: { me: Member }) {
-  const chat = useChatCore();
+interface SidebarProps {
+  me: Member;
+  /** Present when the sidebar is the phone's drawer: it then shows a close button. */
+  onClose?: () => void;
+}
+
+export function Sidebar({ me, onClose }: SidebarProps) {
+  const t = useText();
   const rooms = useChat((state) => state.rooms);
   const unreadByRoom = useChat((state) => state.unread);
   const route = useChat((state) => state.route);
   const activeSlug = route?.slug;
-  const [signOutError, setSignOutError] = useState<string | null>(null);
-
-  const signOut = async () => {
-    setSignOutError(null);
-    try {
-      await chat.signOut();
-    } catch (err) {
-      setSignOutError(describeError(err));
-    }
-  };
+  const [creating, setCreating] = useState(false);
 
   return (
-    <nav className="sidebar" aria-label="Rooms">
+    <nav className="sidebar" aria-label={t("sidebar.label")} data-testid="sidebar">
       <div className="sidebar-header">
         <span className="brand">Parley</span>
         <ConnectionStatus />
+        {onClose && (
+          <button
+            type="button"
+            className="icon-button sidebar-close"
+            data-testid="close-rooms"
+            aria-label={t("sidebar.closeRooms")}
+            onClick={onClose}
+          >
+            <span aria-hidden="true">×</span>
+          </button>
+        )}
       </div>
 
-      <h2 className="sidebar-heading">Rooms</h2>
-      <ul className="room-list">
+      <div className="sidebar-section">
+        <h2 className="sidebar-heading" id="rooms-heading">
+          {t("sidebar.heading")}
+        </h2>
+        <button
+          type="button"
+          className="icon-button new-room-button"
+          data-testid="new-room-open"
+          aria-label={t("createRoom.open")}
+          title={t("createRoom.open")}
+          onClick={() => setCreating(true)}
+        >
+          <span aria-hidden="true">+</span>
+        </button>
+      </div>
+      <ul className="room-list" aria-labelledby="rooms-heading">
         {rooms.map((room) => {
           const unread = unreadCount(unreadByRoom[room.id]);
           const active = room.slug === activeSlug;
@@ -44,19 +67,23 @@ export function Sidebar({ me }: { me: Member }) {
                 aria-current={active ? "page" : undefined}
                 data-testid="room-link"
                 data-slug={room.slug}
+                title={room.name}
+                onClick={active ? onClose : undefined}
               >
                 <span className="room-hash" aria-hidden="true">
                   #
                 </span>
                 <span className="room-name">{room.name}</span>
                 {unread > 0 && (
-                  <span
-                    className="unread-badge"
-                    data-testid="unread-badge"
-                    title={`${unread} unread message${unread === 1 ? "" : "s"}`}
-                  >
-                    {unread}
-                  </span>
+                  <>
+                    {/* The number is for the eye; screen readers get the sentence. */}
+                    <span className="unread-badge" data-testid="unread-badge" aria-hidden="true">
+                      {unread}
+                    </span>
+                    <span className="visually-hidden" data-testid="unread-text">
+                      {`, ${t("sidebar.unread", { count: unread })}`}
+                    </span>
+                  </>
                 )}
               </Link>
             </li>
@@ -64,79 +91,11 @@ export function Sidebar({ me }: { me: Member }) {
         })}
       </ul>
 
-      <NewRoomForm />
+      <CreateRoomDialog open={creating} onClose={() => setCreating(false)} />
 
       <div className="sidebar-footer">
-        <div className="me">
-          <Avatar member={me} size={28} />
-          <span className="me-name">{me.name}</span>
-        </div>
-        <button
-          type="button"
-          className="button button-small"
-          data-testid="sign-out"
-          onClick={() => void signOut()}
-        >
-          Sign out
-        </button>
-        {signOutError && (
-          <p className="form-error" role="alert">
-            {signOutError}
-          </p>
-        )}
+        <UserMenu me={me} />
       </div>
     </nav>
-  );
-}
-
-function NewRoomForm() {
-  const chat = useChatCore();
-  const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    // Same rules as the server, so the obvious refusals need no round trip.
-    const parsed = CreateRoomBody.safeParse({ name });
-    if (!parsed.success) {
-      setError(parsed.error.issues[0]?.message ?? "Invalid room name");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await chat.createRoom(parsed.data.name);
-      setName("");
-      navigate(`/r/${encodeURIComponent(room.slug)}`);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="new-room" onSubmit={(event) => void submit(event)}>
-      <input
-        className="input input-small"
-        data-testid="new-room-name"
-        placeholder="New room name"
-        aria-label="New room name"
-        value={name}
-        onChange={(event) => {
-          setName(event.target.value);
-          setError(null);
-        }}
-      />
-      <button type="submit" className="button button-small" data-testid="create-room" disabled={busy}>
-        Create
-      </button>
-      {error && (
-        <p className="form-error" data-testid="create-room-error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
   );
 }

@@ -1,38 +1,54 @@
 import { DevSignInBody, MAX_DISPLAY_NAME_LENGTH, type SignInOptions } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import * as api from "../api.js";
+import { Text } from "../i18n/Text.js";
+import { useText } from "../i18n/use-text.js";
+import { LanguageSelect } from "./LanguageSelect.js";
 
-/** What the server's sign-in error codes mean, in words a person can act on. */
-const SIGN_IN_ERRORS: Record<string, string> = {
-  not_allowed:
-    "This server only admits people from its team. Your account's verified email is not on the allow-list; ask an administrator to add it.",
-  account_not_linked:
-    "An account with this email already exists, but this provider did not confirm the email is yours, so it was not linked. Sign in with the provider you used before.",
-  email_doesn_t_match: "The email of this account does not match the one you are signed in with.",
-  unable_to_create_user: "Your account could not be created. Try again, or ask an administrator.",
-  access_denied: "Sign-in was cancelled at the provider.",
-  state_mismatch: "The sign-in took too long or was started in another tab. Please try again.",
-};
+/** The server's sign-in error codes that have their own explanation in the catalogs. */
+const KNOWN_SIGN_IN_ERRORS = [
+  "not_allowed",
+  "account_not_linked",
+  "email_doesn_t_match",
+  "unable_to_create_user",
+  "access_denied",
+  "state_mismatch",
+] as const;
 
-function errorFromUrl(): string | null {
-  const code = new URLSearchParams(window.location.search).get("error");
-  if (!code) return null;
-  return SIGN_IN_ERRORS[code.toLowerCase()] ?? `Sign-in failed (${code}).`;
+function errorCodeFromUrl(): string | null {
+  return new URLSearchParams(window.location.search).get("error");
+}
+
+/** What a sign-in error code means, in words a person can act on. */
+function describeSignInError(code: string, t: ReturnType<typeof useText>): string {
+  const known = KNOWN_SIGN_IN_ERRORS.find((candidate) => candidate === code.toLowerCase());
+  return known ? t(`signin.error.${known}`) : t("signin.error.unknown", { code });
 }
 
 export function SignInPage() {
   const [options, setOptions] = useState<SignInOptions | null>(null);
-  const [error, setError] = useState<string | null>(errorFromUrl);
+  const t = useText();
+  // The URL's error is kept as its code so it follows a change of language.
+  const [urlErrorCode, setUrlErrorCode] = useState<string | null>(errorCodeFromUrl);
+  const [requestError, setRequestError] = useState<string | null>(null);
+  const error = requestError ?? (urlErrorCode ? describeSignInError(urlErrorCode, t) : null);
+  const setError = (message: string | null) => {
+    setUrlErrorCode(null);
+    setRequestError(message);
+  };
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    document.title = "Sign in · Parley";
+    document.title = t("signin.documentTitle");
+  }, [t]);
+
+  useEffect(() => {
     let cancelled = false;
     // Already signed in (say, via the back button): signing in again would only be refused.
     // With an error to show, stay: the reader needs to see what went wrong.
-    if (!errorFromUrl()) {
+    if (!errorCodeFromUrl()) {
       void api.currentUser().then((user) => {
         if (user && !cancelled) window.location.replace(api.afterSignInPath());
       });
@@ -54,7 +70,8 @@ export function SignInPage() {
     event.preventDefault();
     const parsed = DevSignInBody.safeParse({ name });
     if (!parsed.success) {
-      setError(parsed.error.issues[0]?.message ?? "Enter a display name.");
+      const tooLong = parsed.error.issues[0]?.code === "too_big";
+      setError(tooLong ? t("signin.nameTooLong", { max: MAX_DISPLAY_NAME_LENGTH }) : t("signin.nameEmpty"));
       return;
     }
     setBusy(true);
@@ -84,7 +101,7 @@ export function SignInPage() {
     <main className="signin">
       <div className="signin-card">
         <h1 className="signin-title">Parley</h1>
-        <p className="signin-subtitle">Sign in to chat with your team.</p>
+        <p className="signin-subtitle">{t("signin.subtitle")}</p>
 
         {error && (
           <p className="signin-error" data-testid="signin-error" role="alert">
@@ -93,10 +110,10 @@ export function SignInPage() {
         )}
         {loadError && (
           <p className="signin-error" role="alert">
-            Could not load sign-in options: {loadError}
+            {t("signin.loadError", { error: loadError })}
           </p>
         )}
-        {!options && !loadError && <p className="muted">Loading…</p>}
+        {!options && !loadError && <p className="muted">{t("signin.loading")}</p>}
 
         {options && options.providers.length > 0 && (
           <div className="signin-providers">
@@ -109,7 +126,7 @@ export function SignInPage() {
                 disabled={busy}
                 onClick={() => void providerSignIn(provider.id)}
               >
-                Sign in with {provider.name}
+                {t("signin.withProvider", { provider: provider.name })}
               </button>
             ))}
           </div>
@@ -118,11 +135,10 @@ export function SignInPage() {
         {options?.devSignIn && (
           <form className="signin-dev" onSubmit={(event) => void devSignIn(event)}>
             <div className="dev-notice" role="note">
-              <strong>Development mode.</strong> Dev sign-in is on: anyone can sign in under any name, without
-              a password. Never enable it on a server others can reach.
+              <Text id="signin.devNotice" values={{ strong: (chunks) => <strong>{chunks}</strong> }} />
             </div>
             <label className="field-label" htmlFor="dev-name">
-              Display name
+              {t("signin.displayName")}
             </label>
             <input
               id="dev-name"
@@ -134,14 +150,15 @@ export function SignInPage() {
               onChange={(event) => setName(event.target.value)}
             />
             <button type="submit" className="button button-primary" data-testid="dev-signin" disabled={busy}>
-              Sign in
+              {t("signin.submit")}
             </button>
           </form>
         )}
 
         {options && !options.devSignIn && options.providers.length === 0 && (
-          <p className="muted">No sign-in method is configured on this server. Ask its administrator.</p>
+          <p className="muted">{t("signin.noMethod")}</p>
         )}
+        <LanguageSelect className="signin-language" />
       </div>
     </main>
   );

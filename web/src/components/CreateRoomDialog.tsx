@@ -1,0 +1,90 @@
+import { CreateRoomBody, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
+import { type FormEvent, useId, useState } from "react";
+import { describeError } from "../api.js";
+import { useText } from "../i18n/use-text.js";
+import { navigate } from "../router.js";
+import { useChatCore } from "../use-chat.js";
+import { Modal } from "./Modal.js";
+
+export function CreateRoomDialog({ open, onClose }: { open: boolean; onClose(): void }) {
+  const t = useText();
+  const titleId = useId();
+  return (
+    <Modal open={open} onClose={onClose} labelledBy={titleId} className="dialog" testId="create-room-dialog">
+      <div className="dialog-body">
+        <h2 className="dialog-title" id={titleId}>
+          {t("createRoom.title")}
+        </h2>
+        <NewRoomForm onDone={onClose} />
+      </div>
+    </Modal>
+  );
+}
+
+function NewRoomForm({ onDone }: { onDone(): void }) {
+  const chat = useChatCore();
+  const t = useText();
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inputId = useId();
+  const hintId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    // Same rules as the server, so the obvious refusals need no round trip.
+    const parsed = CreateRoomBody.safeParse({ name });
+    if (!parsed.success) {
+      const tooLong = parsed.error.issues[0]?.code === "too_big";
+      setError(tooLong ? t("createRoom.tooLong", { max: MAX_ROOM_NAME_LENGTH }) : t("createRoom.empty"));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const room = await chat.createRoom(parsed.data.name);
+      setName("");
+      onDone();
+      navigate(`/r/${encodeURIComponent(room.slug)}`);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="new-room" onSubmit={(event) => void submit(event)}>
+      <label className="field-label" htmlFor={inputId}>
+        {t("createRoom.name")}
+      </label>
+      <input
+        id={inputId}
+        className="input"
+        data-testid="new-room-name"
+        aria-describedby={hintId}
+        value={name}
+        onChange={(event) => {
+          setName(event.target.value);
+          setError(null);
+        }}
+      />
+      <p className="field-hint" id={hintId}>
+        {t("createRoom.hint")}
+      </p>
+      {error && (
+        <p className="form-error" data-testid="create-room-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="button" data-testid="create-room-cancel" onClick={onDone}>
+          {t("createRoom.cancel")}
+        </button>
+        <button type="submit" className="button button-primary" data-testid="create-room" disabled={busy}>
+          {t("createRoom.submit")}
+        </button>
+      </div>
+    </form>
+  );
+}

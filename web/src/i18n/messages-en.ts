@@ -1,0 +1,97 @@
+/**
+ * English texts, the reference catalog: every id the app uses is a key here, and the Japanese
+ * catalog is typed against it, so a missing translation fails `tsc`. ICU MessageFormat syntax.
+ */
+export const en = {
+  "app.loading": "Loading Parley…",
+  "app.startupError": "{error} Retrying…",
+
+  "connection.connected": "connected",
+  "connection.connecting": "connecting",
+  "connection.reconnecting": "reconnecting",
+  "connection.connected.title": "Connected: messages arrive live",
+  "connection.connecting.title": "Connecting to the server…",
+  "connection.reconnecting.title":
+    "Connection lost; reconnecting. Messages you send are kept and go out once back.",
+
+  "sidebar.label": "Rooms",
+  "sidebar.heading": "Rooms",
+  "sidebar.openRooms": "Open the room list",
+  "sidebar.closeRooms": "Close the room list",
+  "sidebar.unread": "{count, plural, one {# unread message} other {# unread messages}}",
+
+  "createRoom.open": "Create a room",
+  "createRoom.title": "Create a room",
+  "createRoom.name": "Room name",
+  "createRoom.hint": "Everyone on this server can find and join it.",
+  "createRoom.submit": "Create",
+  "createRoom.cancel": "Cancel",
+  "createRoom.empty": "Enter a room name.",
+  "createRoom.tooLong": "A room name has at most {max} characters.",
+
+  "userMenu.open": "Account and settings for {name}",
+  "userMenu.theme": "Appearance",
+  "userMenu.theme.system": "System",
+  "userMenu.theme.light": "Light",
+  "userMenu.theme.dark": "Dark",
+  "userMenu.signOut": "Sign out",
+
+  "room.loading": "Loading room…",
+  "room.missing": "There is no room called #{slug}.",
+  "room.goGeneral": "Go to #general",
+  "room.openError": "Could not open #{slug}: {message}",
+  "room.retry": "Try again",
+  "room.documentTitle": "#{room} · Parley",
+  "room.documentTitleUnread": "({count}) #{room} · Parley",
+
+  "members.label": "Members",
+  "members.heading": "Here now",
+  "members.open": "{count, plural, one {Show the # member here now} other {Show the # members here now}}",
+  "members.close": "Close the member list",
+
+  "messages.label": "Messages in #{room}",
+  "messages.start": "This is the start of #{room}.",
+  "messages.loading": "Loading messages…",
+  "messages.loadingOlder": "Loading older messages…",
+  "messages.newDivider": "New messages",
+  "messages.today": "Today",
+  "messages.yesterday": "Yesterday",
+  "messages.sending": "sending…",
+  "messages.notSent": "Not sent: {reason}",
+  "messages.refused": "the server refused it",
+  "messages.retry": "Retry",
+  "messages.discard": "Discard",
+
+  "composer.label": "Message #{room}",
+  "composer.send": "Send",
+  "composer.hint": "<kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line",
+
+  "signin.documentTitle": "Sign in · Parley",
+  "signin.subtitle": "Sign in to chat with your team.",
+  "signin.loadError": "Could not load sign-in options: {error}",
+  "signin.loading": "Loading…",
+  "signin.withProvider": "Sign in with {provider}",
+  "signin.devNotice":
+    "<strong>Development mode.</strong> Dev sign-in is on: anyone can sign in under any name, without a password. Never enable it on a server others can reach.",
+  "signin.displayName": "Display name",
+  "signin.submit": "Sign in",
+  "signin.nameEmpty": "Enter a display name.",
+  "signin.nameTooLong": "A display name has at most {max} characters.",
+  "signin.noMethod": "No sign-in method is configured on this server. Ask its administrator.",
+  "signin.error.not_allowed":
+    "This server only admits people from its team. Your account's verified email is not on the allow-list; ask an administrator to add it.",
+  "signin.error.account_not_linked":
+    "An account with this email already exists, but this provider did not confirm the email is yours, so it was not linked. Sign in with the provider you used before.",
+  "signin.error.email_doesn_t_match":
+    "The email of this account does not match the one you are signed in with.",
+  "signin.error.unable_to_create_user":
+    "Your account could not be created. Try again, or ask an administrator.",
+  "signin.error.access_denied": "Sign-in was cancelled at the provider.",
+  "signin.error.state_mismatch": "The sign-in took too long or was started in another tab. Please try again.",
+  "signin.error.unknown": "Sign-in failed ({code}).",
+
+  "language.browser": "Automatic",
+  "language.label": "Language",
+} as const;
+
+export type MessageId = keyof typeof en;
