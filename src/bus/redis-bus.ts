@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { Bus, BusEvent } from "../chat/ports.js";
+import type { RedisConnections } from "./redis-connections.js";
 
 /**
  * Fan-out between nodes over one Redis pub/sub channel. Every node, the publisher's too,
@@ -11,29 +11,33 @@ export class RedisBus implements Bus {
   private readonly channel: string;
 
   private constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisConnections,
     prefix: string,
   ) {
     this.channel = `${prefix}bus`;
   }
 
-  /** `publisher` is a normal connection; `subscriber` becomes a subscriber-mode connection. */
-  static async connect(publisher: Redis, subscriber: Redis, prefix: string): Promise<RedisBus> {
-    const bus = new RedisBus(publisher, subscriber, prefix);
-    subscriber.on("message", (channel: string, payload: string) => {
+  /** Publishes on `redis.publisher`; `redis.subscriber` becomes a subscriber-mode connection. */
+  static async connect(redis: RedisConnections, prefix: string): Promise<RedisBus> {
+    const bus = new RedisBus(redis, prefix);
+    redis.subscriber.on("message", (channel: string, payload: string) => {
       if (channel === bus.channel) bus.dispatch(payload);
     });
-    await subscriber.subscribe(bus.channel);
+    await redis.subscriber.subscribe(bus.channel);
     return bus;
   }
 
+  /** False while a connection is down or Redis stopped answering (frozen): nothing could be fanned out. */
   get available(): boolean {
-    return this.publisher.status === "ready" && this.subscriber.status === "ready";
+    return this.redis.available;
   }
 
   async publish(event: BusEvent): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    try {
+      await this.redis.publisher.publish(this.channel, JSON.stringify(event));
+    } catch (error) {
+      throw this.redis.health.failed(error);
+    }
   }
 
   subscribe(handler: (event: BusEvent) => void): void {

@@ -14,6 +14,7 @@ import type {
 } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { slugCandidate, slugify } from "./slug.js";
+import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable.js";
 
 export interface ChatDependencies {
   messages: MessageStore;
@@ -67,6 +68,8 @@ export class ChatService {
 
   /** Creates a room with a unique slug derived from its name, and tells every node. */
   async createRoom(name: string): Promise<Room> {
+    // Every node must hear of the room; refuse rather than make one the others never announce.
+    if (!this.deps.bus.available) throw new DependencyUnavailableError("message bus");
     const base = slugify(name);
     for (let attempt = 0; attempt < MAX_SLUG_ATTEMPTS; attempt++) {
       const room: Room = {
@@ -76,7 +79,10 @@ export class ChatService {
         createdAt: this.deps.clock.now(),
       };
       if (await this.deps.rooms.tryCreate(room)) {
-        await this.deps.bus.publish({ kind: "room_created", room });
+        // Created: an announcement lost to an outage is made good by the room list on the next load.
+        await this.deps.bus.publish({ kind: "room_created", room }).catch((error: unknown) => {
+          if (!isDependencyUnavailable(error)) throw error;
+        });
         return room;
       }
     }

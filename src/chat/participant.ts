@@ -5,6 +5,7 @@ import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { AppendResult, Subscriber } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
+import { isDependencyUnavailable } from "./unavailable.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
@@ -12,6 +13,8 @@ export const MAX_RESUME_MESSAGES = 1000;
 export const MAX_RESUME_CHARS = 256 * 1024;
 const UNAVAILABLE =
   "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
+const DEPENDENCY_UNAVAILABLE =
+  "The server cannot reach its database or Redis right now. Try again shortly; resending with the same clientId never stores a message twice.";
 
 /**
  * One connected client and the rooms it is in. Joins, leaves and sends of one
@@ -74,14 +77,21 @@ export class Participant {
       stored = this.admit(frame);
     }, context).then(async () => {
       if (!stored) return;
+      let result: AppendResult;
       try {
-        const { message, duplicate } = await stored;
-        this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
-        if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
+        result = await stored;
       } catch (error) {
-        this.failUnexpectedly(context);
+        this.failUnexpectedly(context, error);
         throw error;
       }
+      const { message, duplicate } = result;
+      this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
+      if (duplicate) return;
+      // Committed and acknowledged: a fan-out lost to an outage is made good by clients resuming
+      // from their last seq (and the bus adapter counts the failure), so it is no error of this send.
+      await this.deps.bus.publish({ kind: "message", message }).catch((error: unknown) => {
+        if (!isDependencyUnavailable(error)) throw error;
+      });
     });
   }
 
@@ -184,9 +194,10 @@ export class Participant {
     this.reply({ type: "error", code, message, ...context });
   }
 
-  private failUnexpectedly(context: { roomId?: string; clientId?: string }): void {
-    if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
-    else this.fail("unavailable", UNAVAILABLE, context);
+  private failUnexpectedly(context: { roomId?: string; clientId?: string }, error: unknown): void {
+    if (isDependencyUnavailable(error)) this.fail("unavailable", DEPENDENCY_UNAVAILABLE, context);
+    else if (!this.deps.bus.available) this.fail("unavailable", UNAVAILABLE, context);
+    else this.fail("internal", "The server could not do that; try again.", context);
   }
 
   private reply(frame: ServerFrame): void {
@@ -199,7 +210,7 @@ export class Participant {
     context: { roomId?: string; clientId?: string } = {},
   ): Promise<void> {
     const next = this.queue.then(operation).catch((error: unknown) => {
-      this.failUnexpectedly(context);
+      this.failUnexpectedly(context, error);
       throw error;
     });
     this.queue = next.catch(() => undefined);

@@ -8,8 +8,11 @@ import type { ChatService } from "../chat/chat-service.js";
 import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
 import type { Bus } from "../chat/ports.js";
+import { isDependencyUnavailable } from "../chat/unavailable.js";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../http/unavailable-errors.js";
 import { type ClientFrame, MAX_INBOUND_FRAME_BYTES } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
+import { ConnectionSlots } from "./connection-slots.js";
 import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -26,7 +29,11 @@ export interface GatewayOptions {
   /** How often open sockets' sessions are checked for expiry or removal the bus did not announce. */
   sessionSweepIntervalMs: number;
   liveSessions: LiveSessions;
+  /** Open sockets one person may hold on this node; the next upgrade is refused with 429. */
+  maxConnectionsPerUser: number;
   onSlowClientClosed(): void;
+  /** An upgrade was refused with an HTTP status (for the metrics). */
+  onUpgradeRefused?(reason: string): void;
 }
 
 export interface Gateway {
@@ -36,6 +43,8 @@ export interface Gateway {
 }
 
 export const WEBSOCKET_PATH = "/ws";
+/** Seconds a person over the connection cap is told to wait: about the time to close a stale tab. */
+export const TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS = 30;
 
 function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
@@ -61,6 +70,17 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   const flushQueue = new FlushQueue();
   const heartbeat = new Heartbeat(options.heartbeatIntervalMs);
   const log = app.log;
+  const slots = new ConnectionSlots(options.maxConnectionsPerUser);
+  const refuse = (
+    socket: Duplex,
+    status: number,
+    error: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) => {
+    options.onUpgradeRefused?.(error);
+    refuseUpgrade(socket, status, error, message, headers);
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_INBOUND_FRAME_BYTES,
@@ -87,7 +107,9 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
         return;
       }
       dispatch(participant, parsed.frame).catch((error: unknown) => {
-        log.error({ err: error, frame: parsed.frame.type }, "frame failed");
+        // The client got its error frame; an outage is logged once by the dependency's health.
+        if (!isDependencyUnavailable(error))
+          log.error({ err: error, frame: parsed.frame.type }, "frame failed");
       });
     });
     socket.on("pong", () => {
@@ -97,28 +119,51 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     socket.on("close", () => {
       sockets.delete(subscriber);
       heartbeat.remove(subscriber);
-      participant.disconnect().catch((error: unknown) => log.error({ err: error }, "disconnect failed"));
+      participant.disconnect().catch((error: unknown) => {
+        if (!isDependencyUnavailable(error)) log.error({ err: error }, "disconnect failed");
+      });
     });
   }
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
-      return refuseUpgrade(socket, 403, "forbidden_origin", "This origin may not connect.");
+      return refuse(socket, 403, "forbidden_origin", "This origin may not connect.");
     }
     const signedIn = await options.currentUser.lookup(request.headers);
-    if (!signedIn) return refuseUpgrade(socket, 401, "unauthorized", "Sign in first.");
+    if (!signedIn) return refuse(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
+    const userId = signedIn.member.id;
+    if (!slots.take(userId)) {
+      return refuse(
+        socket,
+        429,
+        "too_many_connections",
+        `You already have ${slots.limit} connections open; close some tabs or devices and try again.`,
+        { "Retry-After": String(TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS) },
+      );
+    }
+    // The TCP connection closes exactly once, whether or not the upgrade completes.
+    socket.once("close", () => slots.release(userId));
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));
   }
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => undefined);
     if (new URL(request.url ?? "/", "http://localhost").pathname !== WEBSOCKET_PATH) {
-      return refuseUpgrade(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
+      return refuse(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
     }
     upgrade(request, socket, head).catch((error: unknown) => {
+      if (isDependencyUnavailable(error)) {
+        return refuse(
+          socket,
+          503,
+          "unavailable",
+          `The server cannot reach its ${error.dependency} right now. Try again shortly.`,
+          { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+        );
+      }
       log.error({ err: error }, "upgrade failed");
-      refuseUpgrade(socket, 500, "internal", "The server could not accept the connection.");
+      refuse(socket, 500, "internal", "The server could not accept the connection.");
     });
   });
 
@@ -133,7 +178,9 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
           if (!alive.has(subscriber.sessionId)) subscriber.close(CloseCode.sessionEnded, "session expired");
         }
       },
-      (error: unknown) => log.warn({ err: error }, "session sweep failed"),
+      (error: unknown) => {
+        if (!isDependencyUnavailable(error)) log.warn({ err: error }, "session sweep failed");
+      },
     );
   }, options.sessionSweepIntervalMs);
   sweep.unref();

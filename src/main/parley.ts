@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
-import { pino } from "pino";
+import { type DestinationStream, pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
 import { createAuth, providerList } from "../auth/auth.js";
 import { CurrentUser } from "../auth/current-user.js";
@@ -11,11 +11,13 @@ import { connectRedis } from "../bus/redis-connections.js";
 import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
+import { DependencyHealth } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
+import { registerUnavailableErrors } from "../http/unavailable-errors.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
@@ -27,6 +29,7 @@ import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
+import { outageReporter } from "./outage-reporter.js";
 
 /** How long a cookie that passed better-auth's full check is only confirmed against the session table. */
 const CHECKED_COOKIE_REUSE_MS = 60_000;
@@ -54,21 +57,33 @@ export async function migrateDatabase(config: Config): Promise<void> {
   }
 }
 
+export interface CreateOptions {
+  /** Where the log goes (default stdout); tests read it. */
+  logDestination?: DestinationStream;
+}
+
 /** Wires every layer from the configuration. Nothing listens until `listen`. */
-export async function createParley(config: Config): Promise<Parley> {
+export async function createParley(config: Config, options: CreateOptions = {}): Promise<Parley> {
   // Made before fastify, so the database can report problems from the start.
-  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const log: FastifyBaseLogger = options.logDestination
+    ? pino({ level: config.logLevel }, options.logDestination)
+    : pino({ level: config.logLevel });
+  let connectionCount = () => 0;
+  const metrics = createMetrics(() => connectionCount());
+  const outages = outageReporter(log, metrics);
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
+    timeouts: config.databaseTimeouts,
+    health: new DependencyHealth("database", outages),
   });
   const { db, kind } = database;
   await migrateToLatest(db as Kysely<unknown>, kind);
 
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  const bus = redis
-    ? await RedisBus.connect(redis.publisher, redis.subscriber, config.redisKeyPrefix)
-    : new InProcessBus();
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, config.redisTimeouts, new DependencyHealth("redis", outages))
+    : undefined;
+  const bus = redis ? await RedisBus.connect(redis, config.redisKeyPrefix) : new InProcessBus();
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -78,13 +93,18 @@ export async function createParley(config: Config): Promise<Parley> {
     providers: config.providers,
     allowList: config.allowList,
     sessionTtlSeconds: config.sessionTtlSeconds,
-    ...(redis && { secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix) }),
+    ...(redis && {
+      secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix, redis.health),
+    }),
     onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
   });
   const redisPresence =
     redis &&
-    new RedisPresence(redis.commands, config.redisKeyPrefix, (roomId, userIds) =>
-      chat.membersVanished(roomId, userIds),
+    new RedisPresence(
+      redis.commands,
+      config.redisKeyPrefix,
+      (roomId, userIds) => chat.membersVanished(roomId, userIds),
+      redis.health,
     );
   const chat = new ChatService({
     messages: new MessageRepository(db),
@@ -102,6 +122,7 @@ export async function createParley(config: Config): Promise<Parley> {
     trustProxy: true,
     bodyLimit: 256 * 1024,
   });
+  registerUnavailableErrors(app);
 
   if (isOpen(config.allowList)) {
     app.log.warn(
@@ -116,12 +137,12 @@ export async function createParley(config: Config): Promise<Parley> {
     reuseMs: Math.min(CHECKED_COOKIE_REUSE_MS, (config.sessionTtlSeconds * 1000) / 4),
     maxEntries: CHECKED_COOKIES,
   });
-  let connectionCount = () => 0;
-  const metrics = createMetrics(() => connectionCount());
   const gateway = registerGateway(app, {
     chat,
     bus,
     onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
+    onUpgradeRefused: (reason) => metrics.refusedUpgrades.inc({ reason }),
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
     currentUser,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
@@ -146,8 +167,10 @@ export async function createParley(config: Config): Promise<Parley> {
       },
       ...(redis && {
         redis: async () => {
-          if (!bus.available) throw new Error("Redis is not connected");
-          await redis.commands.ping();
+          if (!redis.available) throw new Error("Redis is not connected or stopped answering");
+          await redis.commands.ping().catch((error: unknown) => {
+            throw redis.health.failed(error);
+          });
         },
       }),
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { PresenceStore } from "../chat/ports.js";
+import type { DependencyHealth } from "../health/dependency-health.js";
 import type { Member } from "../protocol/index.js";
 
 /** A node that has not beaten for this long is dead; its members are removed from every room. */
@@ -43,7 +44,17 @@ export class RedisPresence implements PresenceStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly onVanished: Vanished,
+    private readonly health: DependencyHealth,
   ) {}
+
+  /** A Redis failure reaches the domain as "unavailable", and counts towards the outage. */
+  private async guarded<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      throw this.health.failed(error);
+    }
+  }
 
   private keys(roomId: string) {
     const room = `${this.prefix}presence:${roomId}`;
@@ -82,18 +93,18 @@ export class RedisPresence implements PresenceStore {
   async add(roomId: string, member: Member, connectionId: string): Promise<boolean> {
     const key = this.connectionKey(connectionId);
     this.mine.set(key, { roomId, member });
-    return (await this.runAdd(roomId, member, key)) === 1;
+    return (await this.guarded(this.runAdd(roomId, member, key))) === 1;
   }
 
   async remove(roomId: string, userId: string, connectionId: string): Promise<boolean> {
     const key = this.connectionKey(connectionId);
     this.mine.delete(key);
     const k = this.keys(roomId);
-    return (await this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId)) === 1;
+    return (await this.guarded(this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId))) === 1;
   }
 
   async members(roomId: string): Promise<Member[]> {
-    const profiles = await this.redis.hvals(this.keys(roomId).profiles);
+    const profiles = await this.guarded(this.redis.hvals(this.keys(roomId).profiles));
     return profiles.map((profile) => JSON.parse(profile) as Member);
   }
 
