@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HistoryPage, Member, Room } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
+import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
 import type {
@@ -107,8 +108,9 @@ export class ChatService {
       before === undefined
         ? await this.deps.messages.latest(roomId, limit + 1)
         : await this.deps.messages.before(roomId, before, limit + 1);
-    const hasOlder = page.length > limit;
-    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+    // Capped in bytes too: the newest of the page that fit; the client asks for the rest with `before`.
+    const newest = newestWithin(page.length > limit ? page.slice(1) : page, MAX_MESSAGE_BYTES_PER_PAGE);
+    return { messages: newest.messages, hasOlder: page.length > limit || newest.trimmed };
   }
 
   members(roomId: string): Promise<Member[]> {

@@ -1,6 +1,7 @@
 import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "../protocol/index.js";
 import { HISTORY_PAGE_SIZE } from "../protocol/index.js";
 import type { ChatDependencies } from "./chat-service.js";
+import { MAX_MESSAGE_BYTES_PER_FRAME, messageBytes, newestWithin } from "./frame-budget.js";
 import { encodeFrame, type Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { AppendResult, Subscriber } from "./ports.js";
@@ -9,8 +10,8 @@ import { isDependencyUnavailable } from "./unavailable.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
-/** Total message text a resume may carry, so its frame stays well under a socket's send cap. */
-export const MAX_RESUME_CHARS = 256 * 1024;
+/** Messages read per query while gathering a resume. */
+const RESUME_CHUNK = 250;
 const UNAVAILABLE =
   "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
 const DEPENDENCY_UNAVAILABLE =
@@ -137,24 +138,32 @@ export class Participant {
   }
 
   /**
-   * Everything after `since` when it fits in one resume (by count and size), else the newest
-   * page with `hasOlder`: the client then treats what it held as older history, never as
-   * continuous with the page.
+   * Everything after `since` when it fits in one resume (by count and by encoded bytes), else the
+   * newest messages that fit in a page, with `hasOlder`: the client then treats what it held as
+   * older history, never as continuous with the page, and pages back through history as usual.
+   * Read in chunks, so a room of huge messages never sits in memory a thousand at a time.
    */
   private async missedMessages(
     roomId: string,
     since: number | undefined,
   ): Promise<{ messages: Message[]; hasOlder: boolean }> {
     if (since !== undefined) {
-      const missed = await this.deps.messages.after(roomId, since, MAX_RESUME_MESSAGES + 1);
-      const size = missed.reduce((total, message) => total + message.body.length, 0);
-      if (missed.length <= MAX_RESUME_MESSAGES && size <= MAX_RESUME_CHARS) {
-        return { messages: missed, hasOlder: since > 0 };
+      const missed: Message[] = [];
+      let bytes = 0;
+      let after = since;
+      for (;;) {
+        const chunk = await this.deps.messages.after(roomId, after, RESUME_CHUNK);
+        for (const message of chunk) bytes += messageBytes(message);
+        missed.push(...chunk);
+        if (missed.length > MAX_RESUME_MESSAGES || bytes > MAX_MESSAGE_BYTES_PER_FRAME) break;
+        const last = chunk.at(-1);
+        if (chunk.length < RESUME_CHUNK || !last) return { messages: missed, hasOlder: since > 0 };
+        after = last.seq;
       }
     }
     const page = await this.deps.messages.latest(roomId, HISTORY_PAGE_SIZE + 1);
-    const hasOlder = page.length > HISTORY_PAGE_SIZE;
-    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+    const newest = newestWithin(page.length > HISTORY_PAGE_SIZE ? page.slice(1) : page);
+    return { messages: newest.messages, hasOlder: page.length > HISTORY_PAGE_SIZE || newest.trimmed };
   }
 
   private async doLeave(roomId: string): Promise<void> {
