@@ -9,7 +9,11 @@ import { encodeFrame } from "../chat/hub.js";
 import type { Participant } from "../chat/participant.js";
 import type { Bus } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
-import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../http/unavailable-errors.js";
+import {
+  asUnavailable,
+  type DownDependency,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from "../http/unavailable-errors.js";
 import { type ClientFrame, MAX_INBOUND_FRAME_BYTES } from "../protocol/index.js";
 import { CloseCode } from "./close-codes.js";
 import { ConnectionSlots } from "./connection-slots.js";
@@ -32,6 +36,8 @@ export interface GatewayOptions {
   /** Open sockets one person may hold on this node; the next upgrade is refused with 429. */
   maxConnectionsPerUser: number;
   onSlowClientClosed(): void;
+  /** The name of a dependency that is down right now, if any (see asUnavailable). */
+  down?: DownDependency;
   /** An upgrade was refused with an HTTP status (for the metrics). */
   onUpgradeRefused?(reason: string): void;
 }
@@ -153,12 +159,13 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       return refuse(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
     }
     upgrade(request, socket, head).catch((error: unknown) => {
-      if (isDependencyUnavailable(error)) {
+      const unavailable = asUnavailable(error, options.down ?? (() => undefined));
+      if (unavailable) {
         return refuse(
           socket,
           503,
           "unavailable",
-          `The server cannot reach its ${error.dependency} right now. Try again shortly.`,
+          `The server cannot reach its ${unavailable.dependency} right now. Try again shortly.`,
           { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
         );
       }

@@ -56,3 +56,8 @@ export const silentOutages: OutageReporter = {
   wentAway: () => undefined,
   cameBack: () => undefined,
 };
+
+/** The first of `dependencies` that is down right now, if any. */
+export function firstDown(dependencies: Array<DependencyHealth | undefined>): DependencyHealth | undefined {
+  return dependencies.find((dependency) => dependency !== undefined && !dependency.up);
+}

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Auth } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
+import { type DownDependency, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./unavailable-errors.js";
 
 export interface AuthRoutesOptions {
   auth: Auth;
   publicUrl: string;
+  /** While a dependency is down, better-auth's server errors are answered 503 (an outage, not a bug). */
+  down?: DownDependency;
 }
 
 function requestBody(request: FastifyRequest): string | undefined {
@@ -12,7 +15,8 @@ function requestBody(request: FastifyRequest): string | undefined {
   return typeof request.body === "string" ? request.body : JSON.stringify(request.body);
 }
 
-async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, reply: FastifyReply) {
+async function forward(options: AuthRoutesOptions, request: FastifyRequest, reply: FastifyReply) {
+  const { auth, publicUrl } = options;
   const response = await auth.handler(
     new Request(new URL(request.url, publicUrl), {
       method: request.method,
@@ -20,6 +24,16 @@ async function forward(auth: Auth, publicUrl: string, request: FastifyRequest, r
       body: requestBody(request),
     }),
   );
+  const dependency = response.status >= 500 ? options.down?.() : undefined;
+  if (dependency) {
+    return reply
+      .code(503)
+      .header("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+      .send({
+        error: "unavailable",
+        message: `The server cannot reach its ${dependency} right now. Try again shortly.`,
+      });
+  }
   reply.status(response.status);
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") reply.header(name, value);
@@ -41,6 +55,6 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
   app.route({
     method: ["GET", "POST"],
     url: "/api/auth/*",
-    handler: (request, reply) => forward(options.auth, options.publicUrl, request, reply),
+    handler: (request, reply) => forward(options, request, reply),
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
+import { isDependencyUnavailable } from "../chat/unavailable.js";
 import type { OutageReporter } from "../health/dependency-health.js";
 import type { Metrics } from "../http/metrics.js";
 
@@ -34,4 +35,16 @@ function describe(error: unknown): string {
     return typeof code === "string" ? `${code}: ${cause.message}` : cause.message;
   }
   return String(cause);
+}
+
+/**
+ * better-auth's log lines in our log. It logs every failed database call of its own (a line per
+ * sign-in or session check during an outage); those are dropped, as the outage is logged once.
+ */
+export function betterAuthLog(log: FastifyBaseLogger) {
+  return (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void => {
+    if (args.some(isDependencyUnavailable)) return;
+    const err = args.find((arg) => arg instanceof Error);
+    log[level]({ component: "better-auth", ...(err ? { err } : {}) }, message);
+  };
 }

@@ -11,7 +11,7 @@ import { connectRedis } from "../bus/redis-connections.js";
 import { ChatService } from "../chat/chat-service.js";
 import { CloseCode } from "../gateway/close-codes.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
-import { DependencyHealth } from "../health/dependency-health.js";
+import { DependencyHealth, firstDown } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
@@ -29,7 +29,7 @@ import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
-import { outageReporter } from "./outage-reporter.js";
+import { betterAuthLog, outageReporter } from "./outage-reporter.js";
 
 /** How long a cookie that passed better-auth's full check is only confirmed against the session table. */
 const CHECKED_COOKIE_REUSE_MS = 60_000;
@@ -71,11 +71,12 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   let connectionCount = () => 0;
   const metrics = createMetrics(() => connectionCount());
   const outages = outageReporter(log, metrics);
+  const databaseHealth = new DependencyHealth("database", outages);
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
     timeouts: config.databaseTimeouts,
-    health: new DependencyHealth("database", outages),
+    health: databaseHealth,
   });
   const { db, kind } = database;
   await migrateToLatest(db as Kysely<unknown>, kind);
@@ -84,6 +85,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     ? await connectRedis(config.redisUrl, config.redisTimeouts, new DependencyHealth("redis", outages))
     : undefined;
   const bus = redis ? await RedisBus.connect(redis, config.redisKeyPrefix) : new InProcessBus();
+  const down = () => firstDown([databaseHealth, redis?.health])?.name;
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -97,6 +99,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
       secondaryStorage: redisSessionStorage(redis.commands, config.redisKeyPrefix, redis.health),
     }),
     onSessionEnded: (sessionId) => void bus.publish({ kind: "session_ended", sessionId }),
+    log: betterAuthLog(log),
   });
   const redisPresence =
     redis &&
@@ -122,7 +125,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     trustProxy: true,
     bodyLimit: 256 * 1024,
   });
-  registerUnavailableErrors(app);
+  registerUnavailableErrors(app, down);
 
   if (isOpen(config.allowList)) {
     app.log.warn(
@@ -143,6 +146,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
     onUpgradeRefused: (reason) => metrics.refusedUpgrades.inc({ reason }),
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    down,
     currentUser,
     publicUrl: config.publicUrl,
     sendQueueLimitBytes: config.sendQueueLimitBytes,
@@ -152,7 +156,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   });
   connectionCount = gateway.connectionCount;
   registerMetricsRoute(app, metrics, config.metricsToken);
-  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl });
+  registerAuthRoutes(app, { auth, publicUrl: config.publicUrl, down });
   registerApiRoutes(app, {
     chat,
     currentUser,

@@ -172,9 +172,28 @@ describe.each(networked)("a frozen $name (a paused proxy in front of it)", (data
     });
     closers.push(() => server.close());
     const setup = await setUp(server);
+    // Signed in but never checked by Parley yet, so its first check needs better-auth and the database.
+    const fresh = await fetch(`${server.url}/api/auth/sign-in/anonymous`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify({ name: "Fresh" }),
+    });
+    const freshCookie = fresh.headers
+      .getSetCookie()
+      .map((header) => header.split(";")[0])
+      .join("; ");
 
     proxy.pause();
     await expectRefusalsWhileFrozen(setup, "database");
+    // Sign-in and the WebSocket upgrade of a cookie not checked yet go through better-auth: 503 too.
+    const signInWhileFrozen = await request(server, "/api/auth/sign-in/anonymous", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify({ name: "Latecomer" }),
+    });
+    expect(signInWhileFrozen.status).toBe(503);
+    expect(signInWhileFrozen.headers.get("retry-after")).toMatch(/^\d+$/);
+    await expect(ChatClient.connect(server.wsUrl, freshCookie)).rejects.toThrow("upgrade refused: 503");
 
     proxy.resume();
     await expectRecovery(setup);
