@@ -33,13 +33,22 @@ export interface GatewayOptions {
   /** How often open sockets' sessions are checked for expiry or removal the bus did not announce. */
   sessionSweepIntervalMs: number;
   liveSessions: LiveSessions;
-  /** Open sockets one person may hold on this node; the next upgrade is refused with 429. */
+  /** Open sockets one person may hold (on this node, and over all nodes with sharedConnectionCounts); the next upgrade is refused with 429. */
   maxConnectionsPerUser: number;
   onSlowClientClosed(): void;
+  /** Counts over every node (Redis); without it, or while it is away, the cap holds per node. */
+  sharedConnectionCounts?: SharedConnectionCounts;
   /** The name of a dependency that is down right now, if any (see asUnavailable). */
   down?: DownDependency;
   /** An upgrade was refused with an HTTP status (for the metrics). */
   onUpgradeRefused?(reason: string): void;
+}
+
+/** Open sockets per person across all nodes. */
+export interface SharedConnectionCounts {
+  /** True when the person had fewer than `limit` sockets (and now holds one more). */
+  take(userId: string, limit: number): Promise<boolean>;
+  release(userId: string): void;
 }
 
 export interface Gateway {
@@ -139,17 +148,40 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     if (!signedIn) return refuse(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
     const userId = signedIn.member.id;
-    if (!slots.take(userId)) {
-      return refuse(
+    const tooMany = () =>
+      refuse(
         socket,
         429,
         "too_many_connections",
         `You already have ${slots.limit} connections open; close some tabs or devices and try again.`,
         { "Retry-After": String(TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS) },
       );
-    }
+    if (!slots.take(userId)) return tooMany();
+    const shared = options.sharedConnectionCounts;
+    let sharedSlot = false;
+    let closed = false;
     // The TCP connection closes exactly once, whether or not the upgrade completes.
-    socket.once("close", () => slots.release(userId));
+    socket.once("close", () => {
+      closed = true;
+      slots.release(userId);
+      if (sharedSlot) shared?.release(userId);
+    });
+    if (shared) {
+      let allowed = true;
+      try {
+        allowed = await shared.take(userId, slots.limit);
+        sharedSlot = allowed;
+      } catch {
+        // Redis is away: the cap on this node still holds.
+      }
+      if (closed) {
+        if (sharedSlot) shared.release(userId);
+        return;
+      }
+      if (!allowed) return tooMany();
+      // Gone meanwhile but not yet closed: its close gives both slots back.
+      if (socket.destroyed) return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));
   }
 

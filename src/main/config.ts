@@ -101,7 +101,7 @@ export interface Config {
   redisKeyPrefix: string;
   databaseTimeouts: { connectMs: number; queryMs: number };
   redisTimeouts: { connectMs: number; commandMs: number };
-  /** Open WebSockets one person may hold on one node. */
+  /** Open WebSockets one person may hold (over all nodes with Redis, else per node). */
   maxConnectionsPerUser: number;
   providers: Providers;
   allowList: AllowList;

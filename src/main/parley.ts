@@ -19,6 +19,7 @@ import { createMetrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
 import { registerUnavailableErrors } from "../http/unavailable-errors.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { RedisConnectionCounts } from "../presence/redis-connection-counts.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
@@ -146,6 +147,15 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     onSlowClientClosed: () => metrics.slowClientDisconnects.inc(),
     onUpgradeRefused: (reason) => metrics.refusedUpgrades.inc({ reason }),
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    ...(redis &&
+      redisPresence && {
+        sharedConnectionCounts: new RedisConnectionCounts(
+          redis.commands,
+          config.redisKeyPrefix,
+          redisPresence.nodeId,
+          redis.health,
+        ),
+      }),
     down,
     currentUser,
     publicUrl: config.publicUrl,

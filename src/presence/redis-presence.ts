@@ -66,7 +66,12 @@ export class RedisPresence implements PresenceStore {
   }
 
   private get nodes() {
-    return `${this.prefix}presence-nodes`;
+    return RedisPresence.nodesKey(this.prefix);
+  }
+
+  /** The sorted set of live nodes (node id → last beat), which other per-node counts can rely on. */
+  static nodesKey(prefix: string): string {
+    return `${prefix}presence-nodes`;
   }
 
   private connectionKey(connectionId: string) {

@@ -23,7 +23,11 @@ export function clusterDatabase(): TestDatabase | undefined {
 }
 
 /** Several Parley nodes on random ports sharing one database and one Redis. */
-export async function startCluster(size: number, redisUrl: string): Promise<Cluster> {
+export async function startCluster(
+  size: number,
+  redisUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Cluster> {
   const shared = clusterDatabase();
   if (!shared) throw new Error("no shared database for a cluster");
   const database = await shared.create();
@@ -33,6 +37,7 @@ export async function startCluster(size: number, redisUrl: string): Promise<Clus
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: prefix,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
+    ...extraEnv,
   };
   const nodes: TestServer[] = [];
   // One at a time: the first runs the migrations.
