@@ -23,6 +23,8 @@ export interface AuthOptions {
   rateLimit: boolean;
   /** Called for every session that ends on the server (sign-out, revocation, user deleted). */
   onSessionEnded(sessionId: string): void;
+  /** Where better-auth's own log lines go (default: its console logger). */
+  log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 }
 
 /** Error code in the sign-in page's `?error=` when the allow-list refuses someone. */
@@ -64,6 +66,7 @@ function buildAuth(options: AuthOptions) {
     database: { db, type: options.databaseKind },
     trustedOrigins: [options.publicUrl],
     telemetry: { enabled: false },
+    ...(options.log && { logger: { log: options.log } }),
     secondaryStorage: options.secondaryStorage,
     session: {
       expiresIn: options.sessionTtlSeconds,

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SecondaryStorage } from "better-auth";
 import type { Redis } from "ioredis";
+import type { DependencyHealth } from "../health/dependency-health.js";
 
 /** What a request that changed sessions left undone in Redis. */
 export interface StoreOutcome {
@@ -30,8 +31,19 @@ interface HeldDeletes {
  * Redis could not take is remembered and retried when it is back, so a revoked session does not
  * come back with Redis; meanwhile every session check confirms the session in SQL (CurrentUser).
  */
-export function redisSessionStorage(redis: Redis, prefix: string): RedisSessionStorage {
+export function redisSessionStorage(
+  redis: Redis,
+  prefix: string,
+  health: DependencyHealth,
+): RedisSessionStorage {
   const key = (name: string) => `${prefix}auth:${name}`;
+  const guarded = async <T>(call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } catch (error) {
+      throw health.failed(error);
+    }
+  };
   const held = new AsyncLocalStorage<HeldDeletes>();
   const undeleted = new Set<string>();
   /** Counters kept here while Redis is away, so rate limits still hold on this node. */
@@ -43,7 +55,8 @@ export function redisSessionStorage(redis: Redis, prefix: string): RedisSessionS
       try {
         await redis.del(key(name));
         undeleted.delete(name);
-      } catch {
+      } catch (error) {
+        health.failed(error);
         undeleted.add(name);
         failed++;
       }
@@ -56,10 +69,14 @@ export function redisSessionStorage(redis: Redis, prefix: string): RedisSessionS
   });
 
   return {
-    get: (name) => redis.get(key(name)).catch(() => null),
+    get: (name) =>
+      redis.get(key(name)).catch((error: unknown) => {
+        health.failed(error);
+        return null;
+      }),
     async set(name, value, ttl) {
       const write = ttl ? redis.set(key(name), value, "EX", ttl) : redis.set(key(name), value);
-      await write.catch(() => undefined);
+      await write.catch((error: unknown) => health.failed(error));
     },
     async delete(name) {
       const request = held.getStore();
@@ -69,7 +86,7 @@ export function redisSessionStorage(redis: Redis, prefix: string): RedisSessionS
       }
       await deleteNow([name]);
     },
-    getAndDelete: (name) => redis.getdel(key(name)),
+    getAndDelete: (name) => guarded(redis.getdel(key(name))),
     async increment(name, ttl) {
       try {
         // The TTL applies only when the counter is created, as better-auth's rate limiter expects.
@@ -77,7 +94,9 @@ export function redisSessionStorage(redis: Redis, prefix: string): RedisSessionS
           [Error | null, number],
         ];
         return count;
-      } catch {
+      } catch (error) {
+        // Counted here while Redis is away, so the sign-in limits still hold on this node.
+        health.failed(error);
         const now = Date.now();
         const counter = localCounters.get(name);
         const live = counter && counter.expiresAt > now ? counter : { count: 0, expiresAt: now + ttl * 1000 };

@@ -1,39 +1,43 @@
-import type { Redis } from "ioredis";
+import type { RedisConnections } from "./redis-connections.js";
 
 /**
  * Publish/subscribe between nodes over one Redis channel, as JSON. Every node, the publisher's
  * too, gets every event from Redis, so there is one delivery path. ioredis reconnects and
- * resubscribes by itself after an outage. Several topics can share one subscriber connection.
+ * resubscribes by itself after an outage. Several topics share the one subscriber connection.
  */
 export class RedisTopic<T> {
   private readonly handlers: Array<(event: T) => void> = [];
 
   protected constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisConnections,
     private readonly channel: string,
   ) {}
 
-  /** `publisher` is a normal connection; `subscriber` becomes (or already is) a subscriber-mode one. */
-  static async open<T>(publisher: Redis, subscriber: Redis, channel: string): Promise<RedisTopic<T>> {
-    const topic = new RedisTopic<T>(publisher, subscriber, channel);
+  /** Publishes on `redis.publisher`; `redis.subscriber` becomes (or already is) a subscriber-mode connection. */
+  static async open<T>(redis: RedisConnections, channel: string): Promise<RedisTopic<T>> {
+    const topic = new RedisTopic<T>(redis, channel);
     await topic.listen();
     return topic;
   }
 
   protected async listen(): Promise<void> {
-    this.subscriber.on("message", (channel: string, payload: string) => {
+    this.redis.subscriber.on("message", (channel: string, payload: string) => {
       if (channel === this.channel) this.dispatch(payload);
     });
-    await this.subscriber.subscribe(this.channel);
+    await this.redis.subscriber.subscribe(this.channel);
   }
 
+  /** False while a connection is down or Redis stopped answering (frozen): nothing could be carried. */
   get available(): boolean {
-    return this.publisher.status === "ready" && this.subscriber.status === "ready";
+    return this.redis.available;
   }
 
   async publish(event: T): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    try {
+      await this.redis.publisher.publish(this.channel, JSON.stringify(event));
+    } catch (error) {
+      throw this.redis.health.failed(error);
+    }
   }
 
   subscribe(handler: (event: T) => void): void {

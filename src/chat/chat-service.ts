@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE } from "@parley/protocol";
+import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
@@ -8,6 +9,7 @@ import { PresenceBatcher } from "./presence-batcher.js";
 import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
+import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable.js";
 
 /** The domain's waits; production defaults live beside the code that waits. */
 export interface ChatTimings {
@@ -96,6 +98,8 @@ export class ChatService {
    * a unique index, so rooms that existed before it need no clean-up.
    */
   async createRoom(requestedName: string, creatorId: string): Promise<CreateRoomResult> {
+    // Every node must hear of the room; refuse rather than make one the others never announce.
+    if (!this.deps.bus.available) throw new DependencyUnavailableError("message bus");
     const name = normalRoomName(requestedName);
     const nameKey = roomNameKey(name);
     const existing = await this.deps.rooms.byNameKey(nameKey);
@@ -111,7 +115,10 @@ export class ChatService {
         createdAt: this.deps.clock.now(),
       };
       if (await this.deps.rooms.tryCreate(room, nameKey)) {
-        await this.deps.bus.publish({ kind: "room_created", room });
+        // Created: an announcement lost to an outage is made good by the room list on the next load.
+        await this.deps.bus.publish({ kind: "room_created", room }).catch((error: unknown) => {
+          if (!isDependencyUnavailable(error)) throw error;
+        });
         return { kind: "created", room };
       }
     }
@@ -139,8 +146,9 @@ export class ChatService {
       before === undefined
         ? await this.deps.messages.latest(roomId, limit + 1)
         : await this.deps.messages.before(roomId, before, limit + 1);
-    const hasOlder = page.length > limit;
-    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+    // Capped in bytes too: the newest of the page that fit; the client asks for the rest with `before`.
+    const newest = newestWithin(page.length > limit ? page.slice(1) : page, MAX_MESSAGE_BYTES_PER_PAGE);
+    return { messages: newest.messages, hasOlder: page.length > limit || newest.trimmed };
   }
 
   members(roomId: string): Promise<Member[]> {

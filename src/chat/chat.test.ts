@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { ChatService } from "./chat-service.js";
+import { MAX_MESSAGE_BYTES_PER_FRAME, MAX_MESSAGE_BYTES_PER_PAGE } from "./frame-budget.js";
 import { Hub } from "./hub.js";
 import { toMember } from "./member.js";
 import { checkMessageBody } from "./message-rules.js";
@@ -243,6 +244,62 @@ describe("chat service", () => {
     await chat.participant(reader).join({ type: "join", roomId, since: 3 });
     const joined = reader.ofType("joined")[0];
     expect(joined?.messages.map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it("caps resume frames and history pages in bytes, not items, and pages on to every message", async () => {
+    // A 200,000-character name on every message once made a 191 MB resume frame.
+    const loud = { id: "u-loud", name: "N".repeat(200_000), image: "/l.svg" };
+    const writer = chat.participant(new RecordingSubscriber("w", loud));
+    await writer.join({ type: "join", roomId });
+    for (let i = 1; i <= 40; i++)
+      await writer.send({ type: "send", roomId, clientId: `big${i}`, body: `${i}` });
+
+    for (const since of [undefined, 0, 1]) {
+      const reader = new RecordingSubscriber(`r${since}`, ada);
+      await chat
+        .participant(reader)
+        .join({ type: "join", roomId, ...(since === undefined ? {} : { since }) });
+      const joinedBytes = reader.raw.find((data) =>
+        new TextDecoder().decode(data).startsWith('{"type":"joined"'),
+      );
+      expect(joinedBytes?.length).toBeLessThan(MAX_MESSAGE_BYTES_PER_FRAME + 300_000);
+      const joined = reader.ofType("joined")[0];
+      // The newest that fit, marked as not continuous with what the client held.
+      expect(joined?.messages.at(-1)?.seq).toBe(40);
+      expect(joined?.messages.length).toBeLessThan(40);
+      expect(joined?.hasOlder).toBe(true);
+    }
+
+    // History pages are bounded the same way, and following `before` reaches every message once.
+    const seqs: number[] = [];
+    let page = await chat.history(roomId, undefined, 50);
+    for (let pages = 0; ; pages++) {
+      expect(JSON.stringify(page).length).toBeLessThan(MAX_MESSAGE_BYTES_PER_PAGE + 300_000);
+      seqs.unshift(...page.messages.map((m) => m.seq));
+      if (!page.hasOlder || pages > 20) break;
+      page = await chat.history(roomId, page.messages[0]?.seq, 50);
+    }
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it("resumes everything missed when it fits in one frame, and the newest page with hasOlder when not", async () => {
+    const writer = chat.participant(new RecordingSubscriber("w", bob));
+    await writer.join({ type: "join", roomId });
+    for (let i = 1; i <= 600; i++)
+      await writer.send({ type: "send", roomId, clientId: `c${i}`, body: "x".repeat(400) });
+    const small = new RecordingSubscriber("small", ada);
+    await chat.participant(small).join({ type: "join", roomId, since: 590 });
+    expect(small.ofType("joined")[0]).toMatchObject({ hasOlder: true });
+    expect(small.ofType("joined")[0]?.messages.map((m) => m.seq)).toEqual([
+      591, 592, 593, 594, 595, 596, 597, 598, 599, 600,
+    ]);
+    // 600 × ~500 bytes is past the cap: the newest page instead, never more than the cap.
+    const behind = new RecordingSubscriber("behind", ada);
+    await chat.participant(behind).join({ type: "join", roomId, since: 1 });
+    const joined = behind.ofType("joined")[0];
+    expect(joined?.hasOlder).toBe(true);
+    expect(joined?.messages.at(-1)?.seq).toBe(600);
+    expect(joined?.messages.length).toBeLessThanOrEqual(50);
   });
 
   it("pages history by sequence and says when the start is reached", async () => {

@@ -1,16 +1,20 @@
 import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "@parley/protocol";
 import { encodeFrame, HISTORY_PAGE_SIZE } from "@parley/protocol";
+import { MAX_MESSAGE_BYTES_PER_FRAME, messageBytes, newestWithin } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { AppendResult, ChatDependencies, Subscriber } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
+import { isDependencyUnavailable } from "./unavailable.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
-/** Total message text a resume may carry, so its frame stays well under a socket's send cap. */
-export const MAX_RESUME_CHARS = 256 * 1024;
+/** Messages read per query while gathering a resume. */
+const RESUME_CHUNK = 250;
 const UNAVAILABLE =
   "The server cannot reach its message bus right now; nothing was stored. Try again shortly.";
+const DEPENDENCY_UNAVAILABLE =
+  "The server cannot reach its database or Redis right now. Try again shortly; resending with the same clientId never stores a message twice.";
 
 /**
  * One connected client and the rooms it is in. Joins, leaves and sends of one
@@ -73,22 +77,29 @@ export class Participant {
       stored = (await this.admit(frame))?.stored;
     }, context).then(async () => {
       if (!stored) return;
+      let result: AppendResult;
       try {
-        const { message, duplicate } = await stored;
-        if (message.roomId !== frame.roomId) {
-          // Acking would name a seq of the other room as this room's: refuse, nothing is stored.
-          return this.fail(
-            "client_id_conflict",
-            `You already used clientId ${frame.clientId} for a message in another room; send this one with a new clientId.`,
-            context,
-          );
-        }
-        this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
-        if (!duplicate) await this.deps.bus.publish({ kind: "message", message });
+        result = await stored;
       } catch (error) {
-        this.failUnexpectedly(context);
+        this.failUnexpectedly(context, error);
         throw error;
       }
+      const { message, duplicate } = result;
+      if (message.roomId !== frame.roomId) {
+        // Acking would name a seq of the other room as this room's: refuse, nothing is stored.
+        return this.fail(
+          "client_id_conflict",
+          `You already used clientId ${frame.clientId} for a message in another room; send this one with a new clientId.`,
+          context,
+        );
+      }
+      this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
+      if (duplicate) return;
+      // Committed and acknowledged: a fan-out lost to an outage is made good by clients resuming
+      // from their last seq (and the bus adapter counts the failure), so it is no error of this send.
+      await this.deps.bus.publish({ kind: "message", message }).catch((error: unknown) => {
+        if (!isDependencyUnavailable(error)) throw error;
+      });
     });
   }
 
@@ -134,24 +145,32 @@ export class Participant {
   }
 
   /**
-   * Everything after `since` when it fits in one resume (by count and size), else the newest
-   * page with `hasOlder`: the client then treats what it held as older history, never as
-   * continuous with the page.
+   * Everything after `since` when it fits in one resume (by count and by encoded bytes), else the
+   * newest messages that fit in a page, with `hasOlder`: the client then treats what it held as
+   * older history, never as continuous with the page, and pages back through history as usual.
+   * Read in chunks, so a room of huge messages never sits in memory a thousand at a time.
    */
   private async missedMessages(
     roomId: string,
     since: number | undefined,
   ): Promise<{ messages: Message[]; hasOlder: boolean }> {
     if (since !== undefined) {
-      const missed = await this.deps.messages.after(roomId, since, MAX_RESUME_MESSAGES + 1);
-      const size = missed.reduce((total, message) => total + message.body.length, 0);
-      if (missed.length <= MAX_RESUME_MESSAGES && size <= MAX_RESUME_CHARS) {
-        return { messages: missed, hasOlder: since > 0 };
+      const missed: Message[] = [];
+      let bytes = 0;
+      let after = since;
+      for (;;) {
+        const chunk = await this.deps.messages.after(roomId, after, RESUME_CHUNK);
+        for (const message of chunk) bytes += messageBytes(message);
+        missed.push(...chunk);
+        if (missed.length > MAX_RESUME_MESSAGES || bytes > MAX_MESSAGE_BYTES_PER_FRAME) break;
+        const last = chunk.at(-1);
+        if (chunk.length < RESUME_CHUNK || !last) return { messages: missed, hasOlder: since > 0 };
+        after = last.seq;
       }
     }
     const page = await this.deps.messages.latest(roomId, HISTORY_PAGE_SIZE + 1);
-    const hasOlder = page.length > HISTORY_PAGE_SIZE;
-    return { messages: hasOlder ? page.slice(1) : page, hasOlder };
+    const newest = newestWithin(page.length > HISTORY_PAGE_SIZE ? page.slice(1) : page);
+    return { messages: newest.messages, hasOlder: page.length > HISTORY_PAGE_SIZE || newest.trimmed };
   }
 
   private async doLeave(roomId: string): Promise<void> {
@@ -211,9 +230,10 @@ export class Participant {
     this.reply({ type: "error", code, message, ...context });
   }
 
-  private failUnexpectedly(context: { roomId?: string; clientId?: string }): void {
-    if (this.deps.bus.available) this.fail("internal", "The server could not do that; try again.", context);
-    else this.fail("unavailable", UNAVAILABLE, context);
+  private failUnexpectedly(context: { roomId?: string; clientId?: string }, error: unknown): void {
+    if (isDependencyUnavailable(error)) this.fail("unavailable", DEPENDENCY_UNAVAILABLE, context);
+    else if (!this.deps.bus.available) this.fail("unavailable", UNAVAILABLE, context);
+    else this.fail("internal", "The server could not do that; try again.", context);
   }
 
   private reply(frame: ServerFrame): void {
@@ -226,7 +246,7 @@ export class Participant {
     context: { roomId?: string; clientId?: string } = {},
   ): Promise<void> {
     const next = this.queue.then(operation).catch((error: unknown) => {
-      this.failUnexpectedly(context);
+      this.failUnexpectedly(context, error);
       throw error;
     });
     this.queue = next.catch(() => undefined);

@@ -2,12 +2,22 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 
 /** Answers a refused WebSocket upgrade with a real HTTP status and a JSON reason, then hangs up. */
-export function refuseUpgrade(socket: Duplex, status: number, error: string, message: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ error, message });
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n` +
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      extra +
       "Connection: close\r\n\r\n" +
       body,
   );

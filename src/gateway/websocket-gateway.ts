@@ -8,6 +8,13 @@ import { isAllowedOrigin } from "../auth/origin.js";
 import type { Sessions } from "../auth/sessions.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Participant } from "../chat/participant.js";
+import { isDependencyUnavailable } from "../chat/unavailable.js";
+import {
+  asUnavailable,
+  type DownDependency,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from "../http/unavailable-errors.js";
+import { ConnectionSlots } from "./connection-slots.js";
 import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -22,6 +29,12 @@ export interface GatewayOptions {
   sendQueueLimitBytes: number;
   heartbeatIntervalMs: number;
   metrics: GatewayMetrics;
+  /** Open sockets one person may hold (on this node, and over all nodes with sharedConnectionCounts); the next upgrade is refused with 429. */
+  maxConnectionsPerUser: number;
+  /** Counts over every node (Redis); without it, or while it is away, the cap holds per node. */
+  sharedConnectionCounts?: SharedConnectionCounts;
+  /** The name of a dependency that is down right now, if any (see asUnavailable). */
+  down?: DownDependency;
 }
 
 /** What the gateway counts; the metrics adapter decides where it goes. */
@@ -29,6 +42,15 @@ export interface GatewayMetrics {
   connectionOpened(): void;
   connectionClosed(): void;
   slowClientClosed(): void;
+  /** An upgrade was refused with an HTTP status, before any socket existed. */
+  upgradeRefused(reason: string): void;
+}
+
+/** Open sockets per person across all nodes. */
+export interface SharedConnectionCounts {
+  /** True when the person had fewer than `limit` sockets (and now holds one more). */
+  take(userId: string, limit: number): Promise<boolean>;
+  release(userId: string): void;
 }
 
 export interface Gateway {
@@ -38,6 +60,8 @@ export interface Gateway {
 }
 
 export const WEBSOCKET_PATH = "/ws";
+/** Seconds a person over the connection cap is told to wait: about the time to close a stale tab. */
+export const TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS = 30;
 
 function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
@@ -63,6 +87,17 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   const flushQueue = new FlushQueue();
   const heartbeat = new Heartbeat(options.heartbeatIntervalMs);
   const log = app.log;
+  const slots = new ConnectionSlots(options.maxConnectionsPerUser);
+  const refuse = (
+    socket: Duplex,
+    status: number,
+    error: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) => {
+    options.metrics.upgradeRefused(error);
+    refuseUpgrade(socket, status, error, message, headers);
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_INBOUND_FRAME_BYTES,
@@ -91,7 +126,9 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
         return;
       }
       dispatch(participant, parsed.frame).catch((error: unknown) => {
-        log.error({ err: error, frame: parsed.frame.type }, "frame failed");
+        // The client got its error frame; an outage is logged once by the dependency's health.
+        if (!isDependencyUnavailable(error))
+          log.error({ err: error, frame: parsed.frame.type }, "frame failed");
       });
     });
     socket.on("pong", () => {
@@ -103,28 +140,75 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       options.metrics.connectionClosed();
       options.sessions.unwatch(signedIn.sessionId);
       heartbeat.remove(subscriber);
-      participant.disconnect().catch((error: unknown) => log.error({ err: error }, "disconnect failed"));
+      participant.disconnect().catch((error: unknown) => {
+        if (!isDependencyUnavailable(error)) log.error({ err: error }, "disconnect failed");
+      });
     });
   }
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
-      return refuseUpgrade(socket, 403, "forbidden_origin", "This origin may not connect.");
+      return refuse(socket, 403, "forbidden_origin", "This origin may not connect.");
     }
     const signedIn = await options.sessions.lookup(request.headers);
-    if (!signedIn) return refuseUpgrade(socket, 401, "unauthorized", "Sign in first.");
+    if (!signedIn) return refuse(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
+    const userId = signedIn.member.id;
+    const tooMany = () =>
+      refuse(
+        socket,
+        429,
+        "too_many_connections",
+        `You already have ${slots.limit} connections open; close some tabs or devices and try again.`,
+        { "Retry-After": String(TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS) },
+      );
+    if (!slots.take(userId)) return tooMany();
+    const shared = options.sharedConnectionCounts;
+    let sharedSlot = false;
+    let closed = false;
+    // The TCP connection closes exactly once, whether or not the upgrade completes.
+    socket.once("close", () => {
+      closed = true;
+      slots.release(userId);
+      if (sharedSlot) shared?.release(userId);
+    });
+    if (shared) {
+      let allowed = true;
+      try {
+        allowed = await shared.take(userId, slots.limit);
+        sharedSlot = allowed;
+      } catch {
+        // Redis is away: the cap on this node still holds.
+      }
+      if (closed) {
+        if (sharedSlot) shared.release(userId);
+        return;
+      }
+      if (!allowed) return tooMany();
+      // Gone meanwhile but not yet closed: its close gives both slots back.
+      if (socket.destroyed) return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, signedIn));
   }
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => undefined);
     if (new URL(request.url ?? "/", "http://localhost").pathname !== WEBSOCKET_PATH) {
-      return refuseUpgrade(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
+      return refuse(socket, 404, "not_found", `WebSocket connections go to ${WEBSOCKET_PATH}.`);
     }
     upgrade(request, socket, head).catch((error: unknown) => {
+      const unavailable = asUnavailable(error, options.down ?? (() => undefined));
+      if (unavailable) {
+        return refuse(
+          socket,
+          503,
+          "unavailable",
+          `The server cannot reach its ${unavailable.dependency} right now. Try again shortly.`,
+          { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+        );
+      }
       log.error({ err: error }, "upgrade failed");
-      refuseUpgrade(socket, 500, "internal", "The server could not accept the connection.");
+      refuse(socket, 500, "internal", "The server could not accept the connection.");
     });
   });
 

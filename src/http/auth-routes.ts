@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
 import type { RedisSessionStorage } from "../auth/redis-session-storage.js";
+import { type DownDependency, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./unavailable-errors.js";
 
 export interface AuthRoutesOptions {
   auth: Auth;
@@ -13,6 +14,8 @@ export interface AuthRoutesOptions {
   sessionStore?: RedisSessionStorage;
   /** Whose session a sign-out ends, and whether SQL still holds it afterwards. */
   sessions?: SessionCheck;
+  /** While a dependency is down, better-auth's server errors are answered 503 (an outage, not a bug). */
+  down?: DownDependency;
 }
 
 export interface SessionCheck {
@@ -81,6 +84,16 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
     response = await handle();
   }
   if (response.status === 429) return tooManyRequests(response, reply);
+  const dependency = response.status >= 500 ? options.down?.() : undefined;
+  if (dependency) {
+    return reply
+      .code(503)
+      .header("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+      .send({
+        error: "unavailable",
+        message: `The server cannot reach its ${dependency} right now. Try again shortly.`,
+      });
+  }
   // better-auth answers 200 even when its SQL delete failed (it logs and carries on).
   if (signingOut && sessions && response.ok && (await sessions.isLive(signingOut).catch(() => true))) {
     return signOutFailed(reply);

@@ -4,6 +4,12 @@ import type { GatewayMetrics } from "../gateway/websocket-gateway.js";
 
 export interface Metrics extends GatewayMetrics {
   registry: Registry;
+  /** Calls to a dependency (database, redis) that failed because it was away or did not answer in time. */
+  dependencyFailures: Counter<"dependency">;
+  /** Outages begun, per dependency. */
+  dependencyOutages: Counter<"dependency">;
+  /** 1 while the dependency answers, 0 during an outage. */
+  dependencyUp: Gauge<"dependency">;
 }
 
 /** Prometheus metrics of this process: the runtime's own plus Parley's. Made before what it counts. */
@@ -20,11 +26,36 @@ export function createMetrics(): Metrics {
     help: "Sockets closed with 4008 because their send queue passed the cap",
     registers: [registry],
   });
+  const refusedUpgrades = new Counter({
+    name: "parley_websocket_upgrades_refused_total",
+    help: "WebSocket upgrades refused with an HTTP status, by reason",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
   return {
     registry,
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
     slowClientClosed: () => slowClientDisconnects.inc(),
+    dependencyFailures: new Counter({
+      name: "parley_dependency_failures_total",
+      help: "Calls that failed because a dependency was away or did not answer in time",
+      labelNames: ["dependency"],
+      registers: [registry],
+    }),
+    dependencyOutages: new Counter({
+      name: "parley_dependency_outages_total",
+      help: "Outages of a dependency seen by this node (each logged once when it starts and once when it ends)",
+      labelNames: ["dependency"],
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: "parley_dependency_up",
+      help: "1 while the dependency answers, 0 during an outage",
+      labelNames: ["dependency"],
+      registers: [registry],
+    }),
+    upgradeRefused: (reason) => refusedUpgrades.inc({ reason }),
   };
 }
 

@@ -51,6 +51,11 @@ const Environment = z.object({
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .optional(),
   REDIS_KEY_PREFIX: z.string().default("parley:"),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
@@ -95,6 +100,10 @@ export interface Config {
   trustedProxies: string[];
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  databaseTimeouts: { connectMs: number; queryMs: number };
+  redisTimeouts: { connectMs: number; commandMs: number };
+  /** Open WebSockets one person may hold (over all nodes with Redis, else per node). */
+  maxConnectionsPerUser: number;
   providers: Providers;
   allowList: AllowList;
   limits: LimitSettings;
@@ -175,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: Math.round(e.SESSION_TTL_DAYS * 24 * 60 * 60),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryMs: e.DATABASE_QUERY_TIMEOUT_MS },
+    redisTimeouts: { connectMs: e.REDIS_CONNECT_TIMEOUT_MS, commandMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     providers,
     allowList: {
       domains: list(e.ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, "")),

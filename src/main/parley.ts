@@ -1,7 +1,7 @@
 import { CloseCode } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
-import { pino } from "pino";
+import { type DestinationStream, pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
 import { type Auth, createAuth, providerList } from "../auth/auth.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
@@ -13,7 +13,9 @@ import { connectRedis, type RedisConnections } from "../bus/redis-connections.js
 import { RedisTopic } from "../bus/redis-topic.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
+import { isDependencyUnavailable } from "../chat/unavailable.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
+import { DependencyHealth, firstDown } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
@@ -21,8 +23,10 @@ import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metri
 import { registerPages } from "../http/pages.js";
 import { requestLogFields } from "../http/request-log.js";
 import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
+import { registerUnavailableErrors } from "../http/unavailable-errors.js";
 import { createLimits } from "../limits/limits.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { RedisConnectionCounts } from "../presence/redis-connection-counts.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
@@ -33,6 +37,7 @@ import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
+import { betterAuthLog, outageReporter } from "./outage-reporter.js";
 
 /** Cookies remembered per process (a few hundred bytes each). */
 const CHECKED_COOKIES = 20_000;
@@ -66,18 +71,39 @@ interface Infrastructure {
   bus: Bus;
   sessionEnded: SessionEndedTopic;
   presence: PresenceStore & { start?(): Promise<void>; stop?(): Promise<void> };
+  /** With Redis: open sockets per person over every node. */
+  connectionCounts: RedisConnectionCounts | undefined;
   metrics: Metrics;
+  /** The name of a dependency that is down right now, if any: its failures answer 503, not 500. */
+  down: () => string | undefined;
 }
 
-async function openInfrastructure(config: Config): Promise<Infrastructure> {
+export interface CreateOptions {
+  /** Where the log goes (default stdout); tests read it. */
+  logDestination?: DestinationStream;
+}
+
+async function openInfrastructure(config: Config, options: CreateOptions): Promise<Infrastructure> {
   // Made before fastify, so the database can report problems from the start.
-  const log: FastifyBaseLogger = pino({ level: config.logLevel, serializers: { req: requestLogFields } });
+  const logOptions = { level: config.logLevel, serializers: { req: requestLogFields } };
+  const log: FastifyBaseLogger = options.logDestination
+    ? pino(logOptions, options.logDestination)
+    : pino(logOptions);
+  const metrics = createMetrics();
+  // A dependency going away is logged once and counted, not logged per failed call.
+  const outages = outageReporter(log, metrics);
+  const databaseHealth = new DependencyHealth("database", outages);
   const database = openDatabase(config.databaseUrl, {
     backgroundCheckpoints: true,
     warn: (message) => log.warn(message),
+    timeouts: config.databaseTimeouts,
+    health: databaseHealth,
   });
   await migrateToLatest(database.db as Kysely<unknown>, database.kind);
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, config.redisTimeouts, new DependencyHealth("redis", outages))
+    : undefined;
+  const down = () => firstDown([databaseHealth, redis?.health])?.name;
   if (!redis) {
     return {
       log,
@@ -86,21 +112,32 @@ async function openInfrastructure(config: Config): Promise<Infrastructure> {
       bus: new InProcessBus(),
       sessionEnded: new InProcessTopic<string>(),
       presence: new InMemoryPresence(),
-      metrics: createMetrics(),
+      connectionCounts: undefined,
+      metrics,
+      down,
     };
   }
   const prefix = config.redisKeyPrefix;
+  const presence = new RedisPresence(redis.commands, prefix, redis.health, {
+    heartbeatMs: config.timings.presenceHeartbeatMs,
+    nodeTimeoutMs: config.timings.presenceNodeTimeoutMs,
+  });
   return {
     log,
     database,
     redis,
-    bus: await RedisBus.connect(redis.publisher, redis.subscriber, prefix),
-    sessionEnded: await RedisTopic.open<string>(redis.publisher, redis.subscriber, `${prefix}sessions-ended`),
-    presence: new RedisPresence(redis.commands, prefix, {
-      heartbeatMs: config.timings.presenceHeartbeatMs,
-      nodeTimeoutMs: config.timings.presenceNodeTimeoutMs,
-    }),
-    metrics: createMetrics(),
+    bus: await RedisBus.connect(redis, prefix),
+    sessionEnded: await RedisTopic.open<string>(redis, `${prefix}sessions-ended`),
+    presence,
+    connectionCounts: new RedisConnectionCounts(
+      redis.commands,
+      prefix,
+      presence.nodeId,
+      redis.health,
+      config.timings.presenceNodeTimeoutMs,
+    ),
+    metrics,
+    down,
   };
 }
 
@@ -137,7 +174,8 @@ interface Authentication {
 
 function createAuthentication(config: Config, infra: Infrastructure): Authentication {
   const { db, kind } = infra.database;
-  const sessionStore = infra.redis && redisSessionStorage(infra.redis.commands, config.redisKeyPrefix);
+  const sessionStore =
+    infra.redis && redisSessionStorage(infra.redis.commands, config.redisKeyPrefix, infra.redis.health);
   const auth = createAuth({
     db,
     databaseKind: kind,
@@ -149,7 +187,8 @@ function createAuthentication(config: Config, infra: Infrastructure): Authentica
     sessionTtlSeconds: config.sessionTtlSeconds,
     rateLimit: config.authRateLimit,
     ...(sessionStore && { secondaryStorage: sessionStore }),
-    onSessionEnded: (sessionId) => void infra.sessionEnded.publish(sessionId),
+    onSessionEnded: (sessionId) => void infra.sessionEnded.publish(sessionId).catch(() => undefined),
+    log: betterAuthLog(infra.log),
   });
   const sessionTable = new SessionRepository(db);
   const sessions = new Sessions(
@@ -162,7 +201,10 @@ function createAuthentication(config: Config, infra: Infrastructure): Authentica
       maxCheckedCookies: CHECKED_COOKIES,
       sweepIntervalMs: config.sessionSweepIntervalMs,
     },
-    (error) => infra.log.warn({ err: error }, "session sweep failed"),
+    (error) => {
+      // An outage is logged once by the dependency's health; anything else is worth a line.
+      if (!isDependencyUnavailable(error)) infra.log.warn({ err: error }, "session sweep failed");
+    },
   );
   return { auth, sessions, sessionStore, sessionTable };
 }
@@ -185,6 +227,7 @@ async function createEdges(
   });
   // First, so its hook covers every route registered after it, and the 404 handler.
   await registerSecurityHeaders(app, { publicUrl: config.publicUrl });
+  registerUnavailableErrors(app, infra.down);
   if (isOpen(config.allowList)) {
     app.log.warn(
       "ALLOWED_EMAIL_DOMAINS and ALLOWED_EMAILS are unset: anyone who can reach a provider may sign in",
@@ -197,6 +240,9 @@ async function createEdges(
     sendQueueLimitBytes: config.sendQueueLimitBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     metrics: infra.metrics,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    ...(infra.connectionCounts && { sharedConnectionCounts: infra.connectionCounts }),
+    down: infra.down,
   });
   registerMetricsRoute(app, infra.metrics, {
     token: config.metricsToken,
@@ -205,6 +251,7 @@ async function createEdges(
   registerAuthRoutes(app, {
     auth,
     publicUrl: config.publicUrl,
+    down: infra.down,
     ...(sessionStore && { sessionStore }),
     sessions: {
       currentSessionId: async (headers) => (await sessions.lookup(headers))?.sessionId ?? null,
@@ -218,7 +265,7 @@ async function createEdges(
     publicUrl: config.publicUrl,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
-  const { redis, bus } = infra;
+  const { redis } = infra;
   registerHealthRoutes(app, {
     readinessChecks: {
       database: async () => {
@@ -226,8 +273,10 @@ async function createEdges(
       },
       ...(redis && {
         redis: async () => {
-          if (!bus.available) throw new Error("Redis is not connected");
-          await redis.commands.ping();
+          if (!redis.available) throw new Error("Redis is not connected or stopped answering");
+          await redis.commands.ping().catch((error: unknown) => {
+            throw redis.health.failed(error);
+          });
         },
       }),
     },
@@ -241,8 +290,8 @@ async function createEdges(
 }
 
 /** Wires every layer from the configuration, in the steps above. Nothing listens until `listen`. */
-export async function createParley(config: Config): Promise<Parley> {
-  const infra = await openInfrastructure(config);
+export async function createParley(config: Config, options: CreateOptions = {}): Promise<Parley> {
+  const infra = await openInfrastructure(config, options);
   const chat = await createChat(config, infra);
   const authentication = createAuthentication(config, infra);
   const { app, gateway } = await createEdges(config, infra, chat, authentication);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Member } from "@parley/protocol";
 import type { Redis } from "ioredis";
 import type { PresenceStore } from "../chat/ports.js";
+import type { DependencyHealth } from "../health/dependency-health.js";
 
 /** How often a node beats, and how long a node that has not beaten is taken for dead. */
 export interface PresenceTimings {
@@ -48,11 +49,21 @@ export class RedisPresence implements PresenceStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly health: DependencyHealth,
     private readonly timings: PresenceTimings = PRODUCTION_TIMINGS,
   ) {}
 
   onVanished(handler: Vanished): void {
     this.vanishedHandlers.push(handler);
+  }
+
+  /** A Redis failure reaches the domain as "unavailable", and counts towards the outage. */
+  private async guarded<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      throw this.health.failed(error);
+    }
   }
 
   private keys(roomId: string) {
@@ -65,7 +76,12 @@ export class RedisPresence implements PresenceStore {
   }
 
   private get nodes() {
-    return `${this.prefix}presence-nodes`;
+    return RedisPresence.nodesKey(this.prefix);
+  }
+
+  /** The sorted set of live nodes (node id → last beat), which other per-node counts can rely on. */
+  static nodesKey(prefix: string): string {
+    return `${prefix}presence-nodes`;
   }
 
   private connectionKey(connectionId: string) {
@@ -92,18 +108,18 @@ export class RedisPresence implements PresenceStore {
   async add(roomId: string, member: Member, connectionId: string): Promise<boolean> {
     const key = this.connectionKey(connectionId);
     this.mine.set(key, { roomId, member });
-    return (await this.runAdd(roomId, member, key)) === 1;
+    return (await this.guarded(this.runAdd(roomId, member, key))) === 1;
   }
 
   async remove(roomId: string, userId: string, connectionId: string): Promise<boolean> {
     const key = this.connectionKey(connectionId);
     this.mine.delete(key);
     const k = this.keys(roomId);
-    return (await this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId)) === 1;
+    return (await this.guarded(this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId))) === 1;
   }
 
   async members(roomId: string): Promise<Member[]> {
-    const profiles = await this.redis.hvals(this.keys(roomId).profiles);
+    const profiles = await this.guarded(this.redis.hvals(this.keys(roomId).profiles));
     return profiles.map((profile) => JSON.parse(profile) as Member);
   }
 

@@ -16,9 +16,7 @@ describe.runIf(redisUrl)("redis bus", () => {
     async (count) => {
       const prefix = uniquePrefix();
       const connections = await Promise.all(Array.from({ length: count }, () => connectRedis(url)));
-      const nodes = await Promise.all(
-        connections.map((redis) => RedisBus.connect(redis.publisher, redis.subscriber, prefix)),
-      );
+      const nodes = await Promise.all(connections.map((redis) => RedisBus.connect(redis, prefix)));
       // Resolves once every connection has ended, as ioredis reports it a moment after disconnect().
       const disconnect = async () => {
         const ended = connections.flatMap((redis) =>

@@ -1,6 +1,7 @@
 import type { Member } from "@parley/protocol";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { DependencyHealth, silentOutages } from "../../src/health/dependency-health.js";
 import { RedisPresence } from "../../src/presence/redis-presence.js";
 import { presenceContract } from "../contracts/presence.contract.js";
 import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
@@ -10,7 +11,7 @@ const redisUrl = testRedisUrl();
 /** A node's presence on the shared Redis, under `prefix`; close() stops its heartbeat. */
 async function startNode(url: string, prefix: string) {
   const redis = new Redis(url);
-  const presence = new RedisPresence(redis, prefix);
+  const presence = new RedisPresence(redis, prefix, new DependencyHealth("redis", silentOutages));
   await presence.start();
   return {
     presence,

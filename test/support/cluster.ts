@@ -23,7 +23,11 @@ export function clusterDatabase(): TestDatabase | undefined {
 }
 
 /** Several Parley nodes on random ports sharing one database and one Redis. */
-export async function startCluster(size: number, redisUrl: string): Promise<Cluster> {
+export async function startCluster(
+  size: number,
+  redisUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Cluster> {
   const shared = clusterDatabase();
   if (!shared) throw new Error("no shared database for a cluster");
   const database = await shared.create();
@@ -36,6 +40,7 @@ export async function startCluster(size: number, redisUrl: string): Promise<Clus
     // A dead node is noticed in about two seconds instead of production's fifteen.
     PRESENCE_HEARTBEAT_MS: "300",
     PRESENCE_NODE_TIMEOUT_MS: "2000",
+    ...extraEnv,
   };
   const nodes: TestServer[] = [];
   // One at a time: the first runs the migrations.

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DestinationStream } from "pino";
 import { loadConfig } from "../../src/main/config.js";
 import { createParley, type Parley } from "../../src/main/parley.js";
 import { LIMITS_OUT_OF_THE_WAY } from "./limits.js";
@@ -20,6 +21,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   port?: number;
   dataDir?: string;
+  /** Receives the server's log lines (set LOG_LEVEL in `env` too: tests default to silent). */
+  logDestination?: DestinationStream;
 }
 
 /** A real Parley, in this process, on a random port and a temporary SQLite file unless told otherwise. */
@@ -38,7 +41,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
-  const parley = await createParley(config);
+  const parley = await createParley(
+    config,
+    options.logDestination ? { logDestination: options.logDestination } : {},
+  );
   await parley.listen();
   const server: TestServer = {
     parley,

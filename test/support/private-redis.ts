@@ -45,12 +45,23 @@ export class PrivateRedis {
     }
   }
 
+  /** Freezes the server (SIGSTOP): its TCP connections stay open and nothing answers. */
+  freeze(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  /** Lets a frozen server run again (SIGCONT); it answers everything that waited. */
+  thaw(): void {
+    this.child?.kill("SIGCONT");
+  }
+
   /** Stops the server abruptly, as an outage would. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
+    child.kill("SIGCONT");
     await exited;
   }
 }

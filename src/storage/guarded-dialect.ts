@@ -1,0 +1,73 @@
+import type { DatabaseConnection, Dialect, Driver } from "kysely";
+import type { DependencyHealth } from "../health/dependency-health.js";
+import { isDatabaseUnavailable } from "./unavailable-errors.js";
+
+/**
+ * Wraps a Kysely dialect so every way of reaching the database (taking a connection, a query,
+ * BEGIN/COMMIT/ROLLBACK) reports to the database's health, and a failure that means "the
+ * database is away" reaches callers as a DependencyUnavailableError. Timeouts themselves are
+ * the drivers' (see database.ts); this only names what they throw.
+ */
+export function guardDialect(dialect: Dialect, health: DependencyHealth): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver: () => guardDriver(dialect.createDriver(), health),
+  };
+}
+
+function guardDriver(driver: Driver, health: DependencyHealth): Driver {
+  async function guarded<T>(operation: Promise<T>): Promise<T> {
+    try {
+      const result = await operation;
+      health.succeeded();
+      return result;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        // The database answered (with a refusal of this query): it is there.
+        health.succeeded();
+        throw error;
+      }
+      throw health.failed(error);
+    }
+  }
+  const connections = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  // The same guarded object for the same connection, whose own methods see the real one as `this`.
+  const guard = (connection: DatabaseConnection): DatabaseConnection => {
+    let wrapped = connections.get(connection);
+    if (!wrapped) {
+      wrapped = new Proxy(connection, {
+        get(target, property) {
+          if (property === "executeQuery") {
+            return (...args: Parameters<DatabaseConnection["executeQuery"]>) =>
+              guarded(target.executeQuery(...args));
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      connections.set(connection, wrapped);
+    }
+    return wrapped;
+  };
+  return {
+    init: (options) => guarded(driver.init(options)),
+    acquireConnection: async (options) => guard(await guarded(driver.acquireConnection(options))),
+    // The drivers run BEGIN, COMMIT and ROLLBACK through the (guarded) connection's executeQuery.
+    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+    commitTransaction: (connection) => driver.commitTransaction(connection),
+    rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+    ...(driver.savepoint && {
+      savepoint: driver.savepoint.bind(driver),
+    }),
+    ...(driver.rollbackToSavepoint && {
+      rollbackToSavepoint: driver.rollbackToSavepoint.bind(driver),
+    }),
+    ...(driver.releaseSavepoint && {
+      releaseSavepoint: driver.releaseSavepoint.bind(driver),
+    }),
+    releaseConnection: (connection, options) => driver.releaseConnection(connection, options),
+    destroy: (options) => driver.destroy(options),
+  };
+}
