@@ -76,6 +76,9 @@ const Environment = z.object({
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
 });
 
+/** The name of every variable Parley reads (docs/configuration.md must describe each). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(Environment.shape);
+
 export interface Config {
   production: boolean;
   host: string;
