@@ -57,7 +57,10 @@ describe("the Dockerfile", () => {
   it("copies only paths that exist in the repository", () => {
     for (const stage of stages) {
       for (const line of stage.instructions.filter((l) => /^COPY\s/i.test(l) && !/--from=/i.test(l))) {
-        const sources = line.split(/\s+/).slice(1, -1).filter((part) => !part.startsWith("--"));
+        const sources = line
+          .split(/\s+/)
+          .slice(1, -1)
+          .filter((part) => !part.startsWith("--"));
         for (const source of sources) if (source !== ".") expect(existsSync(source), source).toBe(true);
       }
     }
