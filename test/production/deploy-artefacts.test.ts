@@ -105,8 +105,12 @@ describe("the compose file", () => {
   });
 
   it("trusts exactly Caddy's fixed address as the proxy", () => {
-    const caddyAddress = (compose.services.caddy?.networks as Record<string, { ipv4_address: string }>).parley
-      ?.ipv4_address;
+    const caddyNetworks = (compose.services.caddy?.networks ?? {}) as Record<
+      string,
+      { ipv4_address: string }
+    >;
+    const caddyAddress = caddyNetworks.parley?.ipv4_address;
+    expect(caddyAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     for (const [, node] of parleyNodes) {
       expect((node.environment as Record<string, string>).TRUST_PROXY).toBe(caddyAddress);
     }
