@@ -1,6 +1,7 @@
 import { CreateRoomBody, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api.js";
+import { problemOf } from "../api.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { navigate } from "../router.js";
 import { useChatCore } from "../use-chat.js";
@@ -24,6 +25,7 @@ export function CreateRoomDialog({ open, onClose }: { open: boolean; onClose(): 
 function NewRoomForm({ onDone }: { onDone(): void }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -47,7 +49,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       onDone();
       navigate(`/r/${encodeURIComponent(room.slug)}`);
     } catch (err) {
-      setError(describeError(err));
+      setError(describe(problemOf(err)));
     } finally {
       setBusy(false);
     }
