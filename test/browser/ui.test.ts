@@ -314,6 +314,35 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
     await context.close();
   });
 
+  it("words a sign-in refusal in the reader's language, with the server's wait", async () => {
+    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const page = await context.newPage();
+    // The real server allows many sign-ins per address; stand in for it once it has had enough.
+    await page.route("**/api/auth/sign-in/anonymous", (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { "retry-after": "30" },
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: "rate_limited",
+          message: "Too many sign-in requests.",
+          retryAfter: 30_000,
+        }),
+      }),
+    );
+    await page.goto(`${server.url}/signin`);
+    await page.getByTestId("dev-name").fill("佐藤");
+    await page.getByTestId("dev-signin").click();
+    expect(await page.getByTestId("signin-error").textContent()).toBe(
+      "操作が速すぎます。30 秒後にもう一度お試しください。",
+    );
+    await page.getByTestId("language-select").selectOption("en");
+    await expect
+      .poll(() => page.getByTestId("signin-error").textContent())
+      .toBe("Too many requests; try again in 30 seconds.");
+    await context.close();
+  });
+
   it("does not send on the Enter that confirms an IME candidate, in Safari's event order too", async () => {
     const context = await openContext(browser, DESKTOP);
     const page = await context.newPage();
