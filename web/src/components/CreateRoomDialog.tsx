@@ -1,6 +1,7 @@
 import { CreateRoomBody, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
 import { type FormEvent, useId, useState } from "react";
 import { problemOf } from "../api.js";
+import type { Problem } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { navigate } from "../router.js";
@@ -27,7 +28,8 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
   const t = useText();
   const describe = useProblemText();
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  // Kept as a code, worded on render, like every error on screen.
+  const [error, setError] = useState<Problem | { local: "empty" | "tooLong" } | null>(null);
   const [busy, setBusy] = useState(false);
   const inputId = useId();
   const hintId = useId();
@@ -38,7 +40,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
     const parsed = CreateRoomBody.safeParse({ name });
     if (!parsed.success) {
       const tooLong = parsed.error.issues[0]?.code === "too_big";
-      setError(tooLong ? t("createRoom.tooLong", { max: MAX_ROOM_NAME_LENGTH }) : t("createRoom.empty"));
+      setError({ local: tooLong ? "tooLong" : "empty" });
       return;
     }
     setBusy(true);
@@ -49,7 +51,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       onDone();
       navigate(`/r/${encodeURIComponent(room.slug)}`);
     } catch (err) {
-      setError(describe(problemOf(err)));
+      setError(problemOf(err));
     } finally {
       setBusy(false);
     }
@@ -76,7 +78,11 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       </p>
       {error && (
         <p className="form-error" data-testid="create-room-error" role="alert">
-          {error}
+          {"local" in error
+            ? error.local === "tooLong"
+              ? t("createRoom.tooLong", { max: MAX_ROOM_NAME_LENGTH })
+              : t("createRoom.empty")
+            : describe(error)}
         </p>
       )}
       <div className="dialog-actions">
