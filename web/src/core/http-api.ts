@@ -31,7 +31,7 @@ export class ApiError extends Error {
 
 /** Any failure as a problem the UI can word; something that is not an ApiError is a bug, shown generically. */
 export function problemOf(err: unknown): Problem {
-  return err instanceof ApiError ? err.problem : { code: "unexpected" };
+  return err instanceof ApiError ? err.problem : { code: CLIENT_CODES.unexpected };
 }
 
 /** The problem of a REST refusal: the body's code (ours `error`, better-auth's `code`), else the status. */

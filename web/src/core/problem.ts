@@ -35,6 +35,10 @@ export const CLIENT_CODES = {
   messageEmpty: "message_empty",
   /** Longer than MAX_MESSAGE_LENGTH; `max` and `length` are set when the client measured it. */
   messageTooLong: "message_too_long",
+  /** A refusal whose code was not kept (stored by an older version of the client). */
+  refused: "refused",
+  /** A failure that is not a refusal at all: a bug of ours. */
+  unexpected: "unexpected",
 } as const;
 
 /** A problem the client found itself. */
@@ -53,4 +57,7 @@ export function problemFromFrame(frame: ErrorFrame): Problem {
 }
 
 /** A stored outbox entry written before problems had codes held English text; it is kept, with a generic code. */
-export const StoredProblem = z.union([Problem, z.string().transform((): Problem => ({ code: "refused" }))]);
+export const StoredProblem = z.union([
+  Problem,
+  z.string().transform((): Problem => ({ code: CLIENT_CODES.refused })),
+]);
