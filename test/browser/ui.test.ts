@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "../support/axe.js";
@@ -259,6 +260,86 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
     await page.getByTestId("composer").waitFor();
     expect(await page.getAttribute("html", "lang")).toBe("en");
     expect(await page.getByTestId("day-separator").last().textContent()).toBe("Today");
+    await context.close();
+  });
+
+  it("words refusals in the reader's language: a taken room name, an over-long message, a refused send", async () => {
+    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const page = await context.newPage();
+    await devSignIn(page, server.url, "鈴木 一郎");
+    await page.getByTestId("history-start").waitFor();
+
+    // 409 room_name_taken from the server, in Japanese.
+    await page.getByTestId("new-room-open").click();
+    await page.getByTestId("new-room-name").fill("General");
+    await page.getByTestId("create-room").click();
+    expect(await page.getByTestId("create-room-error").textContent()).toBe(
+      "この名前のルームは既にあります。別の名前にするか、そのルームに参加してください。",
+    );
+    await page.getByTestId("create-room-cancel").click();
+
+    // Over the length limit: refused before sending, the numbers in the reader's format.
+    await page.getByTestId("composer").fill("あ".repeat(MAX_MESSAGE_LENGTH + 1));
+    await page.getByTestId("composer").press("Enter");
+    expect(await page.getByTestId("composer-error").textContent()).toBe(
+      "メッセージは 4,000 文字までです (このメッセージは 4,001 文字あります)。",
+    );
+
+    // A control character passes the composer and is refused by the server's message_invalid frame.
+    await page.getByTestId("composer").fill("bad\u0001body");
+    await page.getByTestId("composer").press("Enter");
+    const failed = page.locator("[data-testid=message][data-state=failed]");
+    await failed.waitFor();
+    expect(await failed.locator(".message-failure-reason").textContent()).toBe(
+      "送信できませんでした: 保存できない文字 (制御文字) が含まれています。",
+    );
+    expect(await page.getByTestId("composer-error").textContent()).toBe(
+      "保存できない文字 (制御文字) が含まれています。",
+    );
+    await screenshot(page, "refusals-ja");
+
+    // Kept as codes: switching the language rewords what is already on screen.
+    await page.getByTestId("user-menu").click();
+    await page.getByTestId("language-select").selectOption("en");
+    await expect
+      .poll(() => failed.locator(".message-failure-reason").textContent())
+      .toBe("Not sent: It contains characters that cannot be stored (control characters).");
+    await page.getByTestId("user-menu").click();
+    await page.getByTestId("new-room-open").click();
+    await page.getByTestId("new-room-name").fill("general");
+    await page.getByTestId("create-room").click();
+    expect(await page.getByTestId("create-room-error").textContent()).toBe(
+      "A room with this name already exists; pick another name or join that one.",
+    );
+    await context.close();
+  });
+
+  it("words a sign-in refusal in the reader's language, with the server's wait", async () => {
+    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const page = await context.newPage();
+    // The real server allows many sign-ins per address; stand in for it once it has had enough.
+    await page.route("**/api/auth/sign-in/anonymous", (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { "retry-after": "30" },
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: "rate_limited",
+          message: "Too many sign-in requests.",
+          retryAfter: 30_000,
+        }),
+      }),
+    );
+    await page.goto(`${server.url}/signin`);
+    await page.getByTestId("dev-name").fill("佐藤");
+    await page.getByTestId("dev-signin").click();
+    expect(await page.getByTestId("signin-error").textContent()).toBe(
+      "操作が速すぎます。30 秒後にもう一度お試しください。",
+    );
+    await page.getByTestId("language-select").selectOption("en");
+    await expect
+      .poll(() => page.getByTestId("signin-error").textContent())
+      .toBe("Too many requests; try again in 30 seconds.");
     await context.close();
   });
 

@@ -132,7 +132,7 @@ export class NodeChatClient {
 
   send(roomId: string, body: string): void {
     const refusal = this.core.send(roomId, body);
-    if (refusal) throw new Error(`refused locally: ${refusal}`);
+    if (refusal) throw new Error(`refused locally: ${refusal.code}`);
   }
 
   /** The room's first `joined` has arrived: from here on its history is continuous. */

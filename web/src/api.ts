@@ -1,11 +1,17 @@
 import { Me, type Member, SignInOptions } from "@parley/protocol";
 import { z } from "zod";
 import { browserFetch } from "./browser-ports.js";
-import { ApiError, type HttpResponse, afterSignInPath as nextPath } from "./core/index.js";
+import {
+  ApiError,
+  CLIENT_CODES,
+  type HttpResponse,
+  afterSignInPath as nextPath,
+  refusalOf,
+} from "./core/index.js";
 
 /** The sign-in page's REST calls; the chat's own calls live in the core (core/http-api.ts). */
 
-export { ApiError, describeError } from "./core/index.js";
+export { ApiError, problemOf } from "./core/index.js";
 
 /** Where to go after signing in: the `next` the server or the app put in the URL, if it is ours. */
 export function afterSignInPath(): string {
@@ -21,24 +27,12 @@ async function request<T>(path: string, schema: z.ZodType<T>, body?: unknown): P
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, "Cannot reach the server. Check your connection.");
+    throw new ApiError({ code: CLIENT_CODES.offline });
   }
+  if (!response.ok) throw await refusalOf(response, Date.now());
   const payload: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const message =
-      typeof payload === "object" &&
-      payload !== null &&
-      "message" in payload &&
-      typeof payload.message === "string"
-        ? payload.message
-        : "";
-    throw new ApiError(
-      response.status,
-      message || `Request failed (${response.status} ${response.statusText})`.trim(),
-    );
-  }
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new ApiError(response.status, "The server sent an unexpected response.");
+  if (!parsed.success) throw new ApiError({ code: CLIENT_CODES.badResponse, status: response.status });
   return parsed.data;
 }
 

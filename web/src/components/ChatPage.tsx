@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { PHONE_QUERY, useMediaQuery } from "../use-media-query.js";
@@ -14,6 +15,7 @@ import { Sidebar } from "./Sidebar.js";
 export function ChatPage({ slug }: { slug: string }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const me = useChat((state) => state.me);
   const startupError = useChat((state) => state.startupError);
   const phone = useMediaQuery(PHONE_QUERY);
@@ -29,7 +31,7 @@ export function ChatPage({ slug }: { slug: string }) {
     return (
       <main className="splash">
         {startupError ? (
-          <p role="alert">{t("app.startupError", { error: startupError })}</p>
+          <p role="alert">{t("app.startupError", { error: describe(startupError) })}</p>
         ) : (
           <p className="muted">{t("app.loading")}</p>
         )}

@@ -1,6 +1,7 @@
 import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { EMPTY_ROOM } from "../core/index.js";
+import { EMPTY_ROOM, type Problem } from "../core/index.js";
+import { useProblemText, useRoomErrorText } from "../i18n/problem-text.js";
 import { Text } from "../i18n/Text.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
@@ -13,8 +14,10 @@ const MAX_HEIGHT_PX = 200;
 export function Composer({ roomId, roomName }: { roomId: string; roomName: string }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
+  const describeRoomError = useRoomErrorText();
   const [text, setText] = useState("");
-  const [localError, setLocalError] = useState<string | null>(null);
+  const [localError, setLocalError] = useState<Problem | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [ime] = useState(() => new ImeEnterGuard());
@@ -49,7 +52,8 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
     submit();
   };
 
-  const error = localError ?? roomError;
+  // Kept as codes and worded here, so a change of language rewords what is on screen.
+  const error = localError ? describe(localError) : roomError ? describeRoomError(roomError) : null;
   const length = text.trim().length;
   const label = t("composer.label", { room: roomName });
 

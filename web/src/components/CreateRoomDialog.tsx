@@ -1,6 +1,8 @@
 import { CreateRoomBody, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api.js";
+import { problemOf } from "../api.js";
+import type { Problem } from "../core/index.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { navigate } from "../router.js";
 import { useChatCore } from "../use-chat.js";
@@ -24,8 +26,10 @@ export function CreateRoomDialog({ open, onClose }: { open: boolean; onClose(): 
 function NewRoomForm({ onDone }: { onDone(): void }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  // Kept as a code, worded on render, like every error on screen.
+  const [error, setError] = useState<Problem | { local: "empty" | "tooLong" } | null>(null);
   const [busy, setBusy] = useState(false);
   const inputId = useId();
   const hintId = useId();
@@ -36,7 +40,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
     const parsed = CreateRoomBody.safeParse({ name });
     if (!parsed.success) {
       const tooLong = parsed.error.issues[0]?.code === "too_big";
-      setError(tooLong ? t("createRoom.tooLong", { max: MAX_ROOM_NAME_LENGTH }) : t("createRoom.empty"));
+      setError({ local: tooLong ? "tooLong" : "empty" });
       return;
     }
     setBusy(true);
@@ -47,7 +51,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       onDone();
       navigate(`/r/${encodeURIComponent(room.slug)}`);
     } catch (err) {
-      setError(describeError(err));
+      setError(problemOf(err));
     } finally {
       setBusy(false);
     }
@@ -74,7 +78,11 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       </p>
       {error && (
         <p className="form-error" data-testid="create-room-error" role="alert">
-          {error}
+          {"local" in error
+            ? error.local === "tooLong"
+              ? t("createRoom.tooLong", { max: MAX_ROOM_NAME_LENGTH })
+              : t("createRoom.empty")
+            : describe(error)}
         </p>
       )}
       <div className="dialog-actions">

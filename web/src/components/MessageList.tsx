@@ -13,6 +13,7 @@ import {
 import type { ChatMessage, OutboxEntry } from "../core/index.js";
 import { EMPTY_ROOM, unreadCount } from "../core/index.js";
 import { useTimeFormat } from "../format.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { renderMarkdown } from "../markdown.js";
 import { placeMessages } from "../message-groups.js";
@@ -269,6 +270,7 @@ const OutboxItem = memo(function OutboxItem({
 }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const failed = entry.state === "failed";
   const status = !failed && <span className="message-status">{t("messages.sending")}</span>;
   return (
@@ -291,7 +293,7 @@ const OutboxItem = memo(function OutboxItem({
         {failed && (
           <div className="message-failure" role="alert">
             <span className="message-failure-reason">
-              {t("messages.notSent", { reason: entry.error ?? t("messages.refused") })}
+              {t("messages.notSent", { reason: entry.error ? describe(entry.error) : t("messages.refused") })}
             </span>
             <button
               type="button"

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { EMPTY_ROOM, totalUnread } from "../core/index.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
 import { useChat, useChatCore } from "../use-chat.js";
@@ -13,6 +14,7 @@ import { Modal } from "./Modal.js";
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const route = useChat((state) => state.route);
   const room = useChat((state) => {
     const current = state.route;
@@ -72,7 +74,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
     return (
       <main className="room room-placeholder">
         {roomsButton}
-        <p role="alert">{t("room.openError", { slug: route.slug, message: route.message })}</p>
+        <p role="alert">{t("room.openError", { slug: route.slug, message: describe(route.problem) })}</p>
         <button type="button" className="button" onClick={() => chat.retryRoute()}>
           {t("room.retry")}
         </button>

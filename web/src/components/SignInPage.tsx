@@ -1,6 +1,8 @@
 import { DevSignInBody, MAX_DISPLAY_NAME_LENGTH, type SignInOptions } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import * as api from "../api.js";
+import type { Problem } from "../core/index.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { Text } from "../i18n/Text.js";
 import { useText } from "../i18n/use-text.js";
 import { LanguageSelect } from "./LanguageSelect.js";
@@ -28,15 +30,27 @@ function describeSignInError(code: string, t: ReturnType<typeof useText>): strin
 export function SignInPage() {
   const [options, setOptions] = useState<SignInOptions | null>(null);
   const t = useText();
-  // The URL's error is kept as its code so it follows a change of language.
+  const describe = useProblemText();
+  // Errors are kept as codes, so they follow a change of language.
   const [urlErrorCode, setUrlErrorCode] = useState<string | null>(errorCodeFromUrl);
-  const [requestError, setRequestError] = useState<string | null>(null);
-  const error = requestError ?? (urlErrorCode ? describeSignInError(urlErrorCode, t) : null);
-  const setError = (message: string | null) => {
+  const [requestError, setRequestError] = useState<Problem | { local: "nameEmpty" | "nameTooLong" } | null>(
+    null,
+  );
+  const error =
+    requestError === null
+      ? urlErrorCode
+        ? describeSignInError(urlErrorCode, t)
+        : null
+      : "local" in requestError
+        ? requestError.local === "nameTooLong"
+          ? t("signin.nameTooLong", { max: MAX_DISPLAY_NAME_LENGTH })
+          : t("signin.nameEmpty")
+        : describe(requestError);
+  const setError = (next: typeof requestError) => {
     setUrlErrorCode(null);
-    setRequestError(message);
+    setRequestError(next);
   };
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<Problem | null>(null);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
 
@@ -59,7 +73,7 @@ export function SignInPage() {
         if (!cancelled) setOptions(loaded);
       })
       .catch((err: unknown) => {
-        if (!cancelled) setLoadError(api.describeError(err));
+        if (!cancelled) setLoadError(api.problemOf(err));
       });
     return () => {
       cancelled = true;
@@ -71,7 +85,7 @@ export function SignInPage() {
     const parsed = DevSignInBody.safeParse({ name });
     if (!parsed.success) {
       const tooLong = parsed.error.issues[0]?.code === "too_big";
-      setError(tooLong ? t("signin.nameTooLong", { max: MAX_DISPLAY_NAME_LENGTH }) : t("signin.nameEmpty"));
+      setError({ local: tooLong ? "nameTooLong" : "nameEmpty" });
       return;
     }
     setBusy(true);
@@ -81,7 +95,7 @@ export function SignInPage() {
       // A full load starts the chat with the new session cookie and nothing left over.
       window.location.assign(api.afterSignInPath());
     } catch (err) {
-      setError(api.describeError(err));
+      setError(api.problemOf(err));
       setBusy(false);
     }
   };
@@ -92,7 +106,7 @@ export function SignInPage() {
     try {
       window.location.assign(await api.providerSignIn(providerId, api.afterSignInPath()));
     } catch (err) {
-      setError(api.describeError(err));
+      setError(api.problemOf(err));
       setBusy(false);
     }
   };
@@ -110,7 +124,7 @@ export function SignInPage() {
         )}
         {loadError && (
           <p className="signin-error" role="alert">
-            {t("signin.loadError", { error: loadError })}
+            {t("signin.loadError", { error: describe(loadError) })}
           </p>
         )}
         {!options && !loadError && <p className="muted">{t("signin.loading")}</p>}

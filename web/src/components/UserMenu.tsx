@@ -1,6 +1,8 @@
 import type { Member } from "@parley/protocol";
 import { useEffect, useId, useRef, useState } from "react";
-import { describeError } from "../api.js";
+import { problemOf } from "../api.js";
+import type { Problem } from "../core/index.js";
+import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { type ThemePreference, useThemePreference } from "../theme.js";
 import { useChatCore } from "../use-chat.js";
@@ -13,9 +15,10 @@ const THEMES: readonly ThemePreference[] = ["system", "light", "dark"];
 export function UserMenu({ me }: { me: Member }) {
   const chat = useChatCore();
   const t = useText();
+  const describe = useProblemText();
   const [open, setOpen] = useState(false);
   const [theme, setTheme] = useThemePreference();
-  const [signOutError, setSignOutError] = useState<string | null>(null);
+  const [signOutError, setSignOutError] = useState<Problem | null>(null);
   const panelId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -34,7 +37,7 @@ export function UserMenu({ me }: { me: Member }) {
     try {
       await chat.signOut();
     } catch (err) {
-      setSignOutError(describeError(err));
+      setSignOutError(problemOf(err));
     }
   };
 
@@ -82,7 +85,7 @@ export function UserMenu({ me }: { me: Member }) {
           </button>
           {signOutError && (
             <p className="form-error" role="alert">
-              {signOutError}
+              {describe(signOutError)}
             </p>
           )}
         </div>

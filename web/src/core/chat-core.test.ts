@@ -1,4 +1,6 @@
+import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
+import { problemOf } from "./http-api.js";
 import { ADA, BOB, MemoryStorage, room, settle } from "./testing/fakes.js";
 import { connect, harness, joined, message, range, reconnect, seqs } from "./testing/harness.js";
 
@@ -136,8 +138,12 @@ describe("the outbox", () => {
   it("refuses empty and over-long messages locally with a reason", async () => {
     const h = harness();
     await connect(h);
-    expect(h.core.send(general.id, "   ")).toMatch(/Type a message/);
-    expect(h.core.send(general.id, "x".repeat(100_000))).toMatch(/at most/);
+    expect(h.core.send(general.id, "   ")).toEqual({ code: "message_empty" });
+    expect(h.core.send(general.id, "x".repeat(100_000))).toEqual({
+      code: "message_too_long",
+      max: MAX_MESSAGE_LENGTH,
+      length: 100_000,
+    });
     expect(h.core.getState().outbox).toEqual([]);
   });
 
@@ -274,8 +280,13 @@ describe("the outbox", () => {
     const clientId = h.core.getState().outbox[0]?.clientId ?? "";
     socket.deliver({ type: "error", code: "message_invalid", message: "control characters", clientId });
     expect(h.core.getState().outbox).toMatchObject([
-      { clientId, state: "failed", error: expect.stringMatching(/cannot be stored/) },
+      { clientId, state: "failed", error: { code: "message_invalid" } },
     ]);
+    // A code, not the server's English: the UI words it in the reader's language.
+    expect(h.core.getState().roomStates[general.id]?.error).toEqual({
+      during: "send",
+      problem: { code: "message_invalid" },
+    });
     reconnect(h).deliver(joined(general, []));
     expect(h.sockets.last.sentOfType("send")).toEqual([]);
     h.core.discard(clientId);
@@ -287,7 +298,7 @@ describe("the outbox", () => {
     const socket = await connect(h);
     h.core.send("gone", "to nowhere");
     socket.deliver({ type: "error", code: "unknown_room", message: "No such room", roomId: "gone" });
-    expect(h.core.getState().outbox).toMatchObject([{ state: "failed", error: "No such room" }]);
+    expect(h.core.getState().outbox).toMatchObject([{ state: "failed", error: { code: "unknown_room" } }]);
   });
 
   it("keeps working in memory when storage fails", async () => {
@@ -402,10 +413,14 @@ describe("rooms, routing and session", () => {
 
   it("retries start-up after a failure, waiting at least the server's Retry-After", async () => {
     const h = harness();
-    h.http.on("GET /api/me", { status: 503, body: { message: "Starting" }, headers: { "Retry-After": "7" } });
+    h.http.on("GET /api/me", {
+      status: 503,
+      body: { error: "unavailable", message: "Starting" },
+      headers: { "Retry-After": "7" },
+    });
     h.core.start();
     await settle();
-    expect(h.core.getState().startupError).toMatch(/Starting/);
+    expect(h.core.getState().startupError).toEqual({ code: "unavailable", status: 503, retryAfterMs: 7000 });
     h.http.on("GET /api/me", { body: { user: ADA } });
     h.clock.advance(6999);
     await settle();
@@ -442,5 +457,68 @@ describe("rooms, routing and session", () => {
     const socket = await connect(h);
     socket.deliver({ type: "hello", user: BOB });
     expect(h.page.reloads).toBe(1);
+  });
+});
+
+describe("problems are codes, never display text", () => {
+  it("reports a refused room creation with the server's code, status and wait", async () => {
+    const h = harness();
+    h.http
+      .on("POST /api/rooms", { status: 409, body: { error: "room_name_taken", message: "A room named…" } })
+      .on("GET /api/rooms/by-slug/later", {
+        status: 429,
+        body: { error: "rate_limited", reason: "rooms_per_day", message: "…", retryAfter: 60 },
+        headers: { "Retry-After": "60" },
+      });
+    await connect(h);
+    const taken = await h.core.createRoom("general").catch((err: unknown) => problemOf(err));
+    expect(taken).toEqual({ code: "room_name_taken", status: 409 });
+    h.core.openSlug("later");
+    await settle();
+    expect(h.core.getState().route).toEqual({
+      slug: "later",
+      status: "error",
+      problem: { code: "rate_limited", status: 429, retryAfterMs: 60_000, reason: "rooms_per_day" },
+    });
+  });
+
+  it("names an unreachable server, a body without a code, and an unexpected answer by client codes", async () => {
+    const h = harness();
+    h.http
+      .on("GET /api/rooms/by-slug/down", () => {
+        throw new TypeError("Failed to fetch");
+      })
+      .on("GET /api/rooms/by-slug/proxy", { status: 502, body: "<html>Bad gateway</html>" })
+      .on("GET /api/rooms/by-slug/odd", { body: { room: { nonsense: true } } });
+    await connect(h);
+    const routeProblem = async (slug: string) => {
+      h.core.openSlug(slug);
+      await settle();
+      const route = h.core.getState().route;
+      return route?.status === "error" ? route.problem : route;
+    };
+    expect(await routeProblem("down")).toEqual({ code: "offline" });
+    expect(await routeProblem("proxy")).toEqual({ code: "http_error", status: 502 });
+    expect(await routeProblem("odd")).toEqual({ code: "bad_response", status: 200 });
+  });
+
+  it("keeps a failed message stored with English text from an older version, under a generic code", async () => {
+    const storage = new MemoryStorage();
+    storage.set(
+      `parley.outbox.${ADA.id}`,
+      JSON.stringify([
+        {
+          clientId: "0123456789abcdef0123456789abcdef",
+          roomId: general.id,
+          body: "from before",
+          createdAt: 1,
+          state: "failed",
+          error: "No such room",
+        },
+      ]),
+    );
+    const h = harness({ storage });
+    await connect(h);
+    expect(h.core.getState().outbox).toMatchObject([{ body: "from before", error: { code: "refused" } }]);
   });
 });

@@ -9,11 +9,12 @@ import {
   type ServerFrame,
 } from "@parley/protocol";
 import { Connection, type ConnectionStatus } from "./connection.js";
-import { ApiError, type ChatApi, createChatApi, describeError } from "./http-api.js";
+import { ApiError, type ChatApi, createChatApi, problemOf } from "./http-api.js";
 import { Memberships } from "./memberships.js";
 import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
 import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random } from "./ports.js";
+import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
 import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withRoom } from "./rooms.js";
 import type { RouteState } from "./routing.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
@@ -28,7 +29,7 @@ export interface ChatState {
   readonly outbox: readonly OutboxEntry[];
   readonly route: RouteState | null;
   /** Why the app could not start, while it keeps retrying. */
-  readonly startupError: string | null;
+  readonly startupError: Problem | null;
 }
 
 export interface ChatCoreDeps {
@@ -168,14 +169,14 @@ export class ChatCore {
     this.syncMemberships();
   }
 
-  /** Queues a message. Returns a reason when the message is refused locally. */
-  send(roomId: string, text: string): string | null {
+  /** Queues a message. Returns the problem when the message is refused locally. */
+  send(roomId: string, text: string): Problem | null {
     const body = text.trim();
-    if (body.length === 0) return "Type a message first.";
+    if (body.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
     if (body.length > MAX_MESSAGE_LENGTH) {
-      return `Messages can be at most ${MAX_MESSAGE_LENGTH} characters (this one has ${body.length}).`;
+      return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
     }
-    if (!this.outbox) return "Still starting up; try again in a moment.";
+    if (!this.outbox) return clientProblem(CLIENT_CODES.notReady);
     this.memberships.allow(roomId);
     this.patchRoom(roomId, (room) => ({ ...room, error: null }));
     this.outbox.add({
@@ -231,7 +232,7 @@ export class ChatCore {
       this.patchRoom(roomId, (current) => ({
         ...current,
         loadingOlder: false,
-        error: `Could not load older messages: ${describeError(err)}`,
+        error: { during: "load_older", problem: problemOf(err) },
       }));
     }
   }
@@ -256,7 +257,7 @@ export class ChatCore {
       this.outbox = new Outbox(me.id, this.deps.storage, () => this.onOutboxChanged(), this.warn);
       this.set({ me, rooms, outbox: this.outbox.list(), startupError: null });
     } catch (err) {
-      this.set({ startupError: `Could not load Parley: ${describeError(err)}` });
+      this.set({ startupError: problemOf(err) });
       const hint = err instanceof ApiError ? err.retryAfterMs : undefined;
       this.cancelBootTimer = this.deps.clock.setTimeout(
         () => void this.boot(),
@@ -290,7 +291,7 @@ export class ChatCore {
         room = await this.api.roomBySlug(slug);
       } catch (err) {
         if (this.state.route?.slug === slug) {
-          this.set({ route: { slug, status: "error", message: describeError(err) } });
+          this.set({ route: { slug, status: "error", problem: problemOf(err) } });
         }
         return;
       }
@@ -577,7 +578,8 @@ export class ChatCore {
       }, wait);
       return;
     }
-    this.patchRoom(roomId, (room) => ({ ...room, error: frame.message }));
+    const problem = problemFromFrame(frame);
+    this.patchRoom(roomId, (room) => ({ ...room, error: { during: "room", problem } }));
     if (frame.code === "not_in_room") this.memberships.forget(roomId);
     if (frame.code === "unknown_room" && frame.roomId) {
       // The join was refused; messages queued for that room can never go out on their own.
@@ -585,8 +587,7 @@ export class ChatCore {
       const stuck = this.state.outbox.filter(
         (queued) => queued.roomId === roomId && queued.state === "pending",
       );
-      if (stuck.length > 0)
-        this.outbox?.markFailed(new Set(stuck.map((queued) => queued.clientId)), frame.message);
+      if (stuck.length > 0) this.outbox?.markFailed(new Set(stuck.map((queued) => queued.clientId)), problem);
     }
     this.syncMemberships();
   }
@@ -613,18 +614,18 @@ export class ChatCore {
         // The id was taken by another message: this one has not been stored, so a new id is safe.
         outbox.renew(entry.clientId, newClientId(this.randomBytes));
         return;
-      case "message_invalid":
-        this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
-        outbox.markFailed(
-          new Set([entry.clientId]),
-          `Not sent: it contains characters that cannot be stored (${frame.message})`,
-        );
+      case "message_invalid": {
+        const problem = problemFromFrame(frame);
+        this.patchRoom(entry.roomId, (room) => ({ ...room, error: { during: "send", problem } }));
+        outbox.markFailed(new Set([entry.clientId]), problem);
         return;
+      }
     }
-    this.patchRoom(entry.roomId, (room) => ({ ...room, error: frame.message }));
+    const problem = problemFromFrame(frame);
+    this.patchRoom(entry.roomId, (room) => ({ ...room, error: { during: "send", problem } }));
     // Our idea of membership was wrong; join again so a retry can go through.
     if (frame.code === "not_in_room") this.memberships.forget(entry.roomId);
-    outbox.markFailed(new Set([entry.clientId]), frame.message);
+    outbox.markFailed(new Set([entry.clientId]), problem);
     this.syncMemberships();
   }
 

@@ -9,22 +9,46 @@ import {
 } from "@parley/protocol";
 import { z } from "zod";
 import { parseRetryAfter } from "./backoff.js";
-import type { Clock, HttpFetch } from "./ports.js";
+import type { Clock, HttpFetch, HttpResponse } from "./ports.js";
+import { CLIENT_CODES, type Problem } from "./problem.js";
 
+/** A failed REST call. `problem` is what the UI words; the Error's message is for logs only. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The server's Retry-After, in ms, when it sent one (429, 503). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
+  constructor(readonly problem: Problem) {
+    super(problem.status === undefined ? problem.code : `${problem.status} ${problem.code}`);
     this.name = "ApiError";
+  }
+
+  get status(): number {
+    return this.problem.status ?? 0;
+  }
+
+  /** The server's Retry-After, in ms, when it sent one (429, 503). */
+  get retryAfterMs(): number | undefined {
+    return this.problem.retryAfterMs;
   }
 }
 
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Any failure as a problem the UI can word; something that is not an ApiError is a bug, shown generically. */
+export function problemOf(err: unknown): Problem {
+  return err instanceof ApiError ? err.problem : { code: CLIENT_CODES.unexpected };
+}
+
+/** The problem of a REST refusal: the body's code (ours `error`, better-auth's `code`), else the status. */
+export async function refusalOf(response: HttpResponse, now: number): Promise<ApiError> {
+  const payload: unknown = await response.json().catch(() => undefined);
+  const body = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : {};
+  const named = [body.error, body.code].find(
+    (value): value is string => typeof value === "string" && /^[A-Za-z_]{1,64}$/.test(value),
+  );
+  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now);
+  const problem: Problem = {
+    code: named?.toLowerCase() ?? CLIENT_CODES.httpError,
+    status: response.status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(typeof body.reason === "string" ? { reason: body.reason } : {}),
+  };
+  return new ApiError(problem);
 }
 
 /** A safety stop for a server whose cursors never end; far above any real room count. */
@@ -61,19 +85,16 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new ApiError(0, "Cannot reach the server. Check your connection.");
+      throw new ApiError({ code: CLIENT_CODES.offline });
     }
     if (response.status === 401 && redirectOn401) {
       onUnauthorized();
       return new Promise<never>(() => {});
     }
+    if (!response.ok) throw await refusalOf(response, clock.now());
     const payload: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const retryAfter = parseRetryAfter(response.headers.get("retry-after"), clock.now());
-      throw new ApiError(response.status, errorMessage(payload, response), retryAfter);
-    }
     const parsed = schema.safeParse(payload);
-    if (!parsed.success) throw new ApiError(response.status, "The server sent an unexpected response.");
+    if (!parsed.success) throw new ApiError({ code: CLIENT_CODES.badResponse, status: response.status });
     return parsed.data;
   }
 
@@ -122,12 +143,4 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       }
     },
   };
-}
-
-function errorMessage(payload: unknown, response: { status: number; statusText: string }): string {
-  if (typeof payload === "object" && payload !== null && "message" in payload) {
-    const { message } = payload;
-    if (typeof message === "string" && message) return message;
-  }
-  return `Request failed (${response.status} ${response.statusText})`.trim();
 }

@@ -1,6 +1,7 @@
 import { ClientId } from "@parley/protocol";
 import { z } from "zod";
 import type { KeyValueStorage, Random } from "./ports.js";
+import { type Problem, StoredProblem } from "./problem.js";
 
 /** A message the server has not yet committed. It lives in storage so a reload cannot lose it. */
 export const OutboxEntry = z.object({
@@ -10,7 +11,8 @@ export const OutboxEntry = z.object({
   createdAt: z.number(),
   /** Failed entries wait for the user (retry or discard) instead of being re-sent automatically. */
   state: z.enum(["pending", "failed"]),
-  error: z.string().optional(),
+  /** Why it failed, as a code the UI words (web/src/i18n/problem-text.ts). */
+  error: StoredProblem.optional(),
   /** The server asked to wait (rate_limited): not sent again before this time (ms since the epoch). */
   notBefore: z.number().optional(),
 });
@@ -65,7 +67,7 @@ export class Outbox {
     this.modify((entries) => [...entries, entry]);
   }
 
-  markFailed(clientIds: ReadonlySet<string>, error: string): void {
+  markFailed(clientIds: ReadonlySet<string>, error: Problem): void {
     this.modify((entries) =>
       entries.map((entry) =>
         clientIds.has(entry.clientId) ? { ...withoutWait(entry), state: "failed", error } : entry,

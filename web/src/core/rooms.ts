@@ -1,5 +1,12 @@
 import type { JoinedFrame, Member, Room } from "@parley/protocol";
 import { type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
+import type { Problem } from "./problem.js";
+
+/** A refusal or failure in a room, and what the user was doing when it happened. */
+export interface RoomError {
+  readonly during: "send" | "load_older" | "room";
+  readonly problem: Problem;
+}
 
 export interface RoomState {
   readonly messages: readonly ChatMessage[];
@@ -9,7 +16,7 @@ export interface RoomState {
   readonly loaded: boolean;
   readonly loadingOlder: boolean;
   /** The latest refusal or failure for this room, shown under the composer. */
-  readonly error: string | null;
+  readonly error: RoomError | null;
 }
 
 export const EMPTY_ROOM: RoomState = {

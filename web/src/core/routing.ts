@@ -1,3 +1,5 @@
+import type { Problem } from "./problem.js";
+
 /** What the address bar points at. */
 export type Location =
   | { readonly page: "signin" }
@@ -29,7 +31,7 @@ export type RouteState =
   | { readonly slug: string; readonly status: "loading" }
   | { readonly slug: string; readonly status: "found"; readonly roomId: string }
   | { readonly slug: string; readonly status: "missing" }
-  | { readonly slug: string; readonly status: "error"; readonly message: string };
+  | { readonly slug: string; readonly status: "error"; readonly problem: Problem };
 
 /** Where to go after signing in: the `next` in the query, if it is a path of this site. */
 export function afterSignInPath(search: string): string {

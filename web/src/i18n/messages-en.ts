@@ -4,7 +4,7 @@
  */
 export const en = {
   "app.loading": "Loading Parley…",
-  "app.startupError": "{error} Retrying…",
+  "app.startupError": "Could not load Parley: {error} Retrying…",
 
   "connection.connected": "connected",
   "connection.connecting": "connecting",
@@ -89,6 +89,39 @@ export const en = {
   "signin.error.access_denied": "Sign-in was cancelled at the provider.",
   "signin.error.state_mismatch": "The sign-in took too long or was started in another tab. Please try again.",
   "signin.error.unknown": "Sign-in failed ({code}).",
+
+  "problem.offline": "Cannot reach the server. Check your connection.",
+  "problem.bad_response": "The server sent an unexpected response.",
+  "problem.http_error": "The server answered with an error (HTTP {status}).",
+  "problem.not_ready": "Still starting up; try again in a moment.",
+  "problem.unexpected": "Something went wrong.",
+  "problem.unknown": "The server refused the request ({code}).",
+  "problem.refused": "The server refused it.",
+  "problem.message_empty": "Type a message first.",
+  "problem.message_too_long": "Messages can be at most {max, number} characters.",
+  "problem.message_too_long.measured":
+    "Messages can be at most {max, number} characters (this one has {length, number}).",
+  "problem.message_invalid": "It contains characters that cannot be stored (control characters).",
+  "problem.rate_limited": "Too many requests; wait a moment and try again.",
+  "problem.rate_limited.wait": "Too many requests; try again in {wait}.",
+  "problem.rate_limited.rooms_per_day":
+    "You have created as many rooms as a day allows; try again in {wait}.",
+  "problem.unavailable": "The server is unavailable for the moment; try again shortly.",
+  "problem.unavailable.wait": "The server is unavailable for the moment; try again in {wait}.",
+  "problem.unknown_room": "This room does not exist.",
+  "problem.not_in_room": "You were not in this room; joining it again.",
+  "problem.client_id_conflict": "The message clashed with another one; it is sent again.",
+  "problem.bad_frame": "The server did not understand the request.",
+  "problem.internal": "Something went wrong on the server.",
+  "problem.room_name_taken": "A room with this name already exists; pick another name or join that one.",
+  "problem.bad_request": "The server refused the request as invalid.",
+  "problem.not_found": "Not found.",
+  "problem.forbidden_origin": "Requests from this page's address are refused.",
+  "problem.sign_out_failed":
+    "You could not be signed out: the database is unavailable and the session still works. Try again.",
+  "problem.session_store_unavailable":
+    "You are signed out, but the session cache is unavailable; it is cleared once it is back.",
+  "problem.during.load_older": "Could not load older messages: {reason}",
 
   "language.browser": "Automatic",
   "language.label": "Language",

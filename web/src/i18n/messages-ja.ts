@@ -3,7 +3,7 @@ import type { MessageId } from "./messages-en.js";
 /** Japanese texts. Typed against the English catalog: a missing id fails `tsc`. */
 export const ja: Record<MessageId, string> = {
   "app.loading": "Parley を読み込んでいます…",
-  "app.startupError": "{error} 再試行しています…",
+  "app.startupError": "Parley を読み込めませんでした: {error} 再試行しています…",
 
   "connection.connected": "接続済み",
   "connection.connecting": "接続中",
@@ -88,6 +88,40 @@ export const ja: Record<MessageId, string> = {
   "signin.error.state_mismatch":
     "サインインに時間がかかりすぎたか、別のタブで開始されました。もう一度お試しください。",
   "signin.error.unknown": "サインインに失敗しました ({code})。",
+
+  "problem.offline": "サーバーに接続できません。ネットワーク接続を確認してください。",
+  "problem.bad_response": "サーバーから予期しない応答がありました。",
+  "problem.http_error": "サーバーがエラーを返しました (HTTP {status})。",
+  "problem.not_ready": "まだ起動中です。少し待ってからもう一度お試しください。",
+  "problem.unexpected": "問題が発生しました。",
+  "problem.unknown": "サーバーにリクエストを拒否されました ({code})。",
+  "problem.refused": "サーバーに拒否されました。",
+  "problem.message_empty": "メッセージを入力してください。",
+  "problem.message_too_long": "メッセージは {max, number} 文字までです。",
+  "problem.message_too_long.measured":
+    "メッセージは {max, number} 文字までです (このメッセージは {length, number} 文字あります)。",
+  "problem.message_invalid": "保存できない文字 (制御文字) が含まれています。",
+  "problem.rate_limited": "操作が速すぎます。少し待ってからもう一度お試しください。",
+  "problem.rate_limited.wait": "操作が速すぎます。{wait}後にもう一度お試しください。",
+  "problem.rate_limited.rooms_per_day":
+    "1 日に作成できるルーム数の上限に達しました。{wait}後にもう一度お試しください。",
+  "problem.unavailable": "サーバーが一時的に利用できません。しばらくしてからもう一度お試しください。",
+  "problem.unavailable.wait": "サーバーが一時的に利用できません。{wait}後にもう一度お試しください。",
+  "problem.unknown_room": "このルームは存在しません。",
+  "problem.not_in_room": "このルームに参加していませんでした。もう一度参加しています。",
+  "problem.client_id_conflict": "メッセージが他のメッセージと重複したため、送り直しています。",
+  "problem.bad_frame": "サーバーがリクエストを理解できませんでした。",
+  "problem.internal": "サーバーで問題が発生しました。",
+  "problem.room_name_taken":
+    "この名前のルームは既にあります。別の名前にするか、そのルームに参加してください。",
+  "problem.bad_request": "リクエストが不正なため、サーバーに拒否されました。",
+  "problem.not_found": "見つかりませんでした。",
+  "problem.forbidden_origin": "このページのアドレスからのリクエストは拒否されます。",
+  "problem.sign_out_failed":
+    "サインアウトできませんでした。データベースが利用できないため、セッションはまだ有効です。もう一度お試しください。",
+  "problem.session_store_unavailable":
+    "サインアウトしました。ただしセッションキャッシュが利用できないため、復旧後に消去されます。",
+  "problem.during.load_older": "以前のメッセージを読み込めませんでした: {reason}",
 
   "language.browser": "自動",
   "language.label": "言語",
