@@ -1,5 +1,7 @@
 import type { ErrorFrame, Member, Message, Room, ServerFrame } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
+// mulberry32, the same seeded generator as the client core's tests: a seed replays a run.
+import { seededRandom } from "../../web/src/core/testing/fakes.js";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -16,18 +18,6 @@ const FRAMES = Number(process.env.FUZZ_FRAMES ?? 20_000);
 /** Frames between two checkpoints (a good send each user must get an ack for). */
 const CHUNK = 400;
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 32);
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; the same seed gives the same run. */
-function mulberry32(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Frames that once answered `internal` (issue 13): a NUL character in any string of the frame
@@ -367,7 +357,7 @@ describe.each(testDatabases())("protocol fuzz on $name", (database) => {
         await client.join(checkpointRoom.id);
         fuzzers.push({ user, client, sent: new Set() });
       }
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const generator = new FrameGenerator(
         random,
         rooms.map((room) => room.id),

@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_PATH, chromiumAvailable, screenshot } from "../support/browser.js";
+import { chromiumAvailable, launchChromium, screenshot } from "../support/browser.js";
 import { postgres } from "../support/databases.js";
 import { waitForHttp } from "../support/node-process.js";
 import { freePort } from "../support/ports.js";
@@ -230,21 +229,8 @@ describe.runIf(prerequisites())("the production path: compiled nodes behind the 
     // One at a time: the first applies the migrations.
     await startNode(0);
     await startNode(1);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        // Our own certificate for localhost; everything else about TLS is real.
-        "--ignore-certificate-errors",
-      ],
-    });
+    // Our own certificate for localhost; everything else about TLS is real.
+    browser = await launchChromium(["--ignore-certificate-errors"]);
   }, 120_000);
 
   afterAll(async () => {
