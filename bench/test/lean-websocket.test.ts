@@ -119,13 +119,15 @@ describe("the load generator's WebSocket client", () => {
   it("reports a server's close once, with the close handshake answered", async () => {
     const { url, accepted } = await peer();
     let closes = 0;
-    await open(url, [], () => closes++);
+    const client = await open(url, [], () => closes++);
     const server = await accepted;
     const closed = new Promise<number>((resolve) => server.once("close", (code) => resolve(code)));
     server.close(4008, "send queue full");
     expect(await closed).toBe(4008);
     await until(() => closes === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once the client's own TCP socket has closed, no later event can report the close again.
+    const tcp = (client as unknown as { socket: Socket }).socket;
+    if (!tcp.closed) await new Promise((resolve) => tcp.once("close", resolve));
     expect(closes).toBe(1);
   });
 

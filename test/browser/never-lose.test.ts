@@ -52,7 +52,11 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
         .toBe("sent");
       await bodies(bob, text).waitFor();
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A fence: Bob's next message arrives after anything sent before it, a repeat included.
+    const bobComposer = bob.getByTestId("composer");
+    await bobComposer.fill("fence after the offline messages");
+    await bobComposer.press("Enter");
+    for (const page of [ada, bob]) await bodies(page, "fence after the offline messages").waitFor();
     for (const page of [ada, bob]) {
       expect(await bodies(page, "written offline one").count()).toBe(1);
       expect(await bodies(page, "written offline two").count()).toBe(1);
