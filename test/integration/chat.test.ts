@@ -1,4 +1,4 @@
-import type { HistoryPage, Message, Room } from "@parley/protocol";
+import { expandPage, HistoryPage, type Message, type Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
@@ -13,7 +13,7 @@ async function history(server: TestServer, cookie: string, roomId: string, befor
   const query = before === undefined ? "" : `?before=${before}`;
   const response = await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } });
   expect(response.status).toBe(200);
-  return (await response.json()) as HistoryPage;
+  return expandPage(HistoryPage.parse(await response.json()));
 }
 
 async function createRoom(server: TestServer, cookie: string, name: string): Promise<Room> {
@@ -322,7 +322,7 @@ describe.each(setups)("chat over the real protocol on $name", ({ database, redis
     expect(joined.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => count - 49 + i));
     expect(joined.hasOlder).toBe(true);
 
-    const all: Message[] = [...joined.messages];
+    const all: Message[] = [...expandPage(joined).messages];
     let before = joined.messages[0]?.seq;
     let hasOlder = joined.hasOlder;
     while (hasOlder) {

@@ -1,4 +1,5 @@
 import type { ErrorFrame, Member, Message, Room, ServerFrame } from "@parley/protocol";
+import { expandPage } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
@@ -440,7 +441,8 @@ describe.each(testDatabases())("protocol fuzz on $name", (database) => {
       let delivered = 0;
       for (const fuzzer of fuzzers) {
         for (const f of fuzzer.client.received) {
-          const messages = f.type === "message" ? [f.message] : f.type === "joined" ? f.messages : [];
+          const messages =
+            f.type === "message" ? [f.message] : f.type === "joined" ? expandPage(f).messages : [];
           for (const message of messages) {
             checkAuthor(message, "delivered");
             delivered++;

@@ -105,8 +105,10 @@ describe("the compose file", () => {
   });
 
   it("trusts exactly Caddy's fixed address as the proxy", () => {
-    const caddyAddress = (compose.services.caddy?.networks as Record<string, { ipv4_address: string }>).parley
-      ?.ipv4_address;
+    const caddyNetworks = compose.services.caddy?.networks as
+      | Record<string, { ipv4_address: string }>
+      | undefined;
+    const caddyAddress = caddyNetworks?.parley?.ipv4_address;
     for (const [, node] of parleyNodes) {
       expect((node.environment as Record<string, string>).TRUST_PROXY).toBe(caddyAddress);
     }
