@@ -1,7 +1,7 @@
 import type { ErrorFrame, Member, Message, Room, ServerFrame } from "@parley/protocol";
 import { expandPage } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, type SignedInUser, signIn } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
@@ -325,7 +325,7 @@ async function storedMessages(server: TestServer, cookie: string, roomId: string
     const response = await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, {
       headers: { cookie },
     });
-    const page = (await response.json()) as { messages: Message[]; hasOlder: boolean };
+    const page = await readHistoryPage(response);
     all.unshift(...page.messages);
     if (!page.hasOlder) return all;
     before = page.messages[0]?.seq;
