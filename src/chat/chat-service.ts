@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { HistoryPage, Member, Room } from "@parley/protocol";
-import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE } from "@parley/protocol";
+import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
@@ -148,7 +148,7 @@ export class ChatService {
         : await this.deps.messages.before(roomId, before, limit + 1);
     // Capped in bytes too: the newest of the page that fit; the client asks for the rest with `before`.
     const newest = newestWithin(page.length > limit ? page.slice(1) : page, MAX_MESSAGE_BYTES_PER_PAGE);
-    return { messages: newest.messages, hasOlder: page.length > limit || newest.trimmed };
+    return { ...toPage(newest.messages), hasOlder: page.length > limit || newest.trimmed };
   }
 
   members(roomId: string): Promise<Member[]> {

@@ -246,13 +246,44 @@ describe("chat service", () => {
     expect(joined?.messages.map((m) => m.seq)).toEqual([4, 5]);
   });
 
-  it("caps resume frames and history pages in bytes, not items, and pages on to every message", async () => {
+  it("carries each author once in a resume frame and a history page, however long their name", async () => {
     // A 200,000-character name on every message once made a 191 MB resume frame.
     const loud = { id: "u-loud", name: "N".repeat(200_000), image: "/l.svg" };
     const writer = chat.participant(new RecordingSubscriber("w", loud));
     await writer.join({ type: "join", roomId });
     for (let i = 1; i <= 40; i++)
       await writer.send({ type: "send", roomId, clientId: `big${i}`, body: `${i}` });
+    // Gone, so the name is not in the member list either: what is left is the users map.
+    await writer.leave(roomId);
+
+    for (const since of [undefined, 0]) {
+      const reader = new RecordingSubscriber(`r${since}`, ada);
+      await chat
+        .participant(reader)
+        .join({ type: "join", roomId, ...(since === undefined ? {} : { since }) });
+      const joinedBytes = reader.raw.find((data) =>
+        new TextDecoder().decode(data).startsWith('{"type":"joined"'),
+      );
+      // The name once, plus well under 200 bytes a message.
+      expect(joinedBytes?.length).toBeLessThan(200_000 + 40 * 200 + 2_000);
+      const joined = reader.ofType("joined")[0];
+      expect(joined?.users).toEqual([loud]);
+      expect(joined?.messages.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(joined?.messages.every((m) => m.authorId === loud.id)).toBe(true);
+      expect(joined?.hasOlder).toBe(false);
+    }
+    const page = await chat.history(roomId, undefined, 50);
+    expect(page.users).toEqual([loud]);
+    expect(page.messages).toHaveLength(40);
+    expect(JSON.stringify(page).length).toBeLessThan(200_000 + 40 * 200 + 2_000);
+  });
+
+  it("caps resume frames and history pages in bytes, not items, and pages on to every message", async () => {
+    // 40 bodies of 4,000 two-byte characters: 320 KB, past a frame's 256 KiB.
+    const writer = chat.participant(new RecordingSubscriber("w", bob));
+    await writer.join({ type: "join", roomId });
+    for (let i = 1; i <= 40; i++)
+      await writer.send({ type: "send", roomId, clientId: `big${i}`, body: "é".repeat(MAX_MESSAGE_LENGTH) });
 
     for (const since of [undefined, 0, 1]) {
       const reader = new RecordingSubscriber(`r${since}`, ada);
@@ -262,7 +293,7 @@ describe("chat service", () => {
       const joinedBytes = reader.raw.find((data) =>
         new TextDecoder().decode(data).startsWith('{"type":"joined"'),
       );
-      expect(joinedBytes?.length).toBeLessThan(MAX_MESSAGE_BYTES_PER_FRAME + 300_000);
+      expect(joinedBytes?.length).toBeLessThan(MAX_MESSAGE_BYTES_PER_FRAME + 2_000);
       const joined = reader.ofType("joined")[0];
       // The newest that fit, marked as not continuous with what the client held.
       expect(joined?.messages.at(-1)?.seq).toBe(40);
@@ -270,14 +301,14 @@ describe("chat service", () => {
       expect(joined?.hasOlder).toBe(true);
     }
 
-    // History pages are bounded the same way, and following `before` reaches every message once.
+    // History pages are bounded too (4 MiB, so this one whole), and `before` reaches every message once.
     const seqs: number[] = [];
-    let page = await chat.history(roomId, undefined, 50);
+    let page = await chat.history(roomId, undefined, 25);
     for (let pages = 0; ; pages++) {
-      expect(JSON.stringify(page).length).toBeLessThan(MAX_MESSAGE_BYTES_PER_PAGE + 300_000);
+      expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(MAX_MESSAGE_BYTES_PER_PAGE + 2_000);
       seqs.unshift(...page.messages.map((m) => m.seq));
       if (!page.hasOlder || pages > 20) break;
-      page = await chat.history(roomId, page.messages[0]?.seq, 50);
+      page = await chat.history(roomId, page.messages[0]?.seq, 25);
     }
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });

@@ -2,8 +2,9 @@ import type { Message } from "@parley/protocol";
 
 /**
  * Most bytes of messages one `joined` frame or one history page carries. Counted on the encoded
- * messages (author names and all), not on item counts: a thousand messages of a person with a
- * 200,000-character name once made a 191 MB resume frame. Well under a socket's send cap.
+ * page (each author once in `users`, each message naming its author by id), not on item counts:
+ * a thousand messages of a person with a 200,000-character name once made a 191 MB resume frame.
+ * Well under a socket's send cap.
  */
 export const MAX_MESSAGE_BYTES_PER_FRAME = 256 * 1024;
 
@@ -14,25 +15,52 @@ export const MAX_MESSAGE_BYTES_PER_FRAME = 256 * 1024;
  */
 export const MAX_MESSAGE_BYTES_PER_PAGE = 4 * 1024 * 1024;
 
-/** The size of a message as it goes on the wire inside a frame. */
-export function messageBytes(message: Message): number {
-  return Buffer.byteLength(JSON.stringify(message), "utf8");
+function encodedBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
 }
 
 /**
- * The newest messages of `messages` (oldest first) whose encoded size fits in `maxBytes`, always
+ * The bytes of a page of messages as it goes on the wire: each message without its author (which
+ * it names by id) and each author once, the first time one of theirs is counted.
+ */
+export class PageBytes {
+  private readonly authors = new Set<string>();
+  private bytes = 0;
+
+  get total(): number {
+    return this.bytes;
+  }
+
+  /** What `message` would add to the page. */
+  cost(message: Message): number {
+    const { author, ...rest } = message;
+    const own = encodedBytes({ ...rest, authorId: author.id });
+    return this.authors.has(author.id) ? own : own + encodedBytes(author);
+  }
+
+  /** Counts `message` in; returns what it added. */
+  add(message: Message): number {
+    const size = this.cost(message);
+    this.authors.add(message.author.id);
+    this.bytes += size;
+    return size;
+  }
+}
+
+/**
+ * The newest messages of `messages` (oldest first) whose encoded page fits in `maxBytes`, always
  * at least the newest one so paging can move on; `trimmed` says older ones were left out.
  */
 export function newestWithin(
   messages: Message[],
   maxBytes = MAX_MESSAGE_BYTES_PER_FRAME,
 ): { messages: Message[]; trimmed: boolean } {
-  let bytes = 0;
+  const page = new PageBytes();
   let first = messages.length;
   while (first > 0) {
-    const size = messageBytes(messages[first - 1] as Message);
-    if (first < messages.length && bytes + size > maxBytes) break;
-    bytes += size;
+    const message = messages[first - 1] as Message;
+    if (first < messages.length && page.total + page.cost(message) > maxBytes) break;
+    page.add(message);
     first--;
   }
   return { messages: first === 0 ? messages : messages.slice(first), trimmed: first > 0 };

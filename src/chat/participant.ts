@@ -1,6 +1,6 @@
 import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "@parley/protocol";
-import { encodeFrame, HISTORY_PAGE_SIZE } from "@parley/protocol";
-import { MAX_MESSAGE_BYTES_PER_FRAME, messageBytes, newestWithin } from "./frame-budget.js";
+import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
+import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
 import type { AppendResult, ChatDependencies, Subscriber } from "./ports.js";
@@ -134,7 +134,7 @@ export class Participant {
     const members = await this.deps.presence.members(roomId);
     const lastReadSeq = await this.deps.memberships.ensure(this.user.id, roomId);
     this.hub.watch(roomId, this.subscriber);
-    this.reply({ type: "joined", room, members, messages, hasOlder, lastReadSeq });
+    this.reply({ type: "joined", room, members, ...toPage(messages), hasOlder, lastReadSeq });
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
     this.hub.release(roomId, this.subscriber, snapshotSeq);
   }
@@ -156,13 +156,13 @@ export class Participant {
   ): Promise<{ messages: Message[]; hasOlder: boolean }> {
     if (since !== undefined) {
       const missed: Message[] = [];
-      let bytes = 0;
+      const bytes = new PageBytes();
       let after = since;
       for (;;) {
         const chunk = await this.deps.messages.after(roomId, after, RESUME_CHUNK);
-        for (const message of chunk) bytes += messageBytes(message);
+        for (const message of chunk) bytes.add(message);
         missed.push(...chunk);
-        if (missed.length > MAX_RESUME_MESSAGES || bytes > MAX_MESSAGE_BYTES_PER_FRAME) break;
+        if (missed.length > MAX_RESUME_MESSAGES || bytes.total > MAX_MESSAGE_BYTES_PER_FRAME) break;
         const last = chunk.at(-1);
         if (chunk.length < RESUME_CHUNK || !last) return { messages: missed, hasOlder: since > 0 };
         after = last.seq;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Message, Room } from "@parley/protocol";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { seededRandom } from "../../web/src/core/testing/fakes.js";
-import { signIn, waitUntil } from "../support/chat-client.js";
+import { readHistoryPage, signIn, waitUntil } from "../support/chat-client.js";
 import { clusterDatabase } from "../support/cluster.js";
 import { NodeChatClient } from "../support/node-chat-client.js";
 import { type NodeProcess, startNodeProcess } from "../support/node-process.js";
@@ -67,12 +67,9 @@ async function storedMessages(url: string, cookie: string, roomId: string): Prom
   let before: number | undefined;
   for (;;) {
     const query = before === undefined ? "?limit=200" : `?limit=200&before=${before}`;
-    const page = (await (
-      await fetch(`${url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } })
-    ).json()) as {
-      messages: Message[];
-      hasOlder: boolean;
-    };
+    const page = await readHistoryPage(
+      await fetch(`${url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } }),
+    );
     all.unshift(...page.messages);
     if (!page.hasOlder) return all;
     before = page.messages[0]?.seq;

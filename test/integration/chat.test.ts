@@ -1,7 +1,7 @@
-import type { HistoryPage, Message, Room } from "@parley/protocol";
+import { expandPage, HistoryPage, MAX_DISPLAY_NAME_LENGTH, type Message, type Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, signIn, waitUntil } from "../support/chat-client.js";
 import { sqliteDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
@@ -13,7 +13,7 @@ async function history(server: TestServer, cookie: string, roomId: string, befor
   const query = before === undefined ? "" : `?before=${before}`;
   const response = await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } });
   expect(response.status).toBe(200);
-  return (await response.json()) as HistoryPage;
+  return readHistoryPage(response);
 }
 
 async function createRoom(server: TestServer, cookie: string, name: string): Promise<Room> {
@@ -300,6 +300,55 @@ describe.each(setups)("chat over the real protocol on $name", ({ database, redis
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 
+  it("carries each author of a joined frame and a history page once, whatever their name's length", async () => {
+    // The same 20 messages by two people, once with 4-character names and once with 64-character ones.
+    async function roomWrittenBy(names: [string, string], roomName: string) {
+      const authors = await Promise.all(names.map((name) => signIn(server.url, name)));
+      const room = await createRoom(server, authors[0]?.cookie ?? "", roomName);
+      const sockets = await Promise.all(authors.map((author) => connect(author.cookie)));
+      for (const socket of sockets) await socket.join(room.id);
+      for (let i = 0; i < 20; i++) {
+        const socket = sockets[i % 2];
+        socket?.send({
+          type: "send",
+          roomId: room.id,
+          clientId: `same-length-${i.toString().padStart(2, "0")}`,
+          body: `note ${i}`,
+        });
+        await socket?.waitFor(
+          (f) => f.type === "ack" && f.clientId === `same-length-${i.toString().padStart(2, "0")}`,
+        );
+      }
+      const reader = await connect((await signIn(server.url, "Reader")).cookie);
+      const joined = await reader.join(room.id);
+      const response = await fetch(`${server.url}/api/rooms/${room.id}/messages`, {
+        headers: { cookie: authors[0]?.cookie ?? "" },
+      });
+      const page = HistoryPage.parse(await response.json());
+      return { authors: authors.map((a) => a.user), joined, page };
+    }
+    const long = (initial: string) => `${initial}${"x".repeat(MAX_DISPLAY_NAME_LENGTH - 1)}`;
+    const short = await roomWrittenBy(["Ann1", "Ben1"], "Names short");
+    const tall = await roomWrittenBy([long("A"), long("B")], "Names long1");
+
+    for (const { authors, joined, page } of [short, tall]) {
+      expect(joined.messages).toHaveLength(20);
+      expect(joined.users).toHaveLength(2);
+      expect(new Set(joined.users)).toEqual(new Set(authors));
+      expect(new Set(joined.messages.map((m) => m.authorId))).toEqual(new Set(authors.map((a) => a.id)));
+      expect(page.users).toHaveLength(2);
+      expect(expandPage(page).messages.map((m) => m.author.name)).toEqual(
+        Array.from({ length: 20 }, (_, i) => authors[i % 2]?.name),
+      );
+    }
+    // 60 more characters a name: carried per message that is 20 × 60 bytes; once per author it is
+    // 2 × 60 in `users` (and 2 × 60 in `members`, where both still are).
+    const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const extra = MAX_DISPLAY_NAME_LENGTH - 4;
+    expect(bytes(tall.joined) - bytes(short.joined)).toBeLessThanOrEqual(4 * extra + 20);
+    expect(bytes(tall.page) - bytes(short.page)).toBeLessThanOrEqual(2 * extra + 20);
+  });
+
   it("keeps history complete and in order across a server restart, in keyset pages", async () => {
     const user = await signIn(server.url, "Historian");
     const room = await createRoom(server, user.cookie, "Archive");
@@ -322,7 +371,7 @@ describe.each(setups)("chat over the real protocol on $name", ({ database, redis
     expect(joined.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => count - 49 + i));
     expect(joined.hasOlder).toBe(true);
 
-    const all: Message[] = [...joined.messages];
+    const all: Message[] = [...expandPage(joined).messages];
     let before = joined.messages[0]?.seq;
     let hasOlder = joined.hasOlder;
     while (hasOlder) {

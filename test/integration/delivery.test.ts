@@ -1,6 +1,6 @@
 import type { Message, Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, signIn, waitUntil } from "../support/chat-client.js";
 import { type NodeProcess, startNodeProcess } from "../support/node-process.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
@@ -183,11 +183,9 @@ describe("a client that stops reading", () => {
       sent = 0;
       peakRss = Math.max(peakRss, await metric(node.url, "parley_process_resident_memory_bytes"));
     }
-    const newest = (await (
-      await fetch(`${node.url}/api/rooms/${room.id}/messages?limit=1`, { headers: { cookie: slow.cookie } })
-    ).json()) as {
-      messages: Message[];
-    };
+    const newest = await readHistoryPage(
+      await fetch(`${node.url}/api/rooms/${room.id}/messages?limit=1`, { headers: { cookie: slow.cookie } }),
+    );
     const lastStored = newest.messages[0]?.seq ?? 0;
     const growthMb = (peakRss - rssBefore) / 1024 / 1024;
     console.info(
@@ -213,14 +211,14 @@ describe("a client that stops reading", () => {
       // Too much missed for one resume: the newest page came; the rest is older history, paged by keyset.
       expect(joined.hasOlder).toBe(true);
       while (have < (joined.messages[0]?.seq ?? 0) - 1) {
-        const page = (await (
+        const page = await readHistoryPage(
           await fetch(
             `${node.url}/api/rooms/${room.id}/messages?limit=200&before=${Math.min(have + 201, joined.messages[0]?.seq ?? 0)}`,
             {
               headers: { cookie: slow.cookie },
             },
-          )
-        ).json()) as { messages: Message[] };
+          ),
+        );
         const fresh = page.messages.filter((m) => m.seq > have).map((m) => m.seq);
         gapFree.push(...fresh);
         have = gapFree.at(-1) ?? have;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { ErrorFrame, HistoryPage, Room } from "@parley/protocol";
+import type { ErrorFrame, Room } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { ChatClient, signIn } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, signIn } from "../support/chat-client.js";
 import { clusterDatabase } from "../support/cluster.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
@@ -30,7 +30,7 @@ async function stored(server: TestServer, cookie: string, roomId: string) {
   const response = await fetch(`${server.url}/api/rooms/${roomId}/messages?limit=200`, {
     headers: { cookie },
   });
-  return ((await response.json()) as HistoryPage).messages;
+  return (await readHistoryPage(response)).messages;
 }
 
 /** Sends `count` messages at once and waits until each is answered by an ack or an error. */

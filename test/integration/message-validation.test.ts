@@ -1,6 +1,6 @@
-import { type HistoryPage, MAX_SEQUENCE, type Room } from "@parley/protocol";
+import { MAX_SEQUENCE, type Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient, signIn } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, signIn } from "../support/chat-client.js";
 import { mariadbWithServerDefaultCollation, type TestDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
@@ -54,7 +54,7 @@ describe.each(databases)("message validation and exact ids on $name", (database)
   async function stored(cookie: string, roomId: string) {
     const response = await fetch(`${server.url}/api/rooms/${roomId}/messages`, { headers: { cookie } });
     expect(response.status).toBe(200);
-    return ((await response.json()) as HistoryPage).messages;
+    return (await readHistoryPage(response)).messages;
   }
 
   it("refuses NUL and other control characters with message_invalid and stores none of them", async () => {

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { HistoryPage, Room, ServerFrame } from "@parley/protocol";
+import type { Room, ServerFrame } from "@parley/protocol";
 import SQLite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { ChatClient, type SignedInUser, signIn, waitUntil } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, type SignedInUser, signIn, waitUntil } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
 import { LogLines } from "../support/log-lines.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -53,7 +53,7 @@ async function storedClientIds(server: TestServer, user: SignedInUser, roomId: s
   const response = await request(server, `/api/rooms/${roomId}/messages?limit=200`, {
     headers: { cookie: user.cookie },
   });
-  const page = (await response.json()) as HistoryPage;
+  const page = await readHistoryPage(response);
   expect(page.messages.map((m) => m.seq)).toEqual(page.messages.map((_, i) => i + 1));
   return page.messages.map((m) => m.clientId);
 }

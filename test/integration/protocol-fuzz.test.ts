@@ -1,8 +1,9 @@
 import type { ErrorFrame, Member, Message, Room, ServerFrame } from "@parley/protocol";
+import { expandPage } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 // mulberry32, the same seeded generator as the client core's tests: a seed replays a run.
 import { seededRandom } from "../../web/src/core/testing/fakes.js";
-import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, type SignedInUser, signIn } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
@@ -314,7 +315,7 @@ async function storedMessages(server: TestServer, cookie: string, roomId: string
     const response = await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, {
       headers: { cookie },
     });
-    const page = (await response.json()) as { messages: Message[]; hasOlder: boolean };
+    const page = await readHistoryPage(response);
     all.unshift(...page.messages);
     if (!page.hasOlder) return all;
     before = page.messages[0]?.seq;
@@ -433,7 +434,8 @@ describe.each(testDatabases())("protocol fuzz on $name", (database) => {
       let delivered = 0;
       for (const fuzzer of fuzzers) {
         for (const f of fuzzer.client.received) {
-          const messages = f.type === "message" ? [f.message] : f.type === "joined" ? f.messages : [];
+          const messages =
+            f.type === "message" ? [f.message] : f.type === "joined" ? expandPage(f).messages : [];
           for (const message of messages) {
             checkAuthor(message, "delivered");
             delivered++;

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { HistoryPage, Room } from "@parley/protocol";
+import type { Message, Room } from "@parley/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../web/src/core/testing/fakes.js";
 
-import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, signIn, waitUntil } from "../support/chat-client.js";
 import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { NodeChatClient } from "../support/node-chat-client.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -16,13 +16,13 @@ import { testRedisUrl } from "../support/redis.js";
 const redisUrl = testRedisUrl();
 
 async function storedSeqs(server: TestServer, cookie: string, roomId: string) {
-  const all: HistoryPage["messages"] = [];
+  const all: Message[] = [];
   let before: number | undefined;
   for (;;) {
     const query = before === undefined ? "?limit=200" : `?limit=200&before=${before}`;
-    const page = (await (
-      await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } })
-    ).json()) as HistoryPage;
+    const page = await readHistoryPage(
+      await fetch(`${server.url}/api/rooms/${roomId}/messages${query}`, { headers: { cookie } }),
+    );
     all.unshift(...page.messages);
     if (!page.hasOlder) return all;
     before = page.messages[0]?.seq;

@@ -1,5 +1,5 @@
-import type { ClientFrame, Member, ServerFrame } from "@parley/protocol";
-import { ServerFrame as ServerFrameSchema } from "@parley/protocol";
+import type { ClientFrame, ExpandedPage, Member, ServerFrame } from "@parley/protocol";
+import { expandPage, HistoryPage, ServerFrame as ServerFrameSchema } from "@parley/protocol";
 import WebSocket from "ws";
 
 export interface SignedInUser {
@@ -22,6 +22,14 @@ export async function signIn(baseUrl: string, name: string): Promise<SignedInUse
   const me = await fetch(`${baseUrl}/api/me`, { headers: { cookie } });
   const { user } = (await me.json()) as { user: Member };
   return { cookie, user };
+}
+
+/**
+ * A history page answer, checked against the protocol (every authorId in `users`) and with its
+ * messages' authors put back, as clients see it.
+ */
+export async function readHistoryPage(response: Response): Promise<ExpandedPage<HistoryPage>> {
+  return expandPage(HistoryPage.parse(await response.json()));
 }
 
 export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { DisplayName } from "./display-name.js";
-import { Member, Message, Room } from "./entities.js";
+import { Member, Room } from "./entities.js";
 import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE, MAX_ROOM_NAME_LENGTH, MAX_SEQUENCE } from "./limits.js";
 import { hasForbiddenCharacter } from "./message-body.js";
+import { PagedMessage, refineAuthors } from "./message-page.js";
 
 export const CreateRoomBody = z.object({
   name: z
@@ -44,10 +45,14 @@ export const HistoryQuery = z.object({
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
-export const HistoryPage = z.object({
-  messages: z.array(Message),
-  hasOlder: z.boolean(),
-});
+/** A page of history, oldest first: each author once in `users`, messages naming theirs by `authorId`. */
+export const HistoryPage = z
+  .object({
+    users: z.array(Member),
+    messages: z.array(PagedMessage),
+    hasOlder: z.boolean(),
+  })
+  .superRefine(refineAuthors);
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
 export const Me = z.object({ user: Member });

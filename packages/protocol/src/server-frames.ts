@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Member, Message, Room } from "./entities.js";
+import { PagedMessage, refineAuthors } from "./message-page.js";
 
 /** First frame on every socket: who the server believes you are. */
 export const HelloFrame = z.object({
@@ -10,17 +11,21 @@ export const HelloFrame = z.object({
 /**
  * Answer to `join`: the member snapshot and the messages the client is missing
  * (the latest page, or everything after `since`). `hasOlder` says whether
- * older history exists before the first message sent here.
+ * older history exists before the first message sent here. Each author of the messages is in
+ * `users` once; messages name theirs by `authorId` (`expandPage` gives full messages back).
  */
-export const JoinedFrame = z.object({
-  type: z.literal("joined"),
-  room: Room,
-  members: z.array(Member),
-  messages: z.array(Message),
-  hasOlder: z.boolean(),
-  /** This user's read position in the room (shared by all their tabs and devices). */
-  lastReadSeq: z.number().int().nonnegative(),
-});
+export const JoinedFrame = z
+  .object({
+    type: z.literal("joined"),
+    room: Room,
+    members: z.array(Member),
+    users: z.array(Member),
+    messages: z.array(PagedMessage),
+    hasOlder: z.boolean(),
+    /** This user's read position in the room (shared by all their tabs and devices). */
+    lastReadSeq: z.number().int().nonnegative(),
+  })
+  .superRefine(refineAuthors);
 
 export const LeftFrame = z.object({
   type: z.literal("left"),

@@ -1,4 +1,4 @@
-import type { Member, Message, Room, ServerFrame } from "@parley/protocol";
+import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
@@ -155,7 +155,7 @@ export class FakeMembershipStore implements MembershipStore {
   }
 }
 
-/** A subscriber that keeps every frame it was handed, decoded. */
+/** A subscriber that keeps every frame it was handed, decoded and checked against the protocol. */
 export class RecordingSubscriber implements Subscriber {
   readonly raw: EncodedFrame[] = [];
   constructor(
@@ -167,7 +167,7 @@ export class RecordingSubscriber implements Subscriber {
   }
   get frames(): ServerFrame[] {
     const utf8 = new TextDecoder();
-    return this.raw.map((data) => JSON.parse(utf8.decode(data)) as ServerFrame);
+    return this.raw.map((data) => ServerFrame.parse(JSON.parse(utf8.decode(data))));
   }
   ofType<T extends ServerFrame["type"]>(type: T): Extract<ServerFrame, { type: T }>[] {
     return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);

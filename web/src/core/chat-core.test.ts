@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
+import { HISTORY_PAGE_SIZE, MAX_MESSAGE_LENGTH, toPage } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { problemOf } from "./http-api.js";
 import { ADA, BOB, MemoryStorage, room, settle } from "./testing/fakes.js";
@@ -104,6 +104,44 @@ describe("joining and resuming", () => {
     socket.deliverText("not json");
     socket.deliverText(JSON.stringify({ type: "message", message: { seq: "one" } }));
     socket.deliver(joined(general, [message(general.id, 1)]));
+    expect(seqs(h, general.id)).toEqual([1]);
+  });
+});
+
+describe("pages of messages with a users map", () => {
+  it("takes each author of a joined page once and puts them back on every message", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    const sent = [1, 2, 3, 4, 5, 6].map((seq) => message(general.id, seq, seq % 2 ? BOB : ADA));
+    const frame = joined(general, sent);
+    expect(frame.type === "joined" && frame.users).toEqual([BOB, ADA]);
+    expect(JSON.stringify(frame).split(BOB.name).length - 1).toBe(2); // in members and in users only
+    socket.deliver(frame);
+    expect(h.core.getState().roomStates[general.id]?.messages).toEqual(sent);
+  });
+
+  it("expands a history page the same way when scrolling up", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    socket.deliver(joined(general, [message(general.id, 5)], { hasOlder: true }));
+    const older = [1, 2, 3, 4].map((seq) => message(general.id, seq, seq % 2 ? ADA : BOB));
+    h.http.on(`GET /api/rooms/${general.id}/messages?before=5&limit=${HISTORY_PAGE_SIZE}`, {
+      body: { ...toPage(older), hasOlder: false },
+    });
+    await h.core.loadOlder(general.id);
+    expect(h.core.getState().roomStates[general.id]?.messages).toEqual([...older, message(general.id, 5)]);
+  });
+
+  it("refuses a joined frame that names an author it does not carry", async () => {
+    const h = harness();
+    const socket = await connect(h);
+    h.core.openSlug("general");
+    const frame = joined(general, [message(general.id, 1, BOB)]);
+    socket.deliverText(JSON.stringify({ ...frame, users: [ADA] }));
+    expect(h.core.getState().roomStates[general.id]?.loaded ?? false).toBe(false);
+    socket.deliver(frame);
     expect(seqs(h, general.id)).toEqual([1]);
   });
 });

@@ -1,6 +1,7 @@
 import {
   type ClientFrame,
   type ErrorFrame,
+  expandPage,
   type JoinedFrame,
   MAX_MESSAGE_LENGTH,
   type Member,
@@ -474,7 +475,9 @@ export class ChatCore {
     }
   }
 
-  private onJoined(frame: JoinedFrame): void {
+  private onJoined(received: JoinedFrame): void {
+    // Parsing checked every authorId against `users`, so this cannot throw.
+    const frame = expandPage(received);
     const roomId = frame.room.id;
     this.addRoom(frame.room);
     this.memberships.onJoined(roomId);

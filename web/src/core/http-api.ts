@@ -1,4 +1,6 @@
 import {
+  type ExpandedPage,
+  expandPage,
   HISTORY_PAGE_SIZE,
   HistoryPage,
   Me,
@@ -61,7 +63,8 @@ export interface ChatApi {
   createRoom(name: string): Promise<Room>;
   /** The room with this slug, or null when there is none. */
   roomBySlug(slug: string): Promise<Room | null>;
-  olderMessages(roomId: string, before: number): Promise<HistoryPage>;
+  /** The page of history before `before`, its messages with their authors put back. */
+  olderMessages(roomId: string, before: number): Promise<ExpandedPage<HistoryPage>>;
   signOut(): Promise<void>;
 }
 
@@ -126,9 +129,12 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
         throw err;
       }
     },
-    olderMessages(roomId, before) {
+    async olderMessages(roomId, before) {
       const query = `before=${before}&limit=${HISTORY_PAGE_SIZE}`;
-      return request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage);
+      // The schema already refused a page naming an author it lacks, so expanding cannot throw.
+      return expandPage(
+        await request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage),
+      );
     },
     async signOut() {
       try {

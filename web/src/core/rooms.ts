@@ -1,4 +1,4 @@
-import type { JoinedFrame, Member, Room } from "@parley/protocol";
+import type { ExpandedPage, JoinedFrame, Member, Room } from "@parley/protocol";
 import { type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 import type { Problem } from "./problem.js";
 
@@ -37,8 +37,11 @@ export function roomCursor(room: RoomState | undefined): number | undefined {
   return room?.loaded ? (resumeCursor(room.messages) ?? 0) : undefined;
 }
 
+/** A `joined` frame with its messages' authors put back from its `users`. */
+export type JoinedRoom = ExpandedPage<JoinedFrame>;
+
 /** A room after its `joined` answer (a first join or a resume). */
-export function applyJoined(room: RoomState, frame: JoinedFrame): RoomState {
+export function applyJoined(room: RoomState, frame: JoinedRoom): RoomState {
   const held = roomCursor(room);
   const first = frame.messages[0]?.seq;
   // Seqs have no gaps, so a resume answer starts right after what we held. If it does not,

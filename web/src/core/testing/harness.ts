@@ -1,4 +1,5 @@
 import type { Member, Message, Room, ServerFrame } from "@parley/protocol";
+import { toPage } from "@parley/protocol";
 import { ChatCore } from "../chat-core.js";
 import {
   ADA,
@@ -84,7 +85,7 @@ export function joined(
     type: "joined",
     room: target,
     members: [ADA, BOB],
-    messages,
+    ...toPage(messages),
     hasOlder: options.hasOlder ?? false,
     lastReadSeq: options.lastReadSeq ?? 0,
   };
