@@ -7,5 +7,6 @@ export * from "./entities.js";
 export * from "./limits.js";
 export * from "./message-body.js";
 export * from "./rest.js";
+export * from "./room-export.js";
 export * from "./routes.js";
 export * from "./server-frames.js";
