@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { MIGRATION_TABLE, migrationNames } from "../storage/migrate.js";
 
@@ -108,6 +109,8 @@ export function restoreSqlite(backupPath: string, targetPath: string, options: {
       `${targetPath} is in use (is the server running?); stop the server first, or pass --force`,
     );
   }
+  // A new machine's DATA_DIR may not exist yet, as on the server's first start.
+  mkdirSync(dirname(targetPath), { recursive: true });
   const staging = `${targetPath}.restoring`;
   copyFileSync(backupPath, staging);
   for (const suffix of ["-wal", "-shm"]) rmSync(`${targetPath}${suffix}`, { force: true });
