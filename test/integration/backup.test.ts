@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HistoryPage, type Room, RoomExport, type RoomList } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatClient, type SignedInUser, signIn, waitUntil } from "../support/chat-client.js";
+import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { sqliteDatabase, type TestDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
