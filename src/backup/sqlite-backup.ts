@@ -7,9 +7,9 @@ import { MIGRATION_TABLE, migrationNames } from "../storage/migrate.js";
 export class BackupError extends Error {}
 
 /**
- * An online, consistent copy of a live SQLite database (SQLite's backup API: pages are copied in
- * steps and the copy restarts on a concurrent write, so it never mixes two states), then an
- * integrity check of the copy. Returns the copy's page count.
+ * An online, consistent copy of a live SQLite database (SQLite's backup API: a copy that sees
+ * another connection's write restarts, so it never mixes two states), then an integrity check of
+ * the copy. Returns the copy's page count.
  */
 export async function backupSqlite(sourcePath: string, targetPath: string): Promise<number> {
   if (!existsSync(sourcePath))
@@ -18,7 +18,10 @@ export async function backupSqlite(sourcePath: string, targetPath: string): Prom
   const source = new SQLite(sourcePath, { readonly: true, fileMustExist: true });
   try {
     source.pragma("busy_timeout = 5000");
-    const { totalPages } = await source.backup(targetPath);
+    // After the first step, the rest in one: a step reads one WAL snapshot (never blocking the
+    // server's writes), whereas between small steps a busy server's writes would restart the copy
+    // again and again.
+    const { totalPages } = await source.backup(targetPath, { progress: ({ totalPages }) => totalPages });
     checkParleyDatabase(targetPath);
     return totalPages;
   } catch (error) {

@@ -202,6 +202,45 @@ describe("SQLite backup and restore with the parley CLI", () => {
     );
   });
 
+  it("takes a consistent copy while messages are being written: every room's messages are gap-free up to its last seq", async () => {
+    const room = history.rooms[2];
+    if (!room) throw new Error("no room");
+    const socket = await ChatClient.connect(source.wsUrl, history.ada.cookie);
+    await socket.join(room.id);
+    let writing = true;
+    let sent = 0;
+    const writer = (async () => {
+      // Bounded: stops when the backup is done, or after 2,000 sends at most.
+      while (writing && sent < 2000) {
+        const clientId = `during-${sent++}`;
+        socket.send({ type: "send", roomId: room.id, clientId, body: `written during the backup ${sent}` });
+        await socket.waitFor((frame) => frame.type === "ack" && frame.clientId === clientId);
+      }
+    })();
+    await waitFor(async () => sent > 20, "sends to be under way");
+    const file = join(dir, "during-writes.sqlite");
+    const backup = await parley(["backup", file], sourceUrl);
+    writing = false;
+    await writer;
+    await socket.close();
+    expect(backup.status, backup.stderr).toBe(0);
+
+    const { default: SQLite } = await import("better-sqlite3");
+    const copy = new SQLite(file, { readonly: true });
+    const rooms = copy
+      .prepare(
+        "SELECT r.slug, r.last_seq AS lastSeq, COUNT(m.seq) AS count, COALESCE(MAX(m.seq), 0) AS maxSeq FROM rooms r LEFT JOIN messages m ON m.room_id = r.id GROUP BY r.id",
+      )
+      .all() as Array<{ slug: string; lastSeq: number; count: number; maxSeq: number }>;
+    copy.close();
+    for (const copied of rooms)
+      expect(copied, copied.slug).toMatchObject({ count: copied.lastSeq, maxSeq: copied.lastSeq });
+    const copiedRoom = rooms.find((r) => r.slug === room.slug);
+    // The copy holds at least the sends acknowledged before it began.
+    expect(copiedRoom?.lastSeq).toBeGreaterThan(6);
+    expect(copiedRoom?.lastSeq).toBeLessThanOrEqual(6 + sent);
+  });
+
   it("refuses to restore over the database of a running server, and to back up over an existing file", async () => {
     const backupFile = join(dir, "again.sqlite");
     expect((await parley(["backup", backupFile], sourceUrl)).status).toBe(0);
