@@ -320,7 +320,8 @@ describe.each(dumpDatabases)(
     it("dumps with the printed command, restores into a fresh database, and a server there has the same history and sessions", async () => {
       const history = await makeHistory(source);
       const before = await snapshot(source, history.ada.cookie);
-      const file = join(mkdtempSync(join(tmpdir(), "parley-dump-")), "parley dump.sql");
+      const dir = mkdtempSync(join(tmpdir(), "parley-dump-"));
+      const file = join(dir, "parley dump.sql");
 
       const printed = await parley(["backup", file], sourceUrl);
       expect(printed.status, "the CLI sends MariaDB/PostgreSQL to their dump tools").toBe(2);
@@ -341,6 +342,16 @@ describe.each(dumpDatabases)(
       expect(
         (await fetch(`${restored.url}/api/me`, { headers: { cookie: history.bob.cookie } })).status,
       ).toBe(200);
+
+      // export-room reads this database too: the restored room, every message once and in order.
+      const room = history.rooms[2];
+      const json = join(dir, "room.json");
+      const exported = await parley(["export-room", room?.slug ?? "", json], target.url);
+      expect(exported.status, exported.stderr).toBe(0);
+      const parsed = RoomExport.parse(JSON.parse(readFileSync(json, "utf8")));
+      expect(parsed.messages.map((m) => m.body)).toEqual(
+        before.rooms.find((r) => r.room.id === room?.id)?.messages.map((m) => m.body),
+      );
     });
   },
 );
