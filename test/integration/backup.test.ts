@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HistoryPage, type Room, RoomExport, type RoomList } from "@parley/protocol";
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/storage/database.js";
+import { MIGRATION_TABLE, migrateTo, migrationNames } from "../../src/storage/migrate.js";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { sqliteDatabase, type TestDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -265,6 +268,22 @@ describe("SQLite backup and restore with the parley CLI", () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/is not a Parley database/);
     expect(existsSync(empty.url)).toBe(false);
+  });
+
+  it("restores a backup from an older Parley and applies the migrations it lacks", async () => {
+    const old = join(dir, "old-version.sqlite");
+    const database = openDatabase(old);
+    await migrateTo(database.db as Kysely<unknown>, "sqlite", "002-memberships");
+    await database.close();
+    const target = await sqliteDatabase.create();
+    const restore = await parley(["restore", old], target.url);
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain("applied 003-exact-ids-and-room-names");
+    const { default: SQLite } = await import("better-sqlite3");
+    const restored = new SQLite(target.url, { readonly: true });
+    const applied = restored.prepare(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`).all();
+    restored.close();
+    expect(applied.map((row) => (row as { name: string }).name)).toEqual(migrationNames());
   });
 
   it("exports one room as RoomExport JSON: every message once, in order, with its authors and members", async () => {
