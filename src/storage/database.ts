@@ -48,6 +48,11 @@ export function databaseKind(url: string): DatabaseKind {
   return "sqlite";
 }
 
+/** The file of a SQLite DATABASE_URL (a plain path, or sqlite:path / sqlite://path). */
+export function sqlitePath(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/i, "");
+}
+
 /** Opens the database named by DATABASE_URL: a SQLite path (default), mysql://… or postgres://…. */
 export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHandle {
   const kind = databaseKind(url);
@@ -101,7 +106,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
       return handle(new PostgresDialect({ pool }));
     }
     case "sqlite": {
-      const path = url.replace(/^sqlite:(\/\/)?/i, "");
+      const path = sqlitePath(url);
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       const sqlite = new SQLite(path);
       // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.

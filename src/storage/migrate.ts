@@ -39,3 +39,11 @@ export async function migrateToLatest(db: Kysely<unknown>, kind: DatabaseKind): 
   }
   return (results ?? []).map((result) => result.migrationName);
 }
+
+/** Kysely's table of applied migrations (its default name). */
+export const MIGRATION_TABLE = "kysely_migration";
+
+/** The name of every migration this version knows, in the order they apply. */
+export function migrationNames(): string[] {
+  return Object.keys(migrations("sqlite"));
+}

@@ -8,5 +8,6 @@ export * from "./limits.js";
 export * from "./message-body.js";
 export * from "./message-page.js";
 export * from "./rest.js";
+export * from "./room-export.js";
 export * from "./routes.js";
 export * from "./server-frames.js";
