@@ -19,6 +19,7 @@ export default defineConfig({
           name: "unit",
           include: [
             "src/**/*.test.ts",
+            "packages/*/src/**/*.test.ts",
             "web/**/*.test.ts",
             "test/docs/**/*.test.ts",
             "test/web/**/*.test.ts",

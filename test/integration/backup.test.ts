@@ -2,12 +2,12 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HistoryPage, type Room, RoomExport, type RoomList } from "@parley/protocol";
+import { type Room, RoomExport, type RoomList } from "@parley/protocol";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/database.js";
 import { MIGRATION_TABLE, migrateTo, migrationNames } from "../../src/storage/migrate.js";
-import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
+import { ChatClient, readHistoryPage, type SignedInUser, signIn } from "../support/chat-client.js";
 import { sqliteDatabase, type TestDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 
@@ -122,9 +122,9 @@ async function snapshot(server: TestServer, cookie: string) {
   ).json()) as RoomList;
   const rooms = [];
   for (const room of list.rooms) {
-    const page = (await (
-      await fetch(`${server.url}/api/rooms/${room.id}/messages?limit=200`, { headers: { cookie } })
-    ).json()) as HistoryPage;
+    const page = await readHistoryPage(
+      await fetch(`${server.url}/api/rooms/${room.id}/messages?limit=200`, { headers: { cookie } }),
+    );
     rooms.push({
       room,
       messages: page.messages.map((m) => ({
