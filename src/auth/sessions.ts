@@ -62,6 +62,11 @@ export class Sessions {
   }
 
   /** An open connection holds this session: confirm it on every sweep. */
+  /** Distinct sessions this node's sockets belong to. */
+  get watchedCount(): number {
+    return this.watched.size;
+  }
+
   watch(sessionId: string): void {
     this.watched.set(sessionId, (this.watched.get(sessionId) ?? 0) + 1);
   }

@@ -50,7 +50,7 @@ export class ChatService {
     readonly deps: ChatDependencies,
     timings: Partial<ChatTimings> = {},
   ) {
-    this.hub = new Hub(timings.reorderWaitMs);
+    this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));

@@ -1,5 +1,12 @@
 import { encodeFrame, type Message } from "@parley/protocol";
-import type { BusEvent, EncodedFrame, Subscriber } from "./ports.js";
+import {
+  type BusEvent,
+  type ChatMetrics,
+  type Clock,
+  type EncodedFrame,
+  NO_CHAT_METRICS,
+  type Subscriber,
+} from "./ports.js";
 import { REORDER_WAIT_MS, RoomSequencer } from "./room-sequencer.js";
 
 /** Frames that arrived for a room while its snapshot was being read, with their seq if a message. */
@@ -19,7 +26,11 @@ interface Subscription {
  * serialised once and handed to each local subscriber of its room.
  */
 export class Hub {
-  constructor(private readonly reorderWaitMs = REORDER_WAIT_MS) {}
+  constructor(
+    private readonly reorderWaitMs = REORDER_WAIT_MS,
+    private readonly metrics: ChatMetrics = NO_CHAT_METRICS,
+    private readonly clock: Clock = Date,
+  ) {}
 
   private readonly rooms = new Map<string, Map<string, Subscription>>();
   private readonly everyone = new Map<string, Subscriber>();
@@ -96,6 +107,7 @@ export class Hub {
       case "room_created": {
         const data = encodeFrame({ type: "room_created", room: event.room });
         for (const subscriber of this.everyone.values()) subscriber.deliver(data);
+        this.metrics.delivered(this.everyone.size);
         return;
       }
       case "read": {
@@ -103,6 +115,7 @@ export class Hub {
         if (!sockets) return;
         const data = encodeFrame({ type: "read_position", roomId: event.roomId, seq: event.seq });
         for (const subscriber of sockets.values()) subscriber.deliver(data);
+        this.metrics.delivered(sockets.size);
         return;
       }
     }
@@ -113,11 +126,11 @@ export class Hub {
     if (!this.rooms.has(message.roomId)) return;
     let sequencer = this.sequencers.get(message.roomId);
     if (!sequencer) {
-      sequencer = new RoomSequencer(
-        (ordered) =>
-          this.toRoom(ordered.roomId, encodeFrame({ type: "message", message: ordered }), ordered.seq),
-        this.reorderWaitMs,
-      );
+      sequencer = new RoomSequencer((ordered) => {
+        this.toRoom(ordered.roomId, encodeFrame({ type: "message", message: ordered }), ordered.seq);
+        // Once per message per node: the sockets of this room on this node have it now.
+        this.metrics.fannedOut(this.clock.now() - ordered.createdAt);
+      }, this.reorderWaitMs);
       this.sequencers.set(message.roomId, sequencer);
     }
     sequencer.accept(message);
@@ -129,20 +142,39 @@ export class Hub {
     if (!watchers) return;
     const inRoom = this.rooms.get(message.roomId);
     let data: EncodedFrame | undefined;
+    let sockets = 0;
     for (const subscriber of watchers.values()) {
       if (inRoom?.has(subscriber.connectionId)) continue;
       data ??= encodeFrame({ type: "activity", roomId: message.roomId, seq: message.seq });
       subscriber.deliver(data);
+      sockets++;
     }
+    if (sockets > 0) this.metrics.delivered(sockets);
   }
 
   private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
+    let sockets = 0;
     for (const subscription of room.values()) {
       if (subscription.held) subscription.held.push({ seq, data });
-      else subscription.subscriber.deliver(data);
+      else {
+        subscription.subscriber.deliver(data);
+        sockets++;
+      }
     }
+    if (sockets > 0) this.metrics.delivered(sockets);
+  }
+
+  /** Members present in rooms on this node (a user with several tabs in a room counts once). */
+  presentMembers(): number {
+    let members = 0;
+    for (const room of this.rooms.values()) {
+      const users = new Set<string>();
+      for (const { subscriber } of room.values()) users.add(subscriber.user.id);
+      members += users.size;
+    }
+    return members;
   }
 }
 

@@ -3,7 +3,13 @@ import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
 import { checkMessageBody } from "./message-rules.js";
-import type { AppendResult, ChatDependencies, Subscriber } from "./ports.js";
+import {
+  type AppendResult,
+  type ChatDependencies,
+  type ChatMetrics,
+  NO_CHAT_METRICS,
+  type Subscriber,
+} from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
 import { isDependencyUnavailable } from "./unavailable.js";
 
@@ -24,6 +30,7 @@ export class Participant {
   private readonly rooms = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly metrics: ChatMetrics;
 
   constructor(
     private readonly subscriber: Subscriber,
@@ -31,6 +38,7 @@ export class Participant {
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
   ) {
+    this.metrics = deps.metrics ?? NO_CHAT_METRICS;
     hub.connect(subscriber);
     this.reply({ type: "hello", user: subscriber.user });
     this.serially(() => this.sendUnreadState()).catch(() => undefined);
@@ -95,6 +103,7 @@ export class Participant {
       }
       this.reply({ type: "ack", roomId: frame.roomId, clientId: frame.clientId, seq: message.seq });
       if (duplicate) return;
+      this.metrics.messageStored();
       // Committed and acknowledged: a fan-out lost to an outage is made good by clients resuming
       // from their last seq (and the bus adapter counts the failure), so it is no error of this send.
       await this.deps.bus.publish({ kind: "message", message }).catch((error: unknown) => {
@@ -227,6 +236,7 @@ export class Participant {
     message: string,
     context: { roomId?: string; clientId?: string; retryAfter?: number },
   ): void {
+    this.metrics.refused(code);
     this.reply({ type: "error", code, message, ...context });
   }
 

@@ -1,4 +1,4 @@
-import type { Member, Message, Room } from "@parley/protocol";
+import type { ErrorCode, Member, Message, Room } from "@parley/protocol";
 
 /** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
 
@@ -125,6 +125,29 @@ export type SendRateLimiter = ActionLimiter;
 /** Rooms a person may create per day. */
 export type RoomCreationLimiter = ActionLimiter;
 
+/**
+ * What the domain counts; the metrics adapter decides where it goes. Called on hot paths, so
+ * implementations must be cheap: no allocation or label lookup per call where avoidable.
+ */
+export interface ChatMetrics {
+  /** A new message was committed by this node (duplicates of an earlier send are not counted). */
+  messageStored(): void;
+  /** One frame was handed to `sockets` local sockets (called once per fan-out, not per socket). */
+  delivered(sockets: number): void;
+  /** A message reached this node's sockets `latencyMs` after the server stamped it (createdAt). */
+  fannedOut(latencyMs: number): void;
+  /** An error frame with this code was sent to a client. */
+  refused(code: ErrorCode): void;
+}
+
+/** Counts nothing: the default for tests and tools that have no metrics. */
+export const NO_CHAT_METRICS: ChatMetrics = {
+  messageStored: () => undefined,
+  delivered: () => undefined,
+  fannedOut: () => undefined,
+  refused: () => undefined,
+};
+
 /** Every port the chat domain needs, handed to it by the composition root. */
 export interface ChatDependencies {
   messages: MessageStore;
@@ -137,4 +160,6 @@ export interface ChatDependencies {
     sends: SendRateLimiter;
     roomCreations: RoomCreationLimiter;
   };
+  /** Defaults to NO_CHAT_METRICS. */
+  metrics?: ChatMetrics;
 }

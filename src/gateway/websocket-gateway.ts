@@ -1,6 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { type ClientFrame, CloseCode, encodeFrame, MAX_INBOUND_FRAME_BYTES } from "@parley/protocol";
+import {
+  type ClientFrame,
+  CloseCode,
+  type ErrorCode,
+  encodeFrame,
+  MAX_INBOUND_FRAME_BYTES,
+} from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { SignedIn } from "../auth/current-user.js";
@@ -44,6 +50,8 @@ export interface GatewayMetrics {
   slowClientClosed(): void;
   /** An upgrade was refused with an HTTP status, before any socket existed. */
   upgradeRefused(reason: string): void;
+  /** An error frame with this code was sent to a client (here: frames that did not parse). */
+  refused(code: ErrorCode): void;
 }
 
 /** Open sockets per person across all nodes. */
@@ -122,6 +130,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     socket.on("message", (data, isBinary) => {
       const parsed = parseClientFrame(data, isBinary);
       if (!parsed.ok) {
+        options.metrics.refused("bad_frame");
         subscriber.deliver(encodeFrame({ type: "error", code: "bad_frame", message: parsed.message }));
         return;
       }

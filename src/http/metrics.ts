@@ -1,8 +1,13 @@
 import type { FastifyInstance } from "fastify";
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { ChatMetrics } from "../chat/ports.js";
 import type { GatewayMetrics } from "../gateway/websocket-gateway.js";
 
-export interface Metrics extends GatewayMetrics {
+/** Seconds; fan-out is usually milliseconds, but a reorder wait or a slow commit shows in the tail. */
+const FANOUT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export interface Metrics extends GatewayMetrics, ChatMetrics {
   registry: Registry;
   /** Calls to a dependency (database, redis) that failed because it was away or did not answer in time. */
   dependencyFailures: Counter<"dependency">;
@@ -10,6 +15,12 @@ export interface Metrics extends GatewayMetrics {
   dependencyOutages: Counter<"dependency">;
   /** 1 while the dependency answers, 0 during an outage. */
   dependencyUp: Gauge<"dependency">;
+  /** Seconds per database query (see guarded-dialect). */
+  queryTimed(seconds: number): void;
+  /** Read at scrape time: the sessions this node's sockets belong to. */
+  countSessionsWith(count: () => number): void;
+  /** Read at scrape time: the members present in rooms on this node. */
+  countPresenceWith(count: () => number): void;
 }
 
 /** Prometheus metrics of this process: the runtime's own plus Parley's. Made before what it counts. */
@@ -32,8 +43,65 @@ export function createMetrics(): Metrics {
     labelNames: ["reason"],
     registers: [registry],
   });
+  const messagesStored = new Counter({
+    name: "parley_messages_stored_total",
+    help: "New messages committed by this node (a resent clientId is not counted again)",
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: "parley_deliveries_total",
+    help: "Frames handed to local sockets (one per socket per frame)",
+    registers: [registry],
+  });
+  const fanoutLatency = new Histogram({
+    name: "parley_fanout_latency_seconds",
+    help: "From the server stamping a message (createdAt, just before its commit) to its hand-off to this node's sockets; once per message per node",
+    buckets: FANOUT_BUCKETS,
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: "parley_refusals_total",
+    help: "Error frames sent to clients, by error code",
+    labelNames: ["code"],
+    registers: [registry],
+  });
+  const queryLatency = new Histogram({
+    name: "parley_database_query_seconds",
+    help: "Database query time (BEGIN and COMMIT included), failed queries too",
+    buckets: QUERY_BUCKETS,
+    registers: [registry],
+  });
+  let sessionCount: () => number = () => 0;
+  new Gauge({
+    name: "parley_sessions_watched",
+    help: "Sessions this node's sockets belong to (watched for sign-out)",
+    registers: [registry],
+    collect() {
+      this.set(sessionCount());
+    },
+  });
+  let presenceCount: () => number = () => 0;
+  new Gauge({
+    name: "parley_presence_members",
+    help: "Members present in rooms on this node (several tabs of a user in a room count once)",
+    registers: [registry],
+    collect() {
+      this.set(presenceCount());
+    },
+  });
   return {
     registry,
+    messageStored: () => messagesStored.inc(),
+    delivered: (sockets) => deliveries.inc(sockets),
+    fannedOut: (latencyMs) => fanoutLatency.observe(latencyMs / 1000),
+    refused: (code) => refusals.inc({ code }),
+    queryTimed: (seconds) => queryLatency.observe(seconds),
+    countSessionsWith: (count) => {
+      sessionCount = count;
+    },
+    countPresenceWith: (count) => {
+      presenceCount = count;
+    },
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
     slowClientClosed: () => slowClientDisconnects.inc(),

@@ -98,6 +98,7 @@ async function openInfrastructure(config: Config, options: CreateOptions): Promi
     warn: (message) => log.warn(message),
     timeouts: config.databaseTimeouts,
     health: databaseHealth,
+    queryTimed: metrics.queryTimed,
   });
   await migrateToLatest(database.db as Kysely<unknown>, database.kind);
   const redis = config.redisUrl
@@ -152,6 +153,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
       memberships: new MembershipRepository(db),
       bus: infra.bus,
       clock: Date,
+      metrics: infra.metrics,
       limits: createLimits(
         config.limits,
         infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
@@ -159,6 +161,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
     },
     { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
   );
+  infra.metrics.countPresenceWith(() => chat.hub.presentMembers());
   await infra.presence.start?.();
   await chat.ensureDefaultRoom();
   return chat;
@@ -206,6 +209,7 @@ function createAuthentication(config: Config, infra: Infrastructure): Authentica
       if (!isDependencyUnavailable(error)) infra.log.warn({ err: error }, "session sweep failed");
     },
   );
+  infra.metrics.countSessionsWith(() => sessions.watchedCount);
   return { auth, sessions, sessionStore, sessionTable };
 }
 

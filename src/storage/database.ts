@@ -5,7 +5,7 @@ import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } fr
 import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import { DependencyHealth, silentOutages } from "../health/dependency-health.js";
-import { guardDialect } from "./guarded-dialect.js";
+import { guardDialect, type QueryTimer } from "./guarded-dialect.js";
 import { withQueryTimeouts } from "./mysql-timeouts.js";
 import type { Database } from "./schema.js";
 import { type Checkpointer, startCheckpointer } from "./sqlite-checkpointer.js";
@@ -28,6 +28,8 @@ export interface OpenOptions {
   timeouts?: DatabaseTimeouts;
   /** Told about every call that failed because the database is away, and when it answers again. */
   health?: DependencyHealth;
+  /** Told how long each query took (seconds), e.g. for a latency histogram. */
+  queryTimed?: QueryTimer;
 }
 
 export interface DatabaseTimeouts {
@@ -59,7 +61,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
   const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const health = options.health ?? new DependencyHealth("database", silentOutages);
   const handle = (dialect: Dialect, checkpointer?: Checkpointer): DatabaseHandle => {
-    const db = new Kysely<Database>({ dialect: guardDialect(dialect, health) });
+    const db = new Kysely<Database>({ dialect: guardDialect(dialect, health, options.queryTimed) });
     return {
       kind,
       db,

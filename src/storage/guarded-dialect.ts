@@ -2,22 +2,36 @@ import type { DatabaseConnection, Dialect, Driver } from "kysely";
 import type { DependencyHealth } from "../health/dependency-health.js";
 import { isDatabaseUnavailable } from "./unavailable-errors.js";
 
+/** Told how long each query (BEGIN/COMMIT included) took, in seconds, whether it succeeded or not. */
+export type QueryTimer = (seconds: number) => void;
+
 /**
  * Wraps a Kysely dialect so every way of reaching the database (taking a connection, a query,
  * BEGIN/COMMIT/ROLLBACK) reports to the database's health, and a failure that means "the
  * database is away" reaches callers as a DependencyUnavailableError. Timeouts themselves are
  * the drivers' (see database.ts); this only names what they throw.
  */
-export function guardDialect(dialect: Dialect, health: DependencyHealth): Dialect {
+export function guardDialect(
+  dialect: Dialect,
+  health: DependencyHealth,
+  queryTimed: QueryTimer = () => undefined,
+): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => guardDriver(dialect.createDriver(), health),
+    createDriver: () => guardDriver(dialect.createDriver(), health, queryTimed),
   };
 }
 
-function guardDriver(driver: Driver, health: DependencyHealth): Driver {
+function guardDriver(driver: Driver, health: DependencyHealth, queryTimed: QueryTimer): Driver {
+  async function timed<T>(operation: Promise<T>, started: number): Promise<T> {
+    try {
+      return await operation;
+    } finally {
+      queryTimed((performance.now() - started) / 1000);
+    }
+  }
   async function guarded<T>(operation: Promise<T>): Promise<T> {
     try {
       const result = await operation;
@@ -41,7 +55,7 @@ function guardDriver(driver: Driver, health: DependencyHealth): Driver {
         get(target, property) {
           if (property === "executeQuery") {
             return (...args: Parameters<DatabaseConnection["executeQuery"]>) =>
-              guarded(target.executeQuery(...args));
+              guarded(timed(target.executeQuery(...args), performance.now()));
           }
           const value: unknown = Reflect.get(target, property, target);
           return typeof value === "function" ? value.bind(target) : value;
