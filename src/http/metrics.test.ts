@@ -54,3 +54,14 @@ describe("the Grafana dashboard", () => {
       expect(queried).toContain(name);
   });
 });
+
+describe("docs/protocol.md", () => {
+  const doc = readFileSync(new URL("../../docs/protocol.md", import.meta.url), "utf8");
+  it("names every metric of Parley's own (not the runtime's)", () => {
+    const own = createMetrics()
+      .registry.getMetricsAsArray()
+      .map((metric) => (metric as unknown as { name: string }).name)
+      .filter((name) => !/^parley_(process|nodejs)_/.test(name));
+    expect(own.filter((name) => !doc.includes(`\`${name}`))).toEqual([]);
+  });
+});
