@@ -122,6 +122,10 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       flushQueue,
       options.metrics.slowClientClosed,
     );
+    // On every log line about this socket, so one connection's story can be followed; kept
+    // as one small object per socket rather than a child logger (see decision 0004).
+    const logFields = { connectionId: subscriber.connectionId, userId: signedIn.member.id };
+    log.info(logFields, "socket opened");
     sockets.add(subscriber);
     options.metrics.connectionOpened();
     options.sessions.watch(signedIn.sessionId);
@@ -137,20 +141,21 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       dispatch(participant, parsed.frame).catch((error: unknown) => {
         // The client got its error frame; an outage is logged once by the dependency's health.
         if (!isDependencyUnavailable(error))
-          log.error({ err: error, frame: parsed.frame.type }, "frame failed");
+          log.error({ ...logFields, err: error, frame: parsed.frame.type }, "frame failed");
       });
     });
     socket.on("pong", () => {
       subscriber.alive = true;
     });
-    socket.on("error", () => undefined);
-    socket.on("close", () => {
+    socket.on("error", (error) => log.debug({ ...logFields, err: error }, "socket error"));
+    socket.on("close", (code) => {
+      log.info({ ...logFields, code }, "socket closed");
       sockets.delete(subscriber);
       options.metrics.connectionClosed();
       options.sessions.unwatch(signedIn.sessionId);
       heartbeat.remove(subscriber);
       participant.disconnect().catch((error: unknown) => {
-        if (!isDependencyUnavailable(error)) log.error({ err: error }, "disconnect failed");
+        if (!isDependencyUnavailable(error)) log.error({ ...logFields, err: error }, "disconnect failed");
       });
     });
   }
