@@ -92,6 +92,26 @@ describe("hub", () => {
     expect(one.raw[0]).toBe(two.raw[0]);
   });
 
+  it("counts a fan-out once with its socket count, and a message's latency once per node", () => {
+    const calls: string[] = [];
+    const metrics = {
+      messageStored: () => calls.push("stored"),
+      delivered: (sockets: number) => calls.push(`delivered ${sockets}`),
+      fannedOut: (latencyMs: number) => calls.push(`latency ${latencyMs}`),
+      refused: (code: string) => calls.push(`refused ${code}`),
+    };
+    const hub = new Hub(0, metrics, { now: () => 1_250 });
+    for (const s of [new RecordingSubscriber("1", ada), new RecordingSubscriber("2", bob)]) {
+      hub.subscribe("r", s);
+      hub.release("r", s, 0);
+    }
+    hub.handle({
+      kind: "message",
+      message: { roomId: "r", seq: 1, clientId: "c1", author: ada, body: "hi", createdAt: 1_000 },
+    });
+    expect(calls).toEqual(["delivered 2", "latency 250"]);
+  });
+
   it("holds live frames during a join and drops messages the snapshot already had", () => {
     const hub = new Hub();
     const joining = new RecordingSubscriber("1", ada);
