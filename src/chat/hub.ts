@@ -72,9 +72,14 @@ export class Hub {
     if (!subscription?.held) return;
     const held = subscription.held;
     subscription.held = null;
+    let delivered = 0;
     for (const frame of held) {
-      if (frame.seq === undefined || frame.seq > snapshotSeq) subscriber.deliver(frame.data);
+      if (frame.seq === undefined || frame.seq > snapshotSeq) {
+        subscriber.deliver(frame.data);
+        delivered++;
+      }
     }
+    if (delivered > 0) this.metrics.delivered(delivered);
   }
 
   unsubscribe(roomId: string, subscriber: Subscriber): void {
