@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
+import { DEFAULT_ROOM_SLUG } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CurrentUser } from "../auth/current-user.js";
 import { negotiateLanguage, withPageLanguage } from "./language.js";
@@ -60,7 +61,7 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
 
   app.get("/", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
-    return reply.redirect(signedIn ? "/r/general" : "/signin");
+    return reply.redirect(signedIn ? `/r/${DEFAULT_ROOM_SLUG}` : "/signin");
   });
 
   app.get("/r/:slug", async (request, reply) => {

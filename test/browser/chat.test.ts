@@ -1,26 +1,19 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, createRoom, devSignIn, launchChromium, screenshot } from "../support/browser.js";
-import { startServer, type TestServer } from "../support/parley-server.js";
+import { describe, expect, it } from "vitest";
+import {
+  chromiumAvailable,
+  createRoom,
+  devSignIn,
+  screenshot,
+  serverAndBrowser,
+} from "../support/browser.js";
 
 describe.runIf(chromiumAvailable())("in a real browser", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it("sends a page without a session to sign-in, which says it is development mode", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/r/general`);
+    await page.goto(`${env.server.url}/r/general`);
     await page.waitForURL(/\/signin/);
     // The sign-in options load after the page: wait for the notice rather than peek at once.
     await page
@@ -32,18 +25,18 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
   });
 
   it("lets two people talk: Enter sends, Shift+Enter breaks the line, the count goes 1 → 2 → 1", async () => {
-    const adaContext = await browser.newContext();
-    const bobContext = await browser.newContext();
+    const adaContext = await env.browser.newContext();
+    const bobContext = await env.browser.newContext();
     const ada = await adaContext.newPage();
     const bob = await bobContext.newPage();
 
-    await devSignIn(ada, server.url, "Ada Lovelace");
+    await devSignIn(ada, env.server.url, "Ada Lovelace");
     await expect.poll(() => ada.getByTestId("member-count").textContent()).toBe("1");
     await expect
       .poll(() => ada.getByTestId("connection-status").getAttribute("data-state"))
       .toBe("connected");
 
-    await devSignIn(bob, server.url, "Bob Babbage");
+    await devSignIn(bob, env.server.url, "Bob Babbage");
     await expect.poll(() => ada.getByTestId("member-count").textContent()).toBe("2");
     await expect.poll(() => bob.getByTestId("member-count").textContent()).toBe("2");
 
@@ -73,14 +66,14 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
   });
 
   it("shows HTML in a message as text and runs none of it", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await devSignIn(page, server.url, "Mallory");
+    await devSignIn(page, env.server.url, "Mallory");
     const payload = `<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>`;
     await page.getByTestId("composer").fill(payload);
     await page.getByTestId("composer").press("Enter");
@@ -95,9 +88,9 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
   });
 
   it("creates a room, switches to it without reloading, and a reload lands in the same room", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Grace");
+    await devSignIn(page, env.server.url, "Grace");
     await page.evaluate(() => {
       (window as { __noReload?: boolean }).__noReload = true;
     });
@@ -108,7 +101,7 @@ describe.runIf(chromiumAvailable())("in a real browser", () => {
     await page.locator("[data-testid=room-link][data-slug=general]").click();
     await page.waitForURL(/\/r\/general$/);
     expect(await page.evaluate(() => (window as { __noReload?: boolean }).__noReload)).toBe(true);
-    await page.goto(`${server.url}/r/launch-plans`);
+    await page.goto(`${env.server.url}/r/launch-plans`);
     await page.getByTestId("message-body").filter({ hasText: "in the new room" }).waitFor();
     await context.close();
   });

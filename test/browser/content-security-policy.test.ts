@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, devSignIn, launchChromium } from "../support/browser.js";
-import { startServer, type TestServer } from "../support/parley-server.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, devSignIn, serverAndBrowser } from "../support/browser.js";
 
 interface Recorded {
   violations: string[];
@@ -31,27 +30,16 @@ async function recordViolations(context: BrowserContext, page: Page): Promise<Re
 }
 
 describe.runIf(chromiumAvailable())("the Content-Security-Policy in a real browser", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it("is never violated on the sign-in page or in a room", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const recorded = await recordViolations(context, page);
 
-    await page.goto(`${server.url}/signin`);
+    await page.goto(`${env.server.url}/signin`);
     await page.getByTestId("dev-signin").waitFor();
-    await devSignIn(page, server.url, "Policy Reader");
+    await devSignIn(page, env.server.url, "Policy Reader");
     await expect
       .poll(() => page.getByTestId("connection-status").getAttribute("data-state"))
       .toBe("connected");

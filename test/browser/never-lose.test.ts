@@ -1,45 +1,34 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, createRoom, devSignIn, launchChromium, screenshot } from "../support/browser.js";
-import { startServer, type TestServer } from "../support/parley-server.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  chromiumAvailable,
+  createRoom,
+  devSignIn,
+  screenshot,
+  sendMessage,
+  serverAndBrowser,
+} from "../support/browser.js";
 
 const status = (page: Page) => page.getByTestId("connection-status").getAttribute("data-state");
 const bodies = (page: Page, text: string) => page.getByTestId("message-body").filter({ hasText: text });
 const messageWith = (page: Page, text: string) => page.getByTestId("message").filter({ hasText: text });
 
-async function send(page: Page, text: string) {
-  const composer = page.getByTestId("composer");
-  await composer.fill(text);
-  await composer.press("Enter");
-}
-
 describe.runIf(chromiumAvailable())("never losing a message in the browser", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it("keeps messages written offline as pending and sends each once when back online", async () => {
-    const adaContext = await browser.newContext();
-    const bobContext = await browser.newContext();
+    const adaContext = await env.browser.newContext();
+    const bobContext = await env.browser.newContext();
     const ada = await adaContext.newPage();
     const bob = await bobContext.newPage();
-    await devSignIn(ada, server.url, "Ada Offline");
-    await devSignIn(bob, server.url, "Bob Online");
+    await devSignIn(ada, env.server.url, "Ada Offline");
+    await devSignIn(bob, env.server.url, "Bob Online");
     await expect.poll(() => status(ada)).toBe("connected");
 
     await adaContext.setOffline(true);
     await expect.poll(() => status(ada)).toBe("reconnecting");
-    await send(ada, "written offline one");
-    await send(ada, "written offline two");
+    await sendMessage(ada, "written offline one");
+    await sendMessage(ada, "written offline two");
     for (const text of ["written offline one", "written offline two"]) {
       expect(await messageWith(ada, text).getAttribute("data-state")).toBe("pending");
     }
@@ -68,19 +57,19 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
   });
 
   it("loses nothing when the page is reloaded while a message is pending", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    // A switch in front of the WebSocket: while blocked, the socket opens but reaches no server.
+    // A switch in front of the WebSocket: while blocked, the socket opens but reaches no env.server.
     let blocked = false;
     await page.routeWebSocket(/\/ws$/, (route) => {
       if (!blocked) route.connectToServer();
     });
-    await devSignIn(page, server.url, "Reloader");
+    await devSignIn(page, env.server.url, "Reloader");
     await expect.poll(() => status(page)).toBe("connected");
 
     blocked = true;
     await context.setOffline(true);
-    await send(page, "survives a reload");
+    await sendMessage(page, "survives a reload");
     expect(await messageWith(page, "survives a reload").getAttribute("data-state")).toBe("pending");
     await context.setOffline(false);
     blocked = false;
@@ -105,7 +94,7 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
   });
 
   it("marks a message the server refuses as failed, with the reason and a retry", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     let refuse = true;
     // Stand in front of the real server and refuse one send, as the server would when it cannot store it.
@@ -133,9 +122,9 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
         server.send(raw);
       });
     });
-    await devSignIn(page, server.url, "Refused");
+    await devSignIn(page, env.server.url, "Refused");
     await expect.poll(() => status(page)).toBe("connected");
-    await send(page, "please refuse");
+    await sendMessage(page, "please refuse");
     const failed = messageWith(page, "please refuse");
     await expect.poll(() => failed.getAttribute("data-state")).toBe("failed");
     // The reason is the code's own text in the reader's language, not the server's English message.
@@ -151,12 +140,12 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
   });
 
   it("shows an unread count for another room and clears it when read in another tab", async () => {
-    const adaContext = await browser.newContext();
-    const bobContext = await browser.newContext();
+    const adaContext = await env.browser.newContext();
+    const bobContext = await env.browser.newContext();
     const tabA = await adaContext.newPage();
     const bob = await bobContext.newPage();
-    await devSignIn(tabA, server.url, "Ada Tabs");
-    await devSignIn(bob, server.url, "Bob Poster");
+    await devSignIn(tabA, env.server.url, "Ada Tabs");
+    await devSignIn(bob, env.server.url, "Bob Poster");
     await createRoom(bob, "Side Room", "side-room");
 
     // Ada becomes a member of the side room, then goes back to general.
@@ -166,8 +155,8 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     await tabA.locator("[data-testid=room-link][data-slug=general]").click();
     await tabA.waitForURL(/\/r\/general$/);
 
-    await send(bob, "unread one");
-    await send(bob, "unread two");
+    await sendMessage(bob, "unread one");
+    await sendMessage(bob, "unread two");
     const badge = tabA.locator("[data-testid=room-link][data-slug=side-room] [data-testid=unread-badge]");
     await expect.poll(() => badge.textContent(), { timeout: 5000 }).toBe("2");
     // A screen reader gets the count as words inside the link, not a bare number.
@@ -179,7 +168,7 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     await screenshot(tabA, "unread-badge");
 
     const tabB = await adaContext.newPage();
-    await tabB.goto(`${server.url}/r/side-room`);
+    await tabB.goto(`${env.server.url}/r/side-room`);
     await bodies(tabB, "unread two").waitFor();
     const readAt = Date.now();
     await expect.poll(() => badge.count(), { timeout: 3000 }).toBe(0);

@@ -1,9 +1,14 @@
 import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
 import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "../support/axe.js";
-import { chromiumAvailable, createRoom, devSignIn, launchChromium, screenshot } from "../support/browser.js";
-import { startServer, type TestServer } from "../support/parley-server.js";
+import {
+  chromiumAvailable,
+  createRoom,
+  devSignIn,
+  screenshot,
+  serverAndBrowser,
+} from "../support/browser.js";
 
 const PHONE: BrowserContextOptions = {
   viewport: { width: 390, height: 844 },
@@ -53,23 +58,12 @@ async function openContext(browser: Browser, options: BrowserContextOptions) {
 }
 
 describe.runIf(chromiumAvailable())("the browser client's screens", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it("on a 390×844 phone: one column, rooms in a drawer, members in a sheet, 44px targets, composer on screen", async () => {
-    const context = await openContext(browser, PHONE);
+    const context = await openContext(env.browser, PHONE);
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Phoebe Phone");
+    await devSignIn(page, env.server.url, "Phoebe Phone");
     await send(page, "hello from a phone");
 
     // The message column has the whole width; the sidebar and member list take none of it.
@@ -149,9 +143,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("fits 360 px without sideways scrolling, and at 900 px keeps the room list as a column", async () => {
-    const context = await openContext(browser, { ...PHONE, viewport: { width: 360, height: 740 } });
+    const context = await openContext(env.browser, { ...PHONE, viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Nadia Narrow");
+    await devSignIn(page, env.server.url, "Nadia Narrow");
     await send(page, "a-very-long-word-without-spaces-".repeat(6));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
     expect((await box(page.getByTestId("message-list"))).width).toBeGreaterThanOrEqual(359);
@@ -178,15 +172,15 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("at 1280×800 keeps the three columns, and dark mode follows the system", async () => {
-    const context = await openContext(browser, { ...DESKTOP, colorScheme: "dark" });
+    const context = await openContext(env.browser, { ...DESKTOP, colorScheme: "dark" });
     const page = await context.newPage();
-    await page.goto(`${server.url}/signin`);
+    await page.goto(`${env.server.url}/signin`);
     await page.getByTestId("dev-signin").waitFor();
     expect(lightness(await backgroundOf(page, ".signin-card"))).toBeLessThan(80);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "signin-dark");
 
-    await devSignIn(page, server.url, "Dora Dark");
+    await devSignIn(page, env.server.url, "Dora Dark");
     await send(page, "**bold** and `code` in the dark\n> a quote");
     const sidebar = await box(page.getByTestId("sidebar"));
     const list = await box(page.getByTestId("message-list"));
@@ -204,9 +198,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("remembers a theme picked in the user menu over the system's, per browser", async () => {
-    const context = await openContext(browser, { ...DESKTOP, colorScheme: "light" });
+    const context = await openContext(env.browser, { ...DESKTOP, colorScheme: "light" });
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Theo Theme");
+    await devSignIn(page, env.server.url, "Theo Theme");
     expect(lightness(await backgroundOf(page, "body"))).toBeGreaterThan(200);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "desktop-room-light");
@@ -230,22 +224,22 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("speaks Japanese to a ja-JP browser, from the server's <html lang> to the dates, with a switch", async () => {
-    const response = await fetch(`${server.url}/signin`, {
+    const response = await fetch(`${env.server.url}/signin`, {
       headers: { "accept-language": "ja-JP,ja;q=0.9,en;q=0.8" },
     });
     expect(await response.text()).toContain('<html lang="ja"');
     expect(response.headers.get("vary")).toMatch(/accept-language/i);
 
-    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const context = await openContext(env.browser, { ...DESKTOP, locale: "ja-JP" });
     const page = await context.newPage();
-    await page.goto(`${server.url}/signin`);
+    await page.goto(`${env.server.url}/signin`);
     await page.getByTestId("dev-signin").waitFor();
     expect(await page.getAttribute("html", "lang")).toBe("ja");
     expect(await page.getByTestId("dev-signin").textContent()).toBe("サインイン");
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "signin-ja");
 
-    await devSignIn(page, server.url, "山田 花子");
+    await devSignIn(page, env.server.url, "山田 花子");
     expect(await page.getByTestId("composer").getAttribute("placeholder")).toBe("#general へのメッセージ");
     await send(page, "こんにちは、**世界**");
     expect(await page.getByTestId("day-separator").last().textContent()).toBe("今日");
@@ -264,9 +258,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("words refusals in the reader's language: a taken room name, an over-long message, a refused send", async () => {
-    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const context = await openContext(env.browser, { ...DESKTOP, locale: "ja-JP" });
     const page = await context.newPage();
-    await devSignIn(page, server.url, "鈴木 一郎");
+    await devSignIn(page, env.server.url, "鈴木 一郎");
     await page.getByTestId("history-start").waitFor();
 
     // 409 room_name_taken from the server, in Japanese.
@@ -315,7 +309,7 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("words a sign-in refusal in the reader's language, with the server's wait", async () => {
-    const context = await openContext(browser, { ...DESKTOP, locale: "ja-JP" });
+    const context = await openContext(env.browser, { ...DESKTOP, locale: "ja-JP" });
     const page = await context.newPage();
     // The real server allows many sign-ins per address; stand in for it once it has had enough.
     await page.route("**/api/auth/sign-in/anonymous", (route) =>
@@ -330,7 +324,7 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
         }),
       }),
     );
-    await page.goto(`${server.url}/signin`);
+    await page.goto(`${env.server.url}/signin`);
     await page.getByTestId("dev-name").fill("佐藤");
     await page.getByTestId("dev-signin").click();
     expect(await page.getByTestId("signin-error").textContent()).toBe(
@@ -344,9 +338,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("does not send on the Enter that confirms an IME candidate, in Safari's event order too", async () => {
-    const context = await openContext(browser, DESKTOP);
+    const context = await openContext(env.browser, DESKTOP);
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Imelda");
+    await devSignIn(page, env.server.url, "Imelda");
     const composer = page.getByTestId("composer");
     await composer.fill("日本語");
 
@@ -401,14 +395,14 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("renders the markdown subset and safe links only, and runs no payload", async () => {
-    const context = await openContext(browser, DESKTOP);
+    const context = await openContext(env.browser, DESKTOP);
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await devSignIn(page, server.url, "Mark Down");
+    await devSignIn(page, env.server.url, "Mark Down");
     await createRoom(page, "Markdown Lab", "markdown-lab");
     const payloads = [
       "**bold** *italic* ~~strike~~ `code`",
@@ -463,9 +457,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("groups one author's consecutive messages under one header, below a day separator", async () => {
-    const context = await openContext(browser, DESKTOP);
+    const context = await openContext(env.browser, DESKTOP);
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Greta Group");
+    await devSignIn(page, env.server.url, "Greta Group");
     await createRoom(page, "Grouping", "grouping");
     for (const text of ["one", "two", "three"]) await send(page, text);
     const messages = page.getByTestId("message");
@@ -483,9 +477,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("creates a room from a dialog that holds focus and gives it back; long names end in an ellipsis", async () => {
-    const context = await openContext(browser, DESKTOP);
+    const context = await openContext(env.browser, DESKTOP);
     const page = await context.newPage();
-    await devSignIn(page, server.url, "A person whose display name is far too long to fit anywhere");
+    await devSignIn(page, env.server.url, "A person whose display name is far too long to fit anywhere");
 
     await page.getByTestId("new-room-open").click();
     const dialog = page.getByTestId("create-room-dialog");
@@ -538,9 +532,9 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("signs out from the user menu", async () => {
-    const context = await openContext(browser, DESKTOP);
+    const context = await openContext(env.browser, DESKTOP);
     const page = await context.newPage();
-    await devSignIn(page, server.url, "Sig Nout");
+    await devSignIn(page, env.server.url, "Sig Nout");
     await page.getByTestId("user-menu").click();
     expect(await page.getByTestId("user-menu").getAttribute("aria-expanded")).toBe("true");
     await page.getByTestId("sign-out").click();
@@ -549,19 +543,20 @@ describe.runIf(chromiumAvailable())("the browser client's screens", () => {
   });
 
   it("serves an installable manifest with its icons", async () => {
-    const manifestResponse = await fetch(`${server.url}/assets/manifest.webmanifest`);
+    const manifestResponse = await fetch(`${env.server.url}/assets/manifest.webmanifest`);
     expect(manifestResponse.status).toBe(200);
     const manifest = (await manifestResponse.json()) as {
       start_url: string;
       icons: { src: string; type: string }[];
     };
     expect(manifest.start_url).toBe("/");
+    expect(manifest.icons.length).toBeGreaterThan(0);
     for (const icon of manifest.icons) {
-      const response = await fetch(new URL(icon.src, server.url));
+      const response = await fetch(new URL(icon.src, env.server.url));
       expect(response.status, icon.src).toBe(200);
       expect(response.headers.get("content-type"), icon.src).toContain(icon.type);
     }
-    const html = await (await fetch(`${server.url}/signin`)).text();
+    const html = await (await fetch(`${env.server.url}/signin`)).text();
     expect(html).toContain('rel="manifest" href="/assets/manifest.webmanifest"');
   });
 });

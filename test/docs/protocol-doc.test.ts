@@ -44,5 +44,9 @@ describe("docs/protocol.md", () => {
 function framesDocumentedCloseCodes(): number[] {
   const start = doc.indexOf("\n### Close codes\n");
   expect(start).toBeGreaterThan(-1);
-  return [...doc.slice(start).matchAll(/^\|\s*(\d{4})\s*\|/gm)].map((m) => Number(m[1]));
+  // Only the table under this heading, up to the next heading.
+  const rest = doc.slice(start + 1);
+  const end = rest.slice(1).search(/\n#{1,3} /);
+  const section = end === -1 ? rest : rest.slice(0, end + 1);
+  return [...section.matchAll(/^\|\s*(\d{4})\s*\|/gm)].map((m) => Number(m[1]));
 }

@@ -118,14 +118,12 @@ describe("the compose file", () => {
 });
 
 describe("the Caddyfile", () => {
-  it("is valid for Caddy and proxies to the compose file's two nodes", () => {
-    const caddyfile = read("deploy/Caddyfile");
-    expect(caddyfile).toMatch(/reverse_proxy\s+parley-1:3000\s+parley-2:3000/);
-    if (!existsSync("/usr/bin/caddy")) {
-      if (process.env.CI) throw new Error("CI needs Caddy at /usr/bin/caddy (apt-get install -y caddy)");
-      console.warn("[parley] not validating the Caddyfile: no caddy at /usr/bin/caddy");
-      return;
-    }
+  it("proxies to the compose file's two nodes", () => {
+    expect(read("deploy/Caddyfile")).toMatch(/reverse_proxy\s+parley-1:3000\s+parley-2:3000/);
+  });
+
+  // In CI Caddy must be there (a missing one fails); elsewhere its absence shows as a skip.
+  it.runIf(existsSync("/usr/bin/caddy") || Boolean(process.env.CI))("is valid for Caddy's own parser", () => {
     const adapted = JSON.parse(
       execFileSync("/usr/bin/caddy", ["adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"], {
         encoding: "utf8",

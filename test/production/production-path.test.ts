@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium, screenshot } from "../support/browser.js";
+import { chromiumAvailable, launchChromium, screenshot, sendMessage } from "../support/browser.js";
 import { postgres } from "../support/databases.js";
 import { waitForHttp } from "../support/node-process.js";
 import { freePort } from "../support/ports.js";
@@ -138,12 +138,6 @@ describe.runIf(prerequisites())("the production path: compiled nodes behind the 
     return page;
   }
 
-  async function send(page: Page, body: string): Promise<void> {
-    const composer = page.getByTestId("composer");
-    await composer.fill(body);
-    await composer.press("Enter");
-  }
-
   /** How often each body shows on the page. */
   async function bodiesOn(page: Page): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
@@ -266,7 +260,7 @@ describe.runIf(prerequisites())("the production path: compiled nodes behind the 
     const expected: string[] = [];
     const say = async (page: Page, body: string) => {
       expected.push(body);
-      await send(page, body);
+      await sendMessage(page, body);
     };
     await say(aiko, "こんにちは、ベンさん");
     await say(ben, "Hello Aiko, from the other node");

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startServer, type TestServer } from "./parley-server.js";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS_DIR = join(process.cwd(), "test-results");
@@ -51,4 +53,38 @@ export async function createRoom(page: Page, name: string, slug?: string): Promi
   await page.getByTestId("create-room").click();
   if (slug) await page.waitForURL(new RegExp(`/r/${slug}$`));
   await page.locator(".room-title").filter({ hasText: name }).waitFor();
+}
+
+/**
+ * A Parley server and a Chromium for one test file: started before its tests, stopped after. Read
+ * them as `env.server` and `env.browser` inside tests (they do not exist before `beforeAll`).
+ */
+export function serverAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the server starts in beforeAll");
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error("the browser starts in beforeAll");
+      return browser;
+    },
+  };
+}
+
+/** Types `text` into the composer and sends it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const composer = page.getByTestId("composer");
+  await composer.fill(text);
+  await composer.press("Enter");
 }

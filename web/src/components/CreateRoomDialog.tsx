@@ -1,7 +1,7 @@
 import { CreateRoomBody, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
 import { type FormEvent, useId, useState } from "react";
 import { problemOf } from "../api.js";
-import type { Problem } from "../core/index.js";
+import { type Problem, roomPath } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { navigate } from "../router.js";
@@ -49,7 +49,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
       const room = await chat.createRoom(parsed.data.name);
       setName("");
       onDone();
-      navigate(`/r/${encodeURIComponent(room.slug)}`);
+      navigate(roomPath(room.slug));
     } catch (err) {
       setError(problemOf(err));
     } finally {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { EMPTY_ROOM, totalUnread } from "../core/index.js";
+import { DEFAULT_ROOM_PATH, EMPTY_ROOM, totalUnread } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
@@ -66,7 +66,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
       <main className="room room-placeholder">
         {roomsButton}
         <p>{t("room.missing", { slug: route.slug })}</p>
-        <Link to="/r/general">{t("room.goGeneral")}</Link>
+        <Link to={DEFAULT_ROOM_PATH}>{t("room.goGeneral")}</Link>
       </main>
     );
   }

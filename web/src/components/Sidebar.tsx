@@ -1,6 +1,6 @@
 import type { Member } from "@parley/protocol";
 import { useState } from "react";
-import { unreadCount } from "../core/index.js";
+import { roomPath, unreadCount } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
 import { useChat } from "../use-chat.js";
@@ -62,7 +62,7 @@ export function Sidebar({ me, onClose }: SidebarProps) {
           return (
             <li key={room.id}>
               <Link
-                to={`/r/${encodeURIComponent(room.slug)}`}
+                to={roomPath(room.slug)}
                 className={`room-link${active ? " active" : ""}${unread > 0 ? " has-unread" : ""}`}
                 aria-current={active ? "page" : undefined}
                 data-testid="room-link"

@@ -178,8 +178,7 @@ export class ChatCore {
       return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
     }
     if (!this.outbox) return clientProblem(CLIENT_CODES.notReady);
-    this.memberships.allow(roomId);
-    this.patchRoom(roomId, (room) => ({ ...room, error: null }));
+    this.clearRefusal(roomId);
     this.outbox.add({
       clientId: newClientId(this.randomBytes),
       roomId,
@@ -190,12 +189,17 @@ export class ChatCore {
     return null;
   }
 
+  /** A new attempt in a room: it may be joined again, and its last refusal no longer shows. */
+  private clearRefusal(roomId: string): void {
+    this.memberships.allow(roomId);
+    this.patchRoom(roomId, (room) => ({ ...room, error: null }));
+  }
+
   retry(clientId: string): void {
     const entry = this.outbox?.find(clientId);
     if (!entry) return;
     this.sentOnThisSocket.delete(clientId);
-    this.memberships.allow(entry.roomId);
-    this.patchRoom(entry.roomId, (room) => ({ ...room, error: null }));
+    this.clearRefusal(entry.roomId);
     this.outbox?.markPending(clientId);
   }
 
@@ -617,19 +621,13 @@ export class ChatCore {
         // The id was taken by another message: this one has not been stored, so a new id is safe.
         outbox.renew(entry.clientId, newClientId(this.randomBytes));
         return;
-      case "message_invalid": {
-        const problem = problemFromFrame(frame);
-        this.patchRoom(entry.roomId, (room) => ({ ...room, error: { during: "send", problem } }));
-        outbox.markFailed(new Set([entry.clientId]), problem);
-        return;
-      }
     }
     const problem = problemFromFrame(frame);
     this.patchRoom(entry.roomId, (room) => ({ ...room, error: { during: "send", problem } }));
     // Our idea of membership was wrong; join again so a retry can go through.
     if (frame.code === "not_in_room") this.memberships.forget(entry.roomId);
+    // Marking it failed changes the outbox, whose listener syncs memberships.
     outbox.markFailed(new Set([entry.clientId]), problem);
-    this.syncMemberships();
   }
 
   /** Our own messages seen committed leave the outbox, however we learned of them. */

@@ -43,10 +43,6 @@ export class Connection {
     private readonly handlers: ConnectionHandlers,
   ) {}
 
-  get status(): ConnectionStatus {
-    return this.currentStatus;
-  }
-
   start(): void {
     if (this.running) return;
     this.running = true;

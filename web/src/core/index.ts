@@ -13,6 +13,7 @@ export {
   type Location,
   locate,
   type RouteState,
+  roomPath,
   signInPath,
 } from "./routing.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";

@@ -1,3 +1,4 @@
+import { DEFAULT_ROOM_SLUG } from "@parley/protocol";
 import type { Problem } from "./problem.js";
 
 /** What the address bar points at. */
@@ -6,7 +7,7 @@ export type Location =
   | { readonly page: "room"; readonly slug: string }
   | { readonly page: "home" };
 
-export const DEFAULT_ROOM_PATH = "/r/general";
+export const DEFAULT_ROOM_PATH = `/r/${DEFAULT_ROOM_SLUG}`;
 const ROOM_PATH = /^\/r\/([^/]+)\/?$/;
 
 /** The page for a pathname; anything unknown is "home", which redirects to the default room. */

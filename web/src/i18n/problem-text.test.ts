@@ -23,10 +23,12 @@ const REST_CODES = [
 
 describe("problems in the reader's language", () => {
   it("has its own text, in both languages, for every code the server or the client makes", () => {
-    const generic = problemText(english, { code: "no_such_code" });
     for (const code of [...ErrorCode.options, ...REST_CODES, ...Object.values(CLIENT_CODES)]) {
-      const text = problemText(english, { code, status: 400 });
-      expect(text, code).not.toBe(generic);
+      // Not the fallback for an unknown code, which names the code in a generic sentence.
+      for (const intl of [english, japanese]) {
+        const fallback = intl.formatMessage({ id: "problem.unknown" }, { code });
+        expect(problemText(intl, { code, status: 400 }), `${intl.locale} ${code}`).not.toBe(fallback);
+      }
       expect(problemText(japanese, { code, status: 400 }), code).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     }
   });
