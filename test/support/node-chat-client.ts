@@ -91,6 +91,13 @@ export class NodeChatClient {
   readonly core: ChatCore;
   private socket: NodeSocket | undefined;
   private offlineUntil = 0;
+  /**
+   * Live messages that arrived on one socket after a later one of their room, or twice, seen on
+   * the raw frames. Not an error: after its reorder wait a node delivers past a gap, and a resume
+   * may repeat what arrived live; the core merges by seq. Counted so the chaos test can say how often.
+   */
+  readonly repeatedOrLate: string[] = [];
+  private lastSeqOnSocket = new Map<string, number>();
 
   constructor(options: { wsUrls: readonly string[]; httpUrl: string; cookie: string; random: Random }) {
     const open = nodeOpenSocket(options.wsUrls, options.cookie, clients++);
@@ -100,7 +107,7 @@ export class NodeChatClient {
         setImmediate(() => handlers.onClose({ code: 1006, reason: "offline" }));
         return { send: () => false, close: () => undefined };
       }
-      this.socket = open(handlers);
+      this.socket = open({ ...handlers, onText: (text) => this.watchOrder(text, handlers.onText) });
       return this.socket;
     };
     this.core = new ChatCore({
@@ -149,6 +156,30 @@ export class NodeChatClient {
   drop(pauseMs = 0): void {
     this.offlineUntil = Date.now() + pauseMs;
     this.socket?.terminate();
+  }
+
+  /** Passes a frame on, noting a live message that does not follow the last one of its room on this socket. */
+  private watchOrder(text: string, onText: (text: string) => void): void {
+    const frame = JSON.parse(text) as {
+      type?: string;
+      roomId?: string;
+      message?: Message;
+      messages?: Message[];
+      room?: { id: string };
+    };
+    if (frame.type === "hello") this.lastSeqOnSocket = new Map();
+    if (frame.type === "joined" && frame.room) {
+      this.lastSeqOnSocket.set(frame.room.id, frame.messages?.at(-1)?.seq ?? -1);
+    }
+    if (frame.type === "message" && frame.message) {
+      const { roomId, seq } = frame.message;
+      const last = this.lastSeqOnSocket.get(roomId);
+      if (last !== undefined && last >= 0 && seq <= last) {
+        this.repeatedOrLate.push(`room ${roomId}: seq ${seq} after ${last} on one socket`);
+      }
+      if (last === undefined || seq > last) this.lastSeqOnSocket.set(roomId, seq);
+    }
+    onText(text);
   }
 
   messages(roomId: string): readonly Message[] {
