@@ -6,6 +6,7 @@ import { Hub } from "./hub.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
+import { RoomAccess } from "./room-access.js";
 import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
@@ -44,6 +45,8 @@ export class InvalidCursorError extends Error {}
 /** The chat use cases of one node. Adapters call it; it knows no socket, HTTP or SQL. */
 export class ChatService {
   readonly hub: Hub;
+  /** Who may read which room; every read path asks it. */
+  readonly access: RoomAccess;
   private readonly presenceChanges: PresenceBatcher;
 
   constructor(
@@ -51,6 +54,7 @@ export class ChatService {
     timings: Partial<ChatTimings> = {},
   ) {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
+    this.access = new RoomAccess(deps.rooms);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
