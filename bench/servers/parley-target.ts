@@ -32,6 +32,8 @@ export async function startParley(options: StartOptions): Promise<RunningTarget>
       MESSAGE_RATE_PER_SECOND: "1000000000",
       MESSAGE_BURST: "1000000000",
       ROOMS_PER_DAY: "1000000000",
+      // Connect scenarios measure how fast the server takes connections in, not its admission gate.
+      CONNECT_ADMISSION_PER_SECOND: "0",
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       ...options.env,
     },

@@ -6,6 +6,7 @@ import {
   type ErrorCode,
   encodeFrame,
   MAX_INBOUND_FRAME_BYTES,
+  WEBSOCKET_PATH,
 } from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -20,6 +21,7 @@ import {
   type DownDependency,
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from "../http/unavailable-errors.js";
+import type { ConnectAdmission } from "./connect-admission.js";
 import { ConnectionSlots } from "./connection-slots.js";
 import { FlushQueue } from "./flush-queue.js";
 import { parseClientFrame } from "./frame-parser.js";
@@ -41,6 +43,8 @@ export interface GatewayOptions {
   sharedConnectionCounts?: SharedConnectionCounts;
   /** The name of a dependency that is down right now, if any (see asUnavailable). */
   down?: DownDependency;
+  /** Upgrades this node starts per second; past it they are refused with 503 and Retry-After. */
+  admission?: ConnectAdmission;
 }
 
 /** What the gateway counts; the metrics adapter decides where it goes. */
@@ -67,9 +71,9 @@ export interface Gateway {
   connectionCount(): number;
 }
 
-export const WEBSOCKET_PATH = "/ws";
 /** Seconds a person over the connection cap is told to wait: about the time to close a stale tab. */
 export const TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS = 30;
+const BUSY_MESSAGE = "The server is taking in many connections at once; come back after Retry-After seconds.";
 
 function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
@@ -106,6 +110,8 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     options.metrics.upgradeRefused(error);
     refuseUpgrade(socket, status, error, message, headers);
   };
+  const busy = (socket: Duplex, waitSeconds: number) =>
+    refuse(socket, 503, "busy", BUSY_MESSAGE, { "Retry-After": String(waitSeconds) });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_INBOUND_FRAME_BYTES,
@@ -164,6 +170,8 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, options.publicUrl)) {
       return refuse(socket, 403, "forbidden_origin", "This origin may not connect.");
     }
+    const wait = options.admission?.admit();
+    if (wait !== undefined) return busy(socket, wait);
     const signedIn = await options.sessions.lookup(request.headers);
     if (!signedIn) return refuse(socket, 401, "unauthorized", "Sign in first.");
     if (socket.destroyed) return;
@@ -224,6 +232,22 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       log.error({ err: error }, "upgrade failed");
       refuse(socket, 500, "internal", "The server could not accept the connection.");
     });
+  });
+
+  // A browser cannot read the status of a refused upgrade; after a socket dies unopened, the
+  // client asks this same URL over plain HTTP whether it was turned away for load, and for how long.
+  app.get(WEBSOCKET_PATH, async (_request, reply) => {
+    const wait = options.admission?.currentWait();
+    if (wait !== undefined) {
+      return reply
+        .code(503)
+        .header("Retry-After", String(wait))
+        .send({ error: "busy", message: BUSY_MESSAGE });
+    }
+    return reply
+      .code(426)
+      .header("Upgrade", "websocket")
+      .send({ error: "upgrade_required", message: "Connect here with a WebSocket upgrade." });
   });
 
   app.addHook("onClose", async () => {

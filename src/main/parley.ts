@@ -14,6 +14,7 @@ import { RedisTopic } from "../bus/redis-topic.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
+import { ConnectAdmission } from "../gateway/connect-admission.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { DependencyHealth, firstDown } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
@@ -245,6 +246,9 @@ async function createEdges(
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     metrics: infra.metrics,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    ...(config.connectAdmissionPerSecond > 0 && {
+      admission: new ConnectAdmission(config.connectAdmissionPerSecond),
+    }),
     ...(infra.connectionCounts && { sharedConnectionCounts: infra.connectionCounts }),
     down: infra.down,
   });

@@ -1,44 +1,9 @@
-import { request } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChatClient, signIn } from "../support/chat-client.js";
 import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { testRedisUrl } from "../support/redis.js";
-
-/** The raw answer to an upgrade request: status, headers and body of a refusal. */
-function upgradeAnswer(server: TestServer, cookie: string) {
-  return new Promise<{ status: number; retryAfter: string | undefined; body: unknown }>((resolve, reject) => {
-    const req = request(`${server.url}/ws`, {
-      headers: {
-        cookie,
-        origin: server.url,
-        connection: "Upgrade",
-        upgrade: "websocket",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": Buffer.from("0123456789abcdef").toString("base64"),
-      },
-    });
-    req.on("upgrade", (response, socket) => {
-      socket.destroy();
-      resolve({ status: response.statusCode ?? 0, retryAfter: undefined, body: undefined });
-    });
-    req.on("response", (response) => {
-      let text = "";
-      response.on("data", (chunk: Buffer) => {
-        text += chunk.toString("utf8");
-      });
-      response.on("end", () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          retryAfter: response.headers["retry-after"] as string | undefined,
-          body: JSON.parse(text),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+import { upgradeAnswer } from "../support/upgrade-answer.js";
 
 /** Upgrades until one is not refused with 429 (a closed socket's slot comes back when the server sees it close). */
 async function upgradeOnceFreed(server: TestServer, cookie: string) {

@@ -1,3 +1,4 @@
+import { WEBSOCKET_PATH } from "@parley/protocol";
 import type {
   ClientSocket,
   Clock,
@@ -12,7 +13,7 @@ import { signInPath } from "./core/index.js";
 
 export function socketUrl(): string {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${window.location.host}/ws`;
+  return `${scheme}//${window.location.host}${WEBSOCKET_PATH}`;
 }
 
 export const browserOpenSocket: OpenSocket = (handlers) => {

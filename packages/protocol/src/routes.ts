@@ -7,3 +7,6 @@ export const DEFAULT_ROOM_SLUG = "general";
 export function avatarPath(userId: string): string {
   return `/api/avatars/${encodeURIComponent(userId)}.svg`;
 }
+
+/** Where the WebSocket connects (an upgrade); a plain GET says whether the server is busy taking connections. */
+export const WEBSOCKET_PATH = "/ws";

@@ -482,6 +482,23 @@ describe("rooms, routing and session", () => {
     expect(h.sockets.opened).toHaveLength(2);
   });
 
+  it("after a socket dies before hello, a server busy taking connections is waited out without a session check", async () => {
+    const h = harness();
+    h.core.start();
+    await settle();
+    h.http.on("GET /ws", { status: 503, body: { error: "busy" }, headers: { "Retry-After": "12" } });
+    const meChecksBefore = h.http.requests.filter((request) => request === "GET /api/me").length;
+    h.sockets.last.drop();
+    await settle();
+    expect(h.http.requests.filter((request) => request === "GET /api/me")).toHaveLength(meChecksBefore);
+    const wait = (h.clock.nextTimerAt() ?? 0) - h.clock.now();
+    expect(wait).toBeGreaterThanOrEqual(12_000);
+    // Told the same wait, clients spread over up to a fifth more so they do not return as one.
+    expect(wait).toBeLessThanOrEqual(12_000 * 1.2);
+    h.clock.advance(wait);
+    expect(h.sockets.opened).toHaveLength(2);
+  });
+
   it("goes to sign-in when the server ends the session (4001) and does not reconnect", async () => {
     const h = harness();
     const socket = await connect(h);

@@ -274,8 +274,17 @@ export class ChatCore {
     void this.resolveRoute();
   }
 
-  /** A socket died before hello: a 401 sends the user to sign-in; a Retry-After delays the next try. */
+  /**
+   * A socket died before hello: a server busy taking in connections, or a Retry-After on the
+   * session check, delays the next try; a 401 sends the user to sign-in.
+   */
   private async checkSession(): Promise<void> {
+    // Turned away for load: come back when told, without adding a session lookup to the herd.
+    const wait = await this.api.connectWait();
+    if (wait !== undefined) {
+      this.connection.honourRetryHint(wait);
+      return;
+    }
     try {
       await this.api.getMe();
     } catch (err) {

@@ -8,6 +8,7 @@ import {
   type Room,
   RoomList,
   RoomResponse,
+  WEBSOCKET_PATH,
 } from "@parley/protocol";
 import { z } from "zod";
 import { parseRetryAfter } from "./backoff.js";
@@ -66,6 +67,11 @@ export interface ChatApi {
   /** The page of history before `before`, its messages with their authors put back. */
   olderMessages(roomId: string, before: number): Promise<ExpandedPage<HistoryPage>>;
   signOut(): Promise<void>;
+  /**
+   * Whether the server is turning connections away for load, and for how long (ms): a browser
+   * cannot read the 503 of a refused upgrade, so the socket's URL is asked again over plain HTTP.
+   */
+  connectWait(): Promise<number | undefined>;
 }
 
 /**
@@ -135,6 +141,14 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       return expandPage(
         await request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage),
       );
+    },
+    async connectWait() {
+      const response = await http(WEBSOCKET_PATH, {
+        method: "GET",
+        headers: { accept: "application/json" },
+      }).catch(() => undefined);
+      if (response?.status !== 503) return undefined;
+      return parseRetryAfter(response.headers.get("retry-after"), clock.now());
     },
     async signOut() {
       try {
