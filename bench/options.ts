@@ -1,6 +1,14 @@
 import { TARGET_NAMES, type TargetName } from "./servers/target.js";
 
-export const SCENARIO_NAMES = ["fanout", "rooms", "idle", "durable", "history", "crossnode"] as const;
+export const SCENARIO_NAMES = [
+  "fanout",
+  "rooms",
+  "idle",
+  "durable",
+  "history",
+  "crossnode",
+  "reconnect-storm",
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every size a scenario uses; `--quick` swaps in tiny ones. */
@@ -45,6 +53,16 @@ export interface Sizes {
     durationMs: number;
     drainMs: number;
   };
+  storm: {
+    /** Signed-in clients (distinct people), capped by the server's open-file limit. */
+    clients: number;
+    /** Each client is in 1–3 rooms of at most this many members. */
+    membersPerRoom: number;
+    /** Handshakes in flight per load process in the first connect (as the other scenarios). */
+    warmConcurrency: number;
+    /** …and in the storm: high, so clients arrive at once rather than through the harness's queue. */
+    stormConcurrency: number;
+  };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -65,6 +83,7 @@ export const DEFAULT_SIZES: Sizes = {
   durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
   history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
+  storm: { clients: 20_000, membersPerRoom: 200, warmConcurrency: 64, stormConcurrency: 2000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -84,6 +103,7 @@ export const QUICK_SIZES: Sizes = {
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
   history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
+  storm: { clients: 150, membersPerRoom: 40, warmConcurrency: 16, stormConcurrency: 150 },
 };
 
 export interface BenchOptions {
@@ -110,7 +130,7 @@ const DEFAULT_QUIET_WAIT_S = 120;
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
-       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N] [--storm-clients=N]
        [--quiet-wait=SECONDS] [--no-save]
 env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL; crossnode needs one of them),
        BENCH_REDIS_URL (crossnode and --idle-workers; default redis://127.0.0.1:6379 when it answers)`;
@@ -142,6 +162,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     "scenario",
     "target",
     "idle-target",
+    "storm-clients",
     "idle-workers",
     "history-size",
     "quiet-wait",
@@ -154,6 +175,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const quick = flags.has("quick");
   const base = quick ? QUICK_SIZES : DEFAULT_SIZES;
   const sizes: Sizes = structuredClone(base);
+  const stormClients = flags.get("storm-clients");
+  if (stormClients !== undefined) sizes.storm.clients = positiveInt(stormClients, "--storm-clients");
   const idleTarget = flags.get("idle-target");
   if (idleTarget !== undefined) sizes.idle.connections = positiveInt(idleTarget, "--idle-target");
   const idleWorkers = flags.get("idle-workers");

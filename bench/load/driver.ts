@@ -19,8 +19,11 @@ export interface ConnectParams {
 
 /** One client connection, ready (greeted or connected) once `connect` resolves. */
 export interface LoadConnection {
-  /** Joins one room; resolves when the server confirms. Joins of one connection must not overlap. */
-  join(roomId: string, timeoutMs: number): Promise<void>;
+  /**
+   * Joins one room (resuming after `since` when given); resolves when the server confirms.
+   * Joins of one connection must not overlap.
+   */
+  join(roomId: string, timeoutMs: number, since?: number): Promise<void>;
   /** False when the connection is no longer open and nothing was sent. */
   send(roomId: string, clientId: string, body: string): boolean;
   /** Drops the connection without the close handshake: teardown of thousands must be quick. */

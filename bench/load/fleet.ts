@@ -95,6 +95,8 @@ export class Fleet {
     /** Per room, its members on each node (index = node). */
     private readonly membersByRoomNode: ReadonlyMap<string, readonly number[]>,
     readonly connect: ConnectResult,
+    /** From the connect command to each connection's last `joined` (queueing in the load process included). */
+    readonly readyLatency: LatencySummary,
   ) {}
 
   static async open(
@@ -102,6 +104,8 @@ export class Fleet {
     target: RunningTarget | readonly RunningTarget[],
     specs: readonly ConnSpec[],
     timeoutMs = 60_000,
+    /** Handshakes in flight per load process; a storm raises it so clients come at once. */
+    concurrency = CONNECT_CONCURRENCY,
   ): Promise<Fleet> {
     const targets: readonly RunningTarget[] = Array.isArray(target) ? target : [target as RunningTarget];
     const [first] = targets;
@@ -132,7 +136,7 @@ export class Fleet {
       servers: targets.map((t) => ({ url: t.connectUrl, origin: t.origin })),
       localAddress: pool.localAddress(index),
       conns: shares[index] ?? [],
-      concurrency: CONNECT_CONCURRENCY,
+      concurrency,
       timeoutMs,
     }));
     const total: ConnectResult = { connected: 0, failed: 0 };
@@ -141,7 +145,10 @@ export class Fleet {
       total.failed += result.failed;
       if (result.firstError !== undefined) total.firstError ??= result.firstError;
     }
-    return new Fleet(pool, targets, owner, membersByRoomNode, total);
+    const ready = mergeHistograms(results.flatMap((result) => result.readyHistogram ?? []));
+    const readyLatency = summarize(ready);
+    ready.destroy();
+    return new Fleet(pool, targets, owner, membersByRoomNode, total, readyLatency);
   }
 
   /** Every message sent to a room should reach each of its members, the sender included. */

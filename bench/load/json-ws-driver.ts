@@ -64,7 +64,7 @@ export async function connectJsonWs(
   );
 
   const connection: LoadConnection = {
-    join(roomId, timeoutMs) {
+    join(roomId, timeoutMs, since) {
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           pendingJoin = undefined;
@@ -80,7 +80,9 @@ export async function connectJsonWs(
             reject(error);
           },
         };
-        socket.sendText(JSON.stringify({ type: "join", roomId }));
+        socket.sendText(
+          JSON.stringify(since === undefined ? { type: "join", roomId } : { type: "join", roomId, since }),
+        );
       });
     },
     send(roomId, clientId, body) {

@@ -15,6 +15,8 @@ export interface ConnSpec {
   rooms: string[];
   /** Which of the connect command's servers it connects to (default 0); latency is kept per server. */
   node?: number;
+  /** Resume: each join carries this `since` (the highest sequence the client already holds). */
+  since?: number;
 }
 
 /** Where a connection goes: one entry per server node of the fleet. */
@@ -66,6 +68,11 @@ export interface ConnectResult {
   connected: number;
   failed: number;
   firstError?: string;
+  /**
+   * Compressed HDR histogram (µs): from the connect command's start to each connection's last
+   * `joined`, queueing in the load process included (what a client of a reconnect storm waits).
+   */
+  readyHistogram?: string;
 }
 
 export interface SendResult {

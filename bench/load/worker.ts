@@ -125,6 +125,8 @@ async function retryOnTakenPort<T>(open: () => Promise<T>): Promise<T> {
 async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Promise<ConnectResult> {
   const connector = await loadConnector(command.driver);
   const result: ConnectResult = { connected: 0, failed: 0 };
+  const startedUs = nowUs();
+  const ready = newHistogram();
   await mapLimit(command.conns, command.concurrency, async (spec) => {
     try {
       const node = spec.node ?? 0;
@@ -145,13 +147,16 @@ async function connect(command: Extract<WorkerCommand, { type: "connect" }>): Pr
         );
       const connection = await retryOnTakenPort(open);
       connections.set(spec.id, connection);
-      for (const roomId of spec.rooms) await connection.join(roomId, command.timeoutMs);
+      for (const roomId of spec.rooms) await connection.join(roomId, command.timeoutMs, spec.since);
+      recordMicros(ready, nowUs() - startedUs);
       result.connected++;
     } catch (error) {
       result.failed++;
       result.firstError ??= error instanceof Error ? error.message : String(error);
     }
   });
+  result.readyHistogram = encodeHistogram(ready);
+  ready.destroy();
   return result;
 }
 

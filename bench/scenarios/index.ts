@@ -8,6 +8,7 @@ import { runHistory } from "./history.js";
 import { runIdle } from "./idle.js";
 import type { ScenarioResult } from "./result.js";
 import { runRooms } from "./rooms.js";
+import { runStorm } from "./storm.js";
 
 export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
 
@@ -58,5 +59,11 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
     // Without a shared database it answers "skipped" at once; whether Redis answers is checked when it runs.
     measures: (target, context) => target === "parley" && sharedDatabase(context) !== undefined,
     run: runCrossnode,
+  },
+  "reconnect-storm": {
+    title: ({ options: { sizes: s } }) =>
+      `reconnect-storm: ${s.storm.clients.toLocaleString("en")} signed-in clients in 1–3 rooms of up to ${s.storm.membersPerRoom} connect and join, all drop, then all reconnect at once resuming with since`,
+    measures: everyTarget,
+    run: runStorm,
   },
 };

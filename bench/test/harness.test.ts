@@ -28,6 +28,7 @@ const TINY: Sizes = {
   durable: { rooms: 2, sendersPerRoom: 2, window: 2, durationMs: 500, drainMs: 5000 },
   history: { messages: 2000, pageSize: 50, durationMs: 300, queryIterations: 200 },
   crossnode: { membersPerNode: 3, senders: 1, ratePerSecond: 20, durationMs: 300, drainMs: 5000 },
+  storm: { clients: 30, membersPerRoom: 10, warmConcurrency: 8, stormConcurrency: 30 },
 };
 
 /**
@@ -141,6 +142,15 @@ describe.each(TARGET_NAMES)("bench harness against %s", (target) => {
     expect(metric(result, "bare query p50")).toBeGreaterThan(0);
     expect(metric(result, "bare query p50")).toBeLessThanOrEqual(metric(result, "bare query p99"));
     expect(metric(result, "bare query p50") / 1000).toBeLessThan(metric(result, "page p50"));
+  });
+
+  it("reconnect-storm: every client comes back with each of its rooms joined", async () => {
+    const result = await bench.run("reconnect-storm", target);
+    expect(result.status, result.note).toBe("ok");
+    expect(metric(result, "clients back")).toBe(TINY.storm.clients);
+    const { storm } = result.details as { storm: { readyLatency: { count: number } } };
+    expect(storm.readyLatency.count).toBe(TINY.storm.clients);
+    expect(metric(result, "time to joined p50")).toBeLessThanOrEqual(metric(result, "time to joined p99"));
   });
 
   it("crossnode: without a shared database it is skipped, and baselines are n/a", async () => {
