@@ -95,7 +95,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
               error: "rate_limited",
               reason: "rooms_per_day",
               message: `You have created as many rooms as a day allows; try again in ${formatWait(retryAfter)}.`,
-              retryAfter,
+              // Milliseconds, as in every other refusal's body (the header is in seconds).
+              retryAfter: result.retryAfterMs,
             });
         }
       }
