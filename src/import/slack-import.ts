@@ -429,20 +429,21 @@ export class SlackImport {
    */
   private async write(roomId: string, batch: PendingMessage[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // Per author, so every database answers from the (author_id, client_id) unique index
+      // (two IN lists made PostgreSQL scan the whole table once the history grew).
       const stored = new Set<string>();
-      const authors = [...new Set(batch.map((m) => m.authorId))];
-      for (let i = 0; i < batch.length; i += LOOKUP_CHUNK) {
-        const rows = await trx
-          .selectFrom("messages")
-          .select(["author_id", "client_id"])
-          .where("author_id", "in", authors)
-          .where(
-            "client_id",
-            "in",
-            batch.slice(i, i + LOOKUP_CHUNK).map((m) => m.clientId),
-          )
-          .execute();
-        for (const row of rows) stored.add(`${row.author_id}\u0000${row.client_id}`);
+      const byAuthor = new Map<string, string[]>();
+      for (const m of batch) byAuthor.set(m.authorId, [...(byAuthor.get(m.authorId) ?? []), m.clientId]);
+      for (const [authorId, clientIds] of byAuthor) {
+        for (let i = 0; i < clientIds.length; i += LOOKUP_CHUNK) {
+          const rows = await trx
+            .selectFrom("messages")
+            .select("client_id")
+            .where("author_id", "=", authorId)
+            .where("client_id", "in", clientIds.slice(i, i + LOOKUP_CHUNK))
+            .execute();
+          for (const row of rows) stored.add(`${authorId}\u0000${row.client_id}`);
+        }
       }
       const fresh = batch.filter((m) => !stored.has(`${m.authorId}\u0000${m.clientId}`));
       this.report.messages.alreadyImported += batch.length - fresh.length;
