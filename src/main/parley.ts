@@ -191,6 +191,9 @@ function createAuthentication(config: Config, infra: Infrastructure): Authentica
     rateLimit: config.authRateLimit,
     ...(sessionStore && { secondaryStorage: sessionStore }),
     onSessionEnded: (sessionId) => void infra.sessionEnded.publish(sessionId).catch(() => undefined),
+    // The request's own id, so this line joins the request's other lines (decision 0047).
+    onSignedIn: ({ userId, provider, requestId }) =>
+      infra.log.info({ reqId: requestId, userId, provider }, "signed in"),
     log: betterAuthLog(infra.log),
   });
   const sessionTable = new SessionRepository(db);
@@ -258,7 +261,10 @@ async function createEdges(
     down: infra.down,
     ...(sessionStore && { sessionStore }),
     sessions: {
-      currentSessionId: async (headers) => (await sessions.lookup(headers))?.sessionId ?? null,
+      currentSession: async (headers) => {
+        const signedIn = await sessions.lookup(headers);
+        return signedIn ? { sessionId: signedIn.sessionId, userId: signedIn.member.id } : null;
+      },
       isLive: async (sessionId) => (await sessionTable.live([sessionId])).has(sessionId),
     },
   });
