@@ -102,7 +102,12 @@ async function openInfrastructure(config: Config, options: CreateOptions): Promi
   });
   await migrateToLatest(database.db as Kysely<unknown>, database.kind);
   const redis = config.redisUrl
-    ? await connectRedis(config.redisUrl, config.redisTimeouts, new DependencyHealth("redis", outages))
+    ? await connectRedis(
+        config.redisUrl,
+        config.redisTimeouts,
+        new DependencyHealth("redis", outages),
+        metrics.redisCommandTimed,
+      )
     : undefined;
   const down = () => firstDown([databaseHealth, redis?.health])?.name;
   if (!redis) {
