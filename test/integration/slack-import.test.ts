@@ -11,6 +11,8 @@ import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js
 import { migrateToLatest } from "../../src/storage/migrate.js";
 import type { Database } from "../../src/storage/schema.js";
 import { mariadbWithServerDefaultCollation, sqliteDatabase, testDatabases } from "../support/databases.js";
+import { startServer, type TestServer } from "../support/parley-server.js";
+import { mockGithubAndGoogle, type ProviderMocks, signInWith } from "../support/provider-mocks.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "slack-export");
 
@@ -322,5 +324,83 @@ describe("parley import-slack", () => {
       "parley: this is not a Slack export: it has neither users.json nor channels.json",
     );
     expect(status).toBe(1);
+  });
+});
+
+describe("an imported person's first sign-in", () => {
+  let server: TestServer;
+  let mocks: ProviderMocks;
+
+  beforeAll(async () => {
+    mocks = await mockGithubAndGoogle();
+    server = await startServer({ env: mocks.env });
+    const source = await openSlackExport(FIXTURE);
+    try {
+      await new SlackImport(server.parley.db, "sqlite", source).run();
+    } finally {
+      await source.close();
+    }
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await mocks?.restore();
+  });
+
+  it("links a provider that vouches for the Slack email to the imported person and their history", async () => {
+    const imported = await server.parley.db
+      .selectFrom("user")
+      .select("id")
+      .where("email", "=", "hanako@example.jp")
+      .executeTakeFirstOrThrow();
+    mocks.github(
+      {
+        id: 77,
+        login: "hanako",
+        name: "Hanako Sato",
+        email: "hanako@example.jp",
+        avatar_url: "https://a.example/h",
+      },
+      [{ email: "hanako@example.jp", primary: true, verified: true }],
+    );
+    const signedIn = await signInWith(server.url, "github");
+    expect(signedIn.sessionCookie).toBeDefined();
+    const me = (await (
+      await fetch(`${server.url}/api/me`, { headers: { cookie: signedIn.sessionCookie as string } })
+    ).json()) as { user: { id: string; name: string } };
+    expect(me.user).toMatchObject({ id: imported.id, name: "Hanako Sato" });
+    // The server's own empty #general took the channel's history, with her messages in it.
+    const general = await roomMessages(server.parley.db, "general");
+    expect(general.filter((m) => m.author === "Hanako Sato").map((m) => m.body)).toEqual([
+      "こんにちは、@Adaさん！*よろしく*お願いします",
+      "> @Ada: Release plan for v2?\n\n来週です ~~たぶん~~",
+    ]);
+  });
+
+  it("never links anyone to a person Slack gave no email", async () => {
+    mocks.github(
+      {
+        id: 78,
+        login: "bob",
+        name: "Bob",
+        email: "u03bob.t0parley@slack-import.invalid",
+        avatar_url: "https://a.example/b",
+      },
+      [{ email: "u03bob.t0parley@slack-import.invalid", primary: true, verified: false }],
+    );
+    const attempt = await signInWith(server.url, "github");
+    // better-auth's account table is not in Parley's own schema type.
+    const accounts = server.parley.db as unknown as Kysely<{
+      account: { id: string; userId: string };
+      user: { id: string; email: string };
+    }>;
+    const bob = await accounts
+      .selectFrom("account")
+      .innerJoin("user", "user.id", "account.userId")
+      .select("account.id")
+      .where("user.email", "=", "u03bob.t0parley@slack-import.invalid")
+      .execute();
+    expect(attempt.sessionCookie).toBeUndefined();
+    expect(bob).toEqual([]);
   });
 });
