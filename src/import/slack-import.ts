@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cleanDisplayName, MAX_MESSAGE_LENGTH, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
+import { cleanDisplayName, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { z } from "zod";
 import { normalRoomName, roomNameKey } from "../chat/room-name.js";
@@ -7,7 +7,7 @@ import { slugCandidate, slugify } from "../chat/slug.js";
 import type { DatabaseKind } from "../storage/database.js";
 import type { Database, MessageTable } from "../storage/schema.js";
 import { isUniqueViolation } from "../storage/unique-violation.js";
-import { mrkdwnToMarkdown, type SlackNames } from "./mrkdwn.js";
+import type { SlackNames } from "./mrkdwn.js";
 import type { SlackExport } from "./slack-export.js";
 import {
   compareTs,
@@ -17,6 +17,7 @@ import {
   SlackUser,
   tsMillis,
 } from "./slack-files.js";
+import { convertSlackMessage, type ThreadParents } from "./slack-message.js";
 
 export interface SlackImportOptions {
   /** Messages written per transaction (default 1000). */
@@ -44,34 +45,10 @@ export interface SlackImportReport {
   messagesPerSecond: number;
 }
 
-/** Slack's events in a channel that are not someone saying something. */
-const EVENT_SUBTYPES = new Set([
-  "channel_join",
-  "channel_leave",
-  "channel_topic",
-  "channel_purpose",
-  "channel_name",
-  "channel_archive",
-  "channel_unarchive",
-  "group_join",
-  "group_leave",
-  "group_topic",
-  "group_purpose",
-  "group_name",
-  "group_archive",
-  "group_unarchive",
-  "pinned_item",
-  "unpinned_item",
-  "bot_add",
-  "bot_remove",
-  "tombstone",
-]);
-
 const USER_LINK = "slack:user";
 const CHANNEL_LINK = "slack:channel";
 /** Placeholder addresses of people Slack gave no email: `.invalid` can never be anyone's mailbox. */
 const NO_EMAIL_DOMAIN = "slack-import.invalid";
-const QUOTE_LENGTH = 120;
 const INSERT_CHUNK = 500;
 const LOOKUP_CHUNK = 500;
 
@@ -80,11 +57,6 @@ interface PendingMessage {
   clientId: string;
   body: string;
   createdAt: number;
-}
-
-interface ThreadParent {
-  author: string;
-  text: string;
 }
 
 /**
@@ -337,7 +309,7 @@ export class SlackImport {
     const days = this.source.paths
       .filter((path) => path.startsWith(`${channel.name}/`) && /\/\d{4}-\d{2}-\d{2}\.json$/.test(path))
       .sort();
-    const parents = new Map<string, ThreadParent>();
+    const threads: ThreadParents = new Map();
     let batch: PendingMessage[] = [];
     const before = this.report.messages.imported;
     for (const day of days) {
@@ -351,7 +323,7 @@ export class SlackImport {
       }
       messages.sort((a, b) => compareTs(a.ts, b.ts));
       for (const message of messages) {
-        const pending = await this.convert(channel, message, parents);
+        const pending = await this.convert(channel, message, threads);
         batch.push(...pending);
         if (batch.length >= this.batchSize) {
           await this.write(room.id, batch);
@@ -370,54 +342,24 @@ export class SlackImport {
   private async convert(
     channel: SlackChannel,
     message: SlackMessage,
-    parents: Map<string, ThreadParent>,
+    threads: ThreadParents,
   ): Promise<PendingMessage[]> {
-    const text = mrkdwnToMarkdown(message.text ?? "", this.names);
-    if (message.thread_ts === message.ts || message.subtype === "tombstone") {
-      const author = message.user
-        ? (this.userNames.get(message.user) ?? message.user)
-        : (message.username ?? "");
-      parents.set(message.ts, {
-        author,
-        text: message.subtype === "tombstone" ? "(deleted)" : firstLine(text),
-      });
-    }
-    if (message.subtype && EVENT_SUBTYPES.has(message.subtype)) {
+    const converted = convertSlackMessage(message, this.names, threads);
+    if (converted.kind === "event") {
       this.report.messages.skippedEvents++;
       return [];
     }
-    const parts: string[] = [];
-    if (message.thread_ts && message.thread_ts !== message.ts) {
-      const parent = parents.get(message.thread_ts);
-      parts.push(
-        parent ? `> ${parent.author ? `@${parent.author}: ` : ""}${parent.text}` : "> (a reply in a thread)",
-      );
-    }
-    if (text.trim()) parts.push(text);
-    else {
-      const attached = (message.attachments ?? []).map((a) => a.fallback ?? a.text ?? "").filter(Boolean);
-      if (attached.length > 0) parts.push(attached.join("\n"));
-    }
-    const files = (message.files ?? [])
-      .map((file) => {
-        const url = file.permalink ?? file.url_private;
-        const name = (file.title || file.name || "file").replace(/[[\]\\]/g, (c) => `\\${c}`);
-        return url ? `📎 [${name}](${url.replace(/[ ()]/g, encodeURIComponent)})` : `📎 ${name}`;
-      })
-      .join("\n");
-    if (files) parts.push(files);
-    const body = storable(parts.join("\n\n"));
-    if (!body.trim() || (parts.length === 1 && parts[0]?.startsWith("> "))) {
+    if (converted.kind === "empty") {
       this.report.messages.unreadable++;
       return [];
     }
     const authorId = await this.author(message);
     const clientId = `slack-${channel.id}-${message.ts.replace(".", "-")}`;
     const createdAt = tsMillis(message.ts);
-    return pieces(body).map((piece, index) => ({
+    return converted.bodies.map((body, index) => ({
       authorId,
       clientId: index === 0 ? clientId : `${clientId}-${index + 1}`,
-      body: piece,
+      body,
       createdAt,
     }));
   }
@@ -433,7 +375,11 @@ export class SlackImport {
       // (two IN lists made PostgreSQL scan the whole table once the history grew).
       const stored = new Set<string>();
       const byAuthor = new Map<string, string[]>();
-      for (const m of batch) byAuthor.set(m.authorId, [...(byAuthor.get(m.authorId) ?? []), m.clientId]);
+      for (const m of batch) {
+        const clientIds = byAuthor.get(m.authorId);
+        if (clientIds) clientIds.push(m.clientId);
+        else byAuthor.set(m.authorId, [m.clientId]);
+      }
       for (const [authorId, clientIds] of byAuthor) {
         for (let i = 0; i < clientIds.length; i += LOOKUP_CHUNK) {
           const rows = await trx
@@ -545,45 +491,4 @@ function displayName(user: SlackUser): string {
     profile?.display_name || profile?.real_name || user.real_name || user.name,
     `Slack user ${user.id}`,
   );
-}
-
-function firstLine(text: string): string {
-  const line = (text.split("\n").find((l) => l.trim()) ?? "").trim();
-  const chars = [...line];
-  return chars.length > QUOTE_LENGTH ? `${chars.slice(0, QUOTE_LENGTH).join("")}…` : line;
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Text every database keeps as written: line breaks as \n, no control characters, no lone surrogates. */
-function storable(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(LONE_SURROGATE, "\uFFFD")
-    .split("")
-    .filter((c) => !isControl(c.charCodeAt(0)))
-    .join("");
-}
-
-/** The control characters no message may hold: all but tab and newline (the protocol's rule). */
-function isControl(code: number): boolean {
-  return (code < 0x20 && code !== 0x09 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
-}
-
-/** A body past the length limit as consecutive messages, cut at a line break or space when there is one. */
-function pieces(body: string): string[] {
-  const result: string[] = [];
-  let rest = body;
-  while (rest.length > MAX_MESSAGE_LENGTH) {
-    let cut = rest.lastIndexOf("\n", MAX_MESSAGE_LENGTH);
-    if (cut < MAX_MESSAGE_LENGTH / 2) cut = rest.lastIndexOf(" ", MAX_MESSAGE_LENGTH);
-    if (cut < MAX_MESSAGE_LENGTH / 2) cut = MAX_MESSAGE_LENGTH;
-    // Never between the halves of a surrogate pair.
-    if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut--;
-    const piece = rest.slice(0, cut).trimEnd();
-    if (piece) result.push(piece);
-    rest = rest.slice(cut).replace(/^\s+/, "");
-  }
-  if (rest.trim()) result.push(rest);
-  return result;
 }

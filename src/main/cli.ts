@@ -27,6 +27,7 @@ Subcommands:
   import-slack <export.zip|dir>  A Slack workspace export: people, public channels as rooms,
                                  their messages in order. Running it again adds only what is
                                  not there yet (docs/deploy.md, "Import from Slack").
+                                 Also spelled: import slack <export.zip|dir>.
 
 Options:
   -h, --help                     This text.`;
@@ -64,6 +65,12 @@ async function run(argv: string[]): Promise<number> {
     }
     case "import-slack": {
       const [location] = exactly(args, 1, "import-slack <export.zip or folder>");
+      return importSlack(config.databaseUrl, location);
+    }
+    // `parley import slack <export>`, as issue 11 spells it.
+    case "import": {
+      const [source, location] = exactly(args, 2, "import slack <export.zip or folder>");
+      if (source !== "slack") throw new UsageError(`parley can import from slack only, not "${source}"`);
       return importSlack(config.databaseUrl, location);
     }
     default:

@@ -269,14 +269,14 @@ describe.each(databases)("import from Slack on $name", (testDatabase) => {
 });
 
 describe("parley import-slack", () => {
-  it("imports a zip from the command line and prints the report", async () => {
+  it("imports a zip from the command line (as `import slack`) and prints the report", async () => {
     const { url } = await sqliteDatabase.create();
     const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
       (resolve, reject) => {
         void zippedFixture().then((zip) => {
           const child = spawn(
             process.execPath,
-            ["--conditions=parley-source", "--import", "tsx", "src/main/cli.ts", "import-slack", zip],
+            ["--conditions=parley-source", "--import", "tsx", "src/main/cli.ts", "import", "slack", zip],
             {
               env: { ...process.env, NODE_ENV: "test", DATABASE_URL: url, AUTH_SECRET: "x".repeat(40) },
               stdio: ["ignore", "pipe", "pipe"],
