@@ -23,6 +23,8 @@ export interface AuthOptions {
   rateLimit: boolean;
   /** Called for every session that ends on the server (sign-out, revocation, user deleted). */
   onSessionEnded(sessionId: string): void;
+  /** Told of every session made: a sign-in (logged by the caller, decision 0047). */
+  onSignedIn?(event: SignedInEvent): void;
   /** Where better-auth's own log lines go (default: its console logger). */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 }
@@ -36,6 +38,37 @@ const ONE_DAY_S = 24 * 60 * 60;
  * under TRUST_PROXY, set by the server after removing any the client sent (src/http/auth-routes.ts).
  */
 export const CLIENT_ADDRESS_HEADER = "x-parley-client-address";
+
+/**
+ * The header the auth routes hand better-auth the request's id in (removing any the client sent),
+ * so the sign-in log line made inside better-auth's hook carries the id of the request it ended.
+ */
+export const REQUEST_ID_HEADER = "x-parley-request-id";
+
+/** A session was made: who, through which provider, in which request. Never a token or a cookie. */
+export interface SignedInEvent {
+  userId: string;
+  /** "github", "google", the OIDC provider's id, or "dev" for dev sign-in. */
+  provider: string;
+  requestId: string | undefined;
+}
+
+/** The endpoint context better-auth hands its database hooks (the parts read here). */
+interface HookContext {
+  path?: string;
+  params?: unknown;
+  headers?: Headers;
+}
+
+/** Which provider a session came from, read from the route that made it. */
+function signInProvider(context: HookContext | null): string {
+  const params = (context?.params ?? {}) as Record<string, unknown>;
+  // /callback/:id (GitHub, Google) and /oauth2/callback/:providerId (OIDC).
+  const named = params.id ?? params.providerId;
+  if (typeof named === "string") return named;
+  if (context?.path === "/sign-in/anonymous") return "dev";
+  return context?.path ?? "unknown";
+}
 
 function refuse(): never {
   throw new APIError("FORBIDDEN", { message: NOT_ALLOWED, code: NOT_ALLOWED });
@@ -131,6 +164,13 @@ function buildAuth(options: AuthOptions) {
             if (user && !user.isAnonymous && !isAllowed(allowList, user.email, Boolean(user.emailVerified)))
               refuse();
             return { data: session };
+          },
+          after: async (session, context: HookContext | null) => {
+            options.onSignedIn?.({
+              userId: session.userId,
+              provider: signInProvider(context),
+              requestId: context?.headers?.get(REQUEST_ID_HEADER) ?? undefined,
+            });
           },
         },
         delete: {

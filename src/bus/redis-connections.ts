@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { DependencyHealth, silentOutages } from "../health/dependency-health.js";
+import { type RedisCommandTimer, timeRedisCommands } from "./redis-command-timer.js";
 
 export interface RedisConnections {
   /** Sessions and presence: fails at once while Redis is away, so callers can answer clearly. */
@@ -34,6 +35,8 @@ export async function connectRedis(
   url: string,
   timeouts: RedisTimeouts = DEFAULT_REDIS_TIMEOUTS,
   health = new DependencyHealth("redis", silentOutages),
+  /** Told the time of every command on every connection, e.g. for a latency histogram. */
+  commandTimed?: RedisCommandTimer,
 ): Promise<RedisConnections> {
   const common = { lazyConnect: true, retryStrategy, connectTimeout: timeouts.connectMs };
   const commands = new Redis(url, {
@@ -53,6 +56,7 @@ export async function connectRedis(
   const subscriber = new Redis(url, { ...common, maxRetriesPerRequest: null });
   const all = [commands, publisher, subscriber];
   for (const connection of all) {
+    if (commandTimed) timeRedisCommands(connection, commandTimed);
     // Errors while Redis is away are expected; the health reports the outage once.
     connection.on("error", () => undefined);
     connection.on("close", () => health.failed(new Error("connection to Redis closed")));

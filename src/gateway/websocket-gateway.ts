@@ -16,6 +16,7 @@ import type { Sessions } from "../auth/sessions.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { Participant } from "../chat/participant.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
+import { securityHeaderValues } from "../http/security-headers.js";
 import {
   asUnavailable,
   type DownDependency,
@@ -100,6 +101,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   const heartbeat = new Heartbeat(options.heartbeatIntervalMs);
   const log = app.log;
   const slots = new ConnectionSlots(options.maxConnectionsPerUser);
+  const securityHeaders = securityHeaderValues(options.publicUrl);
   const refuse = (
     socket: Duplex,
     status: number,
@@ -108,7 +110,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     headers?: Record<string, string>,
   ) => {
     options.metrics.upgradeRefused(error);
-    refuseUpgrade(socket, status, error, message, headers);
+    refuseUpgrade(socket, status, error, message, securityHeaders, headers);
   };
   const busy = (socket: Duplex, waitSeconds: number) =>
     refuse(socket, 503, "busy", BUSY_MESSAGE, { "Retry-After": String(waitSeconds) });

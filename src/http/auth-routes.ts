@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { UpdateProfileBody } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { type Auth, CLIENT_ADDRESS_HEADER } from "../auth/auth.js";
+import { type Auth, CLIENT_ADDRESS_HEADER, REQUEST_ID_HEADER } from "../auth/auth.js";
 import { toFetchHeaders } from "../auth/current-user.js";
 import type { RedisSessionStorage } from "../auth/redis-session-storage.js";
 import { type DownDependency, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./unavailable-errors.js";
@@ -19,7 +19,8 @@ export interface AuthRoutesOptions {
 }
 
 export interface SessionCheck {
-  currentSessionId(headers: IncomingHttpHeaders): Promise<string | null>;
+  /** The session the request's cookie names, and whose it is. */
+  currentSession(headers: IncomingHttpHeaders): Promise<{ sessionId: string; userId: string } | null>;
   isLive(sessionId: string): Promise<boolean>;
 }
 
@@ -37,8 +38,14 @@ function requestBody(request: FastifyRequest): string | undefined {
   return typeof request.body === "string" ? request.body : JSON.stringify(request.body);
 }
 
-/** Headers a client could write to pass for someone else; better-auth never sees them. */
-const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip", CLIENT_ADDRESS_HEADER];
+/** Headers a client could write to pass for someone else (or another request); better-auth never sees them. */
+const FORWARDING_HEADERS = [
+  "x-forwarded-for",
+  "forwarded",
+  "x-real-ip",
+  CLIENT_ADDRESS_HEADER,
+  REQUEST_ID_HEADER,
+];
 
 /**
  * The request's headers for better-auth, with the client address fastify resolved under
@@ -49,7 +56,34 @@ function authHeaders(request: FastifyRequest): Headers {
   const headers = toFetchHeaders(request.headers);
   for (const name of FORWARDING_HEADERS) headers.delete(name);
   headers.set(CLIENT_ADDRESS_HEADER, request.ip);
+  headers.set(REQUEST_ID_HEADER, request.id);
   return headers;
+}
+
+/** The provider a sign-in route is for: /sign-in/anonymous, /callback/:id, /oauth2/callback/:id. */
+function signInProvider(pathname: string): string | undefined {
+  if (pathname === "/api/auth/sign-in/anonymous") return "dev";
+  const callback = /^\/api\/auth\/(?:oauth2\/)?callback\/([^/]+)$/.exec(pathname);
+  return callback?.[1] && decodeURIComponent(callback[1]);
+}
+
+/**
+ * Why a sign-in failed, as better-auth says it: the `error` of the page it redirects to, or the
+ * code of its JSON refusal. Only better-auth's codes, never the request's values.
+ */
+async function signInFailure(response: Response): Promise<string | undefined> {
+  const location = response.headers.get("location");
+  if (response.status >= 300 && response.status < 400 && location) {
+    return new URL(location, "http://parley.invalid").searchParams.get("error") ?? undefined;
+  }
+  if (response.status < 400) return undefined;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as { code?: unknown } | undefined;
+  return typeof body?.code === "string" && /^[A-Za-z0-9_]{1,64}$/.test(body.code)
+    ? body.code
+    : `status_${response.status}`;
 }
 
 /** Bodies checked against the protocol's schemas before better-auth sees them. */
@@ -70,8 +104,9 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
   const { sessions } = options;
   const signingOut =
     url.pathname === "/api/auth/sign-out" && sessions
-      ? await sessions.currentSessionId(request.headers).catch(() => null)
+      ? await sessions.currentSession(request.headers).catch(() => null)
       : null;
+  const provider = signInProvider(url.pathname);
   const handle = () =>
     options.auth.handler(new Request(url, { method: request.method, headers: authHeaders(request), body }));
   let response: Response;
@@ -82,6 +117,11 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
     storeFailed = outcome.failedDeletes > 0;
   } else {
     response = await handle();
+  }
+  // A successful sign-in is logged by better-auth's session hook, with the user id (decision 0047).
+  if (provider) {
+    const reason = response.status === 429 ? "rate_limited" : await signInFailure(response);
+    if (reason) request.log.warn({ provider, reason }, "sign-in failed");
   }
   if (response.status === 429) return tooManyRequests(response, reply);
   const dependency = response.status >= 500 ? options.down?.() : undefined;
@@ -95,8 +135,12 @@ async function forward(options: AuthRoutesOptions, request: FastifyRequest, repl
       });
   }
   // better-auth answers 200 even when its SQL delete failed (it logs and carries on).
-  if (signingOut && sessions && response.ok && (await sessions.isLive(signingOut).catch(() => true))) {
-    return signOutFailed(reply);
+  if (signingOut && sessions && response.ok) {
+    if (await sessions.isLive(signingOut.sessionId).catch(() => true)) {
+      request.log.warn({ userId: signingOut.userId }, "sign-out failed");
+      return signOutFailed(reply);
+    }
+    request.log.info({ userId: signingOut.userId }, "signed out");
   }
   if (storeFailed && response.ok && SESSION_ENDING_PATHS.has(url.pathname)) {
     return sessionStoreUnavailable(response, reply);

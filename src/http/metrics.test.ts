@@ -45,6 +45,7 @@ describe("the Grafana dashboard", () => {
       "parley_fanout_latency_seconds_bucket",
       "parley_refusals_total",
       "parley_database_query_seconds_bucket",
+      "parley_redis_command_seconds_bucket",
       "parley_sessions_watched",
       "parley_presence_members",
       "parley_websocket_connections",

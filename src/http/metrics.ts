@@ -17,6 +17,8 @@ export interface Metrics extends GatewayMetrics, ChatMetrics {
   dependencyUp: Gauge<"dependency">;
   /** Seconds per database query (see guarded-dialect). */
   queryTimed(seconds: number): void;
+  /** Seconds per Redis command, by command name (see redis-command-timer). */
+  redisCommandTimed(command: string, seconds: number): void;
   /** Read at scrape time: the sessions this node's sockets belong to. */
   countSessionsWith(count: () => number): void;
   /** Read at scrape time: the members present in rooms on this node. */
@@ -71,6 +73,13 @@ export function createMetrics(): Metrics {
     buckets: QUERY_BUCKETS,
     registers: [registry],
   });
+  const redisCommandLatency = new Histogram({
+    name: "parley_redis_command_seconds",
+    help: "Redis command time from the call to the reply (time in the offline queue included), failed commands too, by command",
+    labelNames: ["command"],
+    buckets: QUERY_BUCKETS,
+    registers: [registry],
+  });
   let sessionCount: () => number = () => 0;
   new Gauge({
     name: "parley_sessions_watched",
@@ -96,6 +105,7 @@ export function createMetrics(): Metrics {
     fannedOut: (latencyMs) => fanoutLatency.observe(latencyMs / 1000),
     refused: (code) => refusals.inc({ code }),
     queryTimed: (seconds) => queryLatency.observe(seconds),
+    redisCommandTimed: (command, seconds) => redisCommandLatency.observe({ command }, seconds),
     countSessionsWith: (count) => {
       sessionCount = count;
     },

@@ -78,6 +78,33 @@ export async function registerSecurityHeaders(
 }
 
 /**
+ * The same security headers as name → value pairs, for answers written on a raw socket (a
+ * refused WebSocket upgrade) where no fastify hook runs. Taken from helmet itself, once, so
+ * they cannot drift from what every HTTP response carries.
+ */
+export function securityHeaderValues(publicUrl: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const collector = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  const apply = helmet(helmetOptions(publicUrl)) as unknown as (
+    request: object,
+    response: typeof collector,
+    next: (error?: unknown) => void,
+  ) => void;
+  apply({}, collector, (error) => {
+    if (error) throw error;
+  });
+  headers["permissions-policy"] = PERMISSIONS_POLICY;
+  return headers;
+}
+
+/**
  * fastify's `frameworkErrors` option: the few answers it makes before any hook runs (a URL it
  * cannot decode) get the same headers and a clear 400.
  */

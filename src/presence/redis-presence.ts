@@ -21,9 +21,12 @@ redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
 if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then return 1 end
 return 0`;
 
-// Removes one connection; returns 1 when it was the user's last in the room.
+// Removes one connection of this user; returns 1 when it was the user's last in the room. A
+// connection held by someone else is left alone: removing it would strand its owner's count
+// (present forever) and announce a departure of someone who was never there.
 const REMOVE = `
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('HINCRBY', KEYS[2], ARGV[2], -1) <= 0 then
   redis.call('HDEL', KEYS[2], ARGV[2])
   redis.call('HDEL', KEYS[3], ARGV[2])
@@ -113,7 +116,8 @@ export class RedisPresence implements PresenceStore {
 
   async remove(roomId: string, userId: string, connectionId: string): Promise<boolean> {
     const key = this.connectionKey(connectionId);
-    this.mine.delete(key);
+    const held = this.mine.get(key);
+    if (held?.roomId === roomId && held.member.id === userId) this.mine.delete(key);
     const k = this.keys(roomId);
     return (await this.guarded(this.redis.eval(REMOVE, 3, k.conns, k.counts, k.profiles, key, userId))) === 1;
   }

@@ -46,10 +46,24 @@ export interface MembershipTable {
   joined_at: number;
 }
 
+// ops (issue 11): import from Slack.
+/** What an import made of each thing it read, so a second import of the same export adds nothing. */
+export interface ImportLinkTable {
+  /** What kind of thing from where: "slack:user", "slack:channel". */
+  source: string;
+  /** Its id there (a Slack user is "team/U…", a channel "C…"). */
+  external_id: string;
+  /** The person's or room's id here. */
+  local_id: string;
+  created_at: number;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
+  // ops (issue 11): import from Slack.
+  import_links: ImportLinkTable;
 }

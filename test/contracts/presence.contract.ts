@@ -72,6 +72,17 @@ export function presenceContract(name: string, open: () => Promise<PresenceFixtu
       expect(await presence.members("r")).toEqual([]);
     });
 
+    it("ignores removing a connection in the name of someone who does not hold it", async () => {
+      expect(await presence.add("r", ada, "tab1")).toBe(true);
+      expect(await presence.add("r", bob, "tab2")).toBe(true);
+      expect(await presence.remove("r", bob.id, "tab1")).toBe(false);
+      expect(await presence.remove("r", carol.id, "tab1")).toBe(false);
+      expect(byId(await presence.members("r"))).toEqual([ada, bob]);
+      expect(await presence.remove("r", ada.id, "tab1")).toBe(true);
+      expect(await presence.remove("r", bob.id, "tab2")).toBe(true);
+      expect(await presence.members("r")).toEqual([]);
+    });
+
     it("keeps rooms apart", async () => {
       await presence.add("r1", ada, "tab1");
       await presence.add("r2", ada, "tab1");

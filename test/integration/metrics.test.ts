@@ -2,6 +2,7 @@ import type { Room } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
+import { deleteKeys, testRedisUrl, uniquePrefix } from "../support/redis.js";
 
 async function createRoom(url: string, cookie: string, name: string): Promise<Room> {
   const response = await fetch(`${url}/api/rooms`, {
@@ -72,5 +73,41 @@ describe("/metrics after some chat", () => {
     expect(value("parley_sessions_watched")).toBe(people.length);
     expect(value("parley_presence_members")).toBe(people.length);
     expect(value("parley_websocket_connections")).toBe(clients.length);
+  });
+});
+
+const redisUrl = testRedisUrl();
+
+describe.runIf(redisUrl)("/metrics with Redis", () => {
+  const prefix = uniquePrefix();
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ env: { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: prefix } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await deleteKeys(redisUrl as string, prefix);
+  });
+
+  it("times Redis commands by name: a message's publish, presence scripts, session reads", async () => {
+    const count = async (command: string) =>
+      (await scrape(server.url)).get(`parley_redis_command_seconds_count{command="${command}"}`) ?? 0;
+    const publishedBefore = await count("publish");
+    const person = await signIn(server.url, "Timed");
+    const client = await ChatClient.connect(server.wsUrl, person.cookie);
+    const room = await createRoom(server.url, person.cookie, "Timed in Redis");
+    await client.join(room.id);
+    client.send({ type: "send", roomId: room.id, clientId: "timed-1", body: "hello" });
+    await waitUntil(() => client.messages(room.id).length === 1, "the message back");
+    await client.close();
+    const metrics = await scrape(server.url);
+    expect(await count("publish")).toBeGreaterThan(publishedBefore);
+    const timed = [...metrics].filter(([name]) => name.startsWith("parley_redis_command_seconds_count{"));
+    expect(timed.length).toBeGreaterThan(2);
+    for (const [name, value] of timed) {
+      expect(value).toBeGreaterThan(0);
+      const command = /command="([^"]+)"/.exec(name)?.[1] ?? "";
+      expect(metrics.get(`parley_redis_command_seconds_bucket{le="+Inf",command="${command}"}`)).toBe(value);
+    }
   });
 });

@@ -15,6 +15,7 @@ async function startNode(url: string, prefix: string) {
   await presence.start();
   return {
     presence,
+    redis,
     async close() {
       await presence.stop();
       redis.disconnect();
@@ -56,5 +57,35 @@ describe.runIf(redisUrl)("redis presence across nodes", () => {
     expect(await one.presence.members("r")).toEqual([ada]);
     expect(await two.presence.remove("r", ada.id, "conn-1")).toBe(true);
     expect(await one.presence.members("r")).toEqual([]);
+  });
+});
+
+describe.runIf(redisUrl)("redis presence after Redis lost its data", () => {
+  const ada: Member = { id: "u-ada", name: "Ada", image: "/a.svg" };
+  const bob: Member = { id: "u-bob", name: "Bob", image: "/b.svg" };
+
+  it("puts back a connection that someone else's remove named, as it still holds it", async () => {
+    const url = redisUrl as string;
+    const prefix = uniquePrefix();
+    const node = await startNode(url, prefix);
+    try {
+      await node.presence.add("r", ada, "tab1");
+      await node.presence.add("r", bob, "tab2");
+      expect(await node.presence.remove("r", bob.id, "tab1")).toBe(false);
+      // Redis restarted empty: the node's connections come back when it reconnects.
+      await deleteKeys(url, prefix);
+      expect(await node.presence.members("r")).toEqual([]);
+      node.redis.disconnect(true);
+      const present = async () => (await node.presence.members("r").catch(() => [])).map((m) => m.id).sort();
+      let ids: string[] = [];
+      for (const deadline = Date.now() + 5000; ids.length < 2 && Date.now() < deadline; ) {
+        ids = await present();
+        if (ids.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(ids).toEqual([ada.id, bob.id]);
+    } finally {
+      await node.close();
+      await deleteKeys(url, prefix);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +22,41 @@ function directives(csp: string | null): Map<string, string[]> {
     if (name) result.set(name, values);
   }
   return result;
+}
+
+/** The raw answer to a WebSocket upgrade request the server refuses: status and headers. */
+function refusedUpgrade(url: string, path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Headers }>((resolve, reject) => {
+    const req = request(`${url}${path}`, {
+      headers: {
+        ...headers,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": Buffer.from("0123456789abcdef").toString("base64"),
+      },
+    });
+    req.on("upgrade", (_response, socket) => {
+      socket.destroy();
+      reject(new Error("the upgrade was accepted"));
+    });
+    req.on("response", (response) => {
+      response.resume();
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: asHeaders(response.headers) }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+function asHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
 }
 
 describe("security headers", () => {
@@ -61,9 +97,7 @@ describe("security headers", () => {
     { what: "a malformed request", path: "/api/rooms/%E0%A4%A" },
   ];
 
-  it.each(routes)("are on $what", async ({ path, init }) => {
-    const response = await fetch(`${server.url}${path}`, { redirect: "manual", ...init?.() });
-    const headers = response.headers;
+  function expectSecurityHeaders(headers: Headers): void {
     const csp = directives(headers.get("content-security-policy"));
     expect(csp.get("default-src")).toEqual(["'self'"]);
     expect(csp.get("script-src")).toEqual(["'self'"]);
@@ -83,11 +117,47 @@ describe("security headers", () => {
     expect(headers.get("permissions-policy")).toMatch(/camera=\(\).*geolocation=\(\).*microphone=\(\)/);
     // Plain http: a browser must not be told to insist on https.
     expect(headers.get("strict-transport-security")).toBeNull();
+  }
+
+  it.each(routes)("are on $what", async ({ path, init }) => {
+    const response = await fetch(`${server.url}${path}`, { redirect: "manual", ...init?.() });
+    expectSecurityHeaders(response.headers);
+  });
+
+  const upgrades: Array<{
+    what: string;
+    path: string;
+    headers: () => Record<string, string>;
+    status: number;
+  }> = [
+    { what: "without a session", path: "/ws", headers: () => ({ origin: server.url }), status: 401 },
+    {
+      what: "from a foreign origin",
+      path: "/ws",
+      headers: () => ({ origin: "https://evil.example", cookie }),
+      status: 403,
+    },
+    {
+      what: "on another path",
+      path: "/not-ws",
+      headers: () => ({ origin: server.url, cookie }),
+      status: 404,
+    },
+  ];
+
+  it.each(upgrades)("are on a WebSocket upgrade refused $what", async ({ path, headers, status }) => {
+    const answer = await refusedUpgrade(server.url, path, headers());
+    expect(answer.status).toBe(status);
+    expectSecurityHeaders(answer.headers);
+    expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
   });
 
   it("adds HSTS when the public URL is https", async () => {
     const secure = await startServer({ env: { PUBLIC_URL: "https://chat.example", WEB_ROOT: webRoot() } });
     try {
+      const refusal = await refusedUpgrade(secure.url, "/ws", { origin: "https://chat.example" });
+      expect(refusal.status).toBe(401);
+      expect(refusal.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
       for (const path of ["/signin", "/api/signin-options", "/no/such/page"]) {
         const response = await fetch(`${secure.url}${path}`, { redirect: "manual" });
         expect(response.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
