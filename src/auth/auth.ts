@@ -23,12 +23,23 @@ export interface AuthOptions {
   rateLimit: boolean;
   /** Called for every session that ends on the server (sign-out, revocation, user deleted). */
   onSessionEnded(sessionId: string): void;
+  /** Who may sign in, and what follows a sign-in (admin slice: deactivation, the first administrator). */
+  admission?: SignInAdmission;
   /** Where better-auth's own log lines go (default: its console logger). */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 }
 
 /** Error code in the sign-in page's `?error=` when the allow-list refuses someone. */
 export const NOT_ALLOWED = "not_allowed";
+/** Error code in the sign-in page's `?error=` when an administrator deactivated the account. */
+export const ACCOUNT_DEACTIVATED = "account_deactivated";
+
+/** The administration's say in sign-ins. */
+export interface SignInAdmission {
+  maySignIn(userId: string): Promise<boolean>;
+  /** A session was made for this person (the first person ever becomes an administrator). */
+  signedIn(userId: string): Promise<void>;
+}
 const ONE_DAY_S = 24 * 60 * 60;
 
 /**
@@ -130,7 +141,13 @@ function buildAuth(options: AuthOptions) {
               .executeTakeFirst();
             if (user && !user.isAnonymous && !isAllowed(allowList, user.email, Boolean(user.emailVerified)))
               refuse();
+            if (options.admission && !(await options.admission.maySignIn(session.userId))) {
+              throw new APIError("FORBIDDEN", { message: ACCOUNT_DEACTIVATED, code: ACCOUNT_DEACTIVATED });
+            }
             return { data: session };
+          },
+          after: async (session) => {
+            await options.admission?.signedIn(session.userId);
           },
         },
         delete: {

@@ -41,6 +41,12 @@ export interface GatewayOptions {
   sharedConnectionCounts?: SharedConnectionCounts;
   /** The name of a dependency that is down right now, if any (see asUnavailable). */
   down?: DownDependency;
+  // --- presence status (admin slice) ---
+  /** A person reported activity on a socket (at most once per `activityReportMs` per socket). */
+  onActive?: (userId: string, timeZone: string | undefined) => Promise<void>;
+  /** Told to clients in `hello`; `active` frames closer together than half of it are ignored. */
+  activityReportMs?: number;
+  awayAfterMs?: number;
 }
 
 /** What the gateway counts; the metrics adapter decides where it goes. */
@@ -71,8 +77,14 @@ export const WEBSOCKET_PATH = "/ws";
 /** Seconds a person over the connection cap is told to wait: about the time to close a stale tab. */
 export const TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS = 30;
 
-function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
+function dispatch(
+  participant: Participant,
+  frame: ClientFrame,
+  onActive: () => Promise<void>,
+): Promise<void> {
   switch (frame.type) {
+    case "active":
+      return onActive();
     case "join":
       return participant.join(frame);
     case "leave":
@@ -130,7 +142,13 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     options.metrics.connectionOpened();
     options.sessions.watch(signedIn.sessionId);
     heartbeat.add(subscriber);
-    const participant = options.chat.participant(subscriber);
+    const participant = options.chat.participant(subscriber, {
+      ...(options.activityReportMs !== undefined && { activityReportMs: options.activityReportMs }),
+      ...(options.awayAfterMs !== undefined && { awayAfterMs: options.awayAfterMs }),
+    });
+    // A client may report activity at most about once per interval; more often is ignored.
+    let lastActiveReport = Number.NEGATIVE_INFINITY;
+    const minReportGapMs = (options.activityReportMs ?? 0) / 2;
     socket.on("message", (data, isBinary) => {
       const parsed = parseClientFrame(data, isBinary);
       if (!parsed.ok) {
@@ -138,7 +156,14 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
         subscriber.deliver(encodeFrame({ type: "error", code: "bad_frame", message: parsed.message }));
         return;
       }
-      dispatch(participant, parsed.frame).catch((error: unknown) => {
+      const frame = parsed.frame;
+      const onActive = async () => {
+        const now = Date.now();
+        if (frame.type !== "active" || !options.onActive || now - lastActiveReport < minReportGapMs) return;
+        lastActiveReport = now;
+        await options.onActive(signedIn.member.id, frame.timeZone);
+      };
+      dispatch(participant, frame, onActive).catch((error: unknown) => {
         // The client got its error frame; an outage is logged once by the dependency's health.
         if (!isDependencyUnavailable(error))
           log.error({ ...logFields, err: error, frame: parsed.frame.type }, "frame failed");
