@@ -5,8 +5,10 @@ import type { Kysely } from "kysely";
 import { mysqlCommands, postgresCommands } from "../backup/dump-commands.js";
 import { exportRoom } from "../backup/room-export.js";
 import { BackupError, backupSqlite, restoreSqlite } from "../backup/sqlite-backup.js";
+import { AdministrationRefusal } from "../chat/administration.js";
 import { databaseKind, openDatabase, sqlitePath } from "../storage/database.js";
 import { migrateToLatest } from "../storage/migrate.js";
+import { ADMIN_COMMANDS, ADMIN_HELP, AdminUsageError, runAdminCommand } from "./admin-commands.js";
 import { ConfigError, loadConfig } from "./config.js";
 
 const HELP = `Usage: parley <subcommand> [arguments]
@@ -23,7 +25,12 @@ Subcommands:
   export-room <slug> <file.json> One room, its messages in order, authors and memberships,
                                  as JSON (the RoomExport format, docs/deploy.md).
 
+
+${ADMIN_HELP}
+
 Options:
+  --json                         people, stats: one JSON document instead of lines.
+  --limit N                      audit: how many entries.
   -h, --help                     This text.`;
 
 /** A mistake in what was asked for; printed as one line with the exit status 1. */
@@ -36,7 +43,12 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" }, force: { type: "boolean" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+      limit: { type: "string" },
+    },
   });
   const [command, ...args] = positionals;
   if (values.help || command === "help" || command === undefined) {
@@ -44,6 +56,12 @@ async function run(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? 1 : 0;
   }
   const config = loadConfig(process.env);
+  if (ADMIN_COMMANDS.has(command)) {
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000))
+      throw new UsageError("--limit must be a whole number from 1 to 1000");
+    return runAdminCommand(config, command, args, { json: values.json === true, limit });
+  }
   switch (command) {
     case "backup": {
       const [file] = exactly(args, 1, "backup <file>");
@@ -124,7 +142,9 @@ async function exportRoomTo(databaseUrl: string, slug: string, file: string): Pr
 
 function oneLine(error: unknown): string {
   if (error instanceof ConfigError) return error.message.replace(/\n\s*/g, " ");
-  if (error instanceof UsageError || error instanceof BackupError) return error.message;
+  if (error instanceof UsageError || error instanceof BackupError || error instanceof AdminUsageError)
+    return error.message;
+  if (error instanceof AdministrationRefusal) return error.message;
   // parseArgs' own refusals (unknown option) are usage mistakes too.
   if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
     return `${error.message}; parley --help lists the options`;
