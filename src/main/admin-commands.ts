@@ -53,6 +53,8 @@ export const ADMIN_COMMANDS = new Set([
   "audit",
 ]);
 
+const CLI_MIN_TIMEOUT_MS = 10_000;
+
 /** A mistake in what was asked for, or a refusal: one line, exit status 1. */
 export class AdminUsageError extends Error {}
 
@@ -76,7 +78,13 @@ function cliActor(): Actor {
 async function openAdministration(
   config: Config,
 ): Promise<{ administration: Administration; close(): Promise<void> }> {
-  const database = openDatabase(config.databaseUrl, { timeouts: config.databaseTimeouts });
+  // A one-off command on a busy machine: waiting longer beats failing halfway through an action.
+  const database = openDatabase(config.databaseUrl, {
+    timeouts: {
+      connectMs: Math.max(config.databaseTimeouts.connectMs, CLI_MIN_TIMEOUT_MS),
+      queryMs: Math.max(config.databaseTimeouts.queryMs, CLI_MIN_TIMEOUT_MS),
+    },
+  });
   let redis: RedisConnections | undefined;
   try {
     await migrateToLatest(database.db as Kysely<unknown>, database.kind);
