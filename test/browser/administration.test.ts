@@ -96,4 +96,49 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await adaContext.close();
     await calContext.close();
   });
+
+  it("an administrator (desktop, Japanese, dark) restricts room creation; a member on a phone is told why, and sees a profile card", async () => {
+    const operator = { kind: "cli", name: "test" } as const;
+    const adminContext = await env.browser.newContext({ ...DESKTOP, locale: "ja-JP", colorScheme: "dark" });
+    const admin = await adminContext.newPage();
+    await devSignIn(admin, env.server.url, "管理者 花子");
+    const me = (await (await admin.request.get(`${env.server.url}/api/me`)).json()) as {
+      user: { id: string };
+    };
+    await env.server.parley.administration.grantAdministrator(operator, me.user.id);
+    await admin.reload();
+
+    await admin.getByTestId("user-menu").click();
+    await admin.getByTestId("open-workspace-settings").click();
+    await admin.getByTestId("room-creation-administrators").check();
+    await admin.getByTestId("workspace-saved").filter({ hasText: "保存しました" }).waitFor();
+    expect(await seriousAxeViolations(admin)).toEqual([]);
+    await screenshot(admin, "admin-workspace-settings-desktop-ja-dark");
+    await admin.getByTestId("workspace-close").click();
+
+    const memberContext = await env.browser.newContext({ ...PHONE, locale: "en-US" });
+    const member = await memberContext.newPage();
+    await devSignIn(member, env.server.url, "Max Member");
+    await member.getByTestId("open-rooms").click();
+    await member.getByTestId("new-room-open").click();
+    await member.getByTestId("new-room-name").fill("My own room");
+    await member.getByTestId("create-room").click();
+    await member
+      .getByTestId("create-room-error")
+      .filter({ hasText: "Only administrators may create rooms" })
+      .waitFor();
+    await screenshot(member, "admin-room-creation-refused-phone-en");
+    await member.getByTestId("create-room-cancel").click();
+    await member.getByTestId("close-rooms").click();
+
+    await member.getByTestId("open-members").click();
+    await openProfile(member, "管理者 花子");
+    expect(await member.getByTestId("profile-role").textContent()).toBe("Administrator");
+    // Members get no admin actions on the card.
+    expect(await member.getByTestId("profile-deactivate").count()).toBe(0);
+    expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+    await screenshot(member, "admin-profile-card-phone-en");
+    await adminContext.close();
+    await memberContext.close();
+  });
 });
