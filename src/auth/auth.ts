@@ -25,12 +25,23 @@ export interface AuthOptions {
   onSessionEnded(sessionId: string): void;
   /** Told of every session made: a sign-in (logged by the caller, decision 0047). */
   onSignedIn?(event: SignedInEvent): void;
+  /** Who may sign in, and what follows a sign-in (admin slice: deactivation, the first administrator). */
+  admission?: SignInAdmission;
   /** Where better-auth's own log lines go (default: its console logger). */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 }
 
 /** Error code in the sign-in page's `?error=` when the allow-list refuses someone. */
 export const NOT_ALLOWED = "not_allowed";
+/** Error code in the sign-in page's `?error=` when an administrator deactivated the account. */
+export const ACCOUNT_DEACTIVATED = "account_deactivated";
+
+/** The administration's say in sign-ins. */
+export interface SignInAdmission {
+  maySignIn(userId: string): Promise<boolean>;
+  /** A session was made for this person (the first person ever becomes an administrator). */
+  signedIn(userId: string): Promise<void>;
+}
 const ONE_DAY_S = 24 * 60 * 60;
 
 /**
@@ -163,9 +174,13 @@ function buildAuth(options: AuthOptions) {
               .executeTakeFirst();
             if (user && !user.isAnonymous && !isAllowed(allowList, user.email, Boolean(user.emailVerified)))
               refuse();
+            if (options.admission && !(await options.admission.maySignIn(session.userId))) {
+              throw new APIError("FORBIDDEN", { message: ACCOUNT_DEACTIVATED, code: ACCOUNT_DEACTIVATED });
+            }
             return { data: session };
           },
           after: async (session, context: HookContext | null) => {
+            await options.admission?.signedIn(session.userId);
             options.onSignedIn?.({
               userId: session.userId,
               provider: signInProvider(context),

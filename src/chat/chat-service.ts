@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
+import type { RoomListFilter } from "./administration-ports.js";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
-import { Participant } from "./participant.js";
+import { type HelloExtras, Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { RoomAccess } from "./room-access.js";
@@ -61,8 +62,8 @@ export class ChatService {
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
-  participant(subscriber: Subscriber): Participant {
-    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges);
+  participant(subscriber: Subscriber, hello: HelloExtras = {}): Participant {
+    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges, hello);
   }
 
   /** Members the presence store found gone (their node died): tell the room. */
@@ -76,16 +77,20 @@ export class ChatService {
   }
 
   /** A page of rooms in name order after `cursor` (a `nextCursor` given before); throws InvalidCursorError. */
-  async listRooms(cursor: string | undefined, limit: number): Promise<RoomListPage> {
+  async listRooms(
+    cursor: string | undefined,
+    limit: number,
+    filter: RoomListFilter = "active",
+  ): Promise<RoomListPage> {
     const after = cursor === undefined ? undefined : decodeRoomCursor(cursor);
     if (cursor !== undefined && !after)
       throw new InvalidCursorError("The cursor is not one this server gave out.");
     // One more than asked tells whether another page follows, without a count query.
-    const rows = await this.deps.rooms.page(after, limit + 1);
+    const rows = await this.deps.rooms.page(after, limit + 1, filter);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      rooms: page.map(({ id, slug, name, createdAt }) => ({ id, slug, name, createdAt })),
+      rooms: page.map(({ nameKey: _nameKey, ...room }) => room),
       nextCursor:
         rows.length > limit && last ? encodeRoomCursor({ nameKey: last.nameKey, id: last.id }) : null,
     };

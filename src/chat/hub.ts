@@ -1,4 +1,4 @@
-import { encodeFrame, type Message } from "@parley/protocol";
+import { encodeFrame, type Message, type Room } from "@parley/protocol";
 import {
   type BusEvent,
   type ChatMetrics,
@@ -38,6 +38,11 @@ export class Hub {
   private readonly watchers = new Map<string, Map<string, Subscriber>>();
   /** Sockets per user, for read positions shared by a user's tabs. */
   private readonly byUser = new Map<string, Map<string, Subscriber>>();
+  // --- room settings (admin slice) ---
+  /** Rooms known archived (from joins and `room_updated`): sends to them are refused without a read. */
+  private readonly archived = new Set<string>();
+  /** Rooms deleted while this node ran: sends to them are refused as unknown. */
+  private readonly deleted = new Set<string>();
   /** Only rooms with local subscribers are sequenced; the others' messages are not ours to deliver. */
   private readonly sequencers = new Map<string, RoomSequencer>();
 
@@ -93,6 +98,25 @@ export class Hub {
     }
   }
 
+  /** What a join read of the room says about it being archived. */
+  noteRoom(room: Room): void {
+    if (room.archived) this.archived.add(room.id);
+    else this.archived.delete(room.id);
+  }
+
+  isArchived(roomId: string): boolean {
+    return this.archived.has(roomId);
+  }
+
+  isDeleted(roomId: string): boolean {
+    return this.deleted.has(roomId);
+  }
+
+  /** True when this person has a socket on this node. */
+  hasConnections(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
   localSubscriberCount(roomId: string): number {
     return this.rooms.get(roomId)?.size ?? 0;
   }
@@ -115,6 +139,17 @@ export class Hub {
         this.metrics.delivered(this.everyone.size);
         return;
       }
+      case "room_updated": {
+        this.noteRoom(event.room);
+        this.toEveryone(encodeFrame({ type: "room_updated", room: event.room }));
+        return;
+      }
+      case "room_deleted": {
+        this.deleted.add(event.roomId);
+        this.archived.delete(event.roomId);
+        this.toEveryone(encodeFrame({ type: "room_deleted", roomId: event.roomId }));
+        return;
+      }
       case "read": {
         const sockets = this.byUser.get(event.userId);
         if (!sockets) return;
@@ -124,6 +159,11 @@ export class Hub {
         return;
       }
     }
+  }
+
+  private toEveryone(data: EncodedFrame): void {
+    for (const subscriber of this.everyone.values()) subscriber.deliver(data);
+    this.metrics.delivered(this.everyone.size);
   }
 
   private sequence(message: Message): void {

@@ -22,6 +22,12 @@ const UNAVAILABLE =
 const DEPENDENCY_UNAVAILABLE =
   "The server cannot reach its database or Redis right now. Try again shortly; resending with the same clientId never stores a message twice.";
 
+/** What `hello` also tells the client (admin slice: how often to report activity). */
+export interface HelloExtras {
+  activityReportMs?: number;
+  awayAfterMs?: number;
+}
+
 /**
  * One connected client and the rooms it is in. Joins, leaves and sends of one
  * participant run one after another, so a send right after a join sees the join done.
@@ -37,10 +43,11 @@ export class Participant {
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
+    hello: HelloExtras = {},
   ) {
     this.metrics = deps.metrics ?? NO_CHAT_METRICS;
     hub.connect(subscriber);
-    this.reply({ type: "hello", user: subscriber.user });
+    this.reply({ type: "hello", user: subscriber.user, ...hello });
     this.serially(() => this.sendUnreadState()).catch(() => undefined);
   }
 
@@ -131,6 +138,7 @@ export class Participant {
     const room = await this.deps.rooms.byId(roomId);
     if (!room) return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
     if (this.closed) return;
+    this.hub.noteRoom(room);
     const rejoin = this.rooms.has(roomId);
     this.rooms.add(roomId);
     // Announce ourselves before subscribing, so our own arrival is not echoed back to us;
@@ -198,6 +206,18 @@ export class Participant {
     const context = { roomId, clientId };
     if (!this.rooms.has(roomId)) {
       this.fail("not_in_room", "Join the room before sending to it.", context);
+      return undefined;
+    }
+    if (this.hub.isDeleted(roomId)) {
+      this.fail("unknown_room", `There is no room with id ${roomId}.`, context);
+      return undefined;
+    }
+    if (this.hub.isArchived(roomId)) {
+      this.fail(
+        "room_archived",
+        "This room is archived and read-only; an administrator or its creator can restore it.",
+        context,
+      );
       return undefined;
     }
     const violation = checkMessageBody(body);

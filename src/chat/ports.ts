@@ -1,4 +1,5 @@
 import type { ErrorCode, Member, Message, Room } from "@parley/protocol";
+import type { RoomListFilter } from "./administration-ports.js";
 
 /** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
 
@@ -41,7 +42,12 @@ export interface RoomStore {
    * Up to `limit` rooms in name order (by name key, then id: a total order, so keyset pages
    * neither skip nor repeat a room), starting after `after` when given.
    */
-  page(after: RoomListPosition | undefined, limit: number): Promise<Array<Room & { nameKey: string }>>;
+  page(
+    after: RoomListPosition | undefined,
+    limit: number,
+    /** Which rooms (admin slice): archived rooms leave the room list; default "all". */
+    filter?: RoomListFilter,
+  ): Promise<Array<Room & { nameKey: string }>>;
   byId(id: string): Promise<Room | undefined>;
   bySlug(slug: string): Promise<Room | undefined>;
   /** A room whose name has this key (see roomNameKey), if there is one. */
@@ -84,7 +90,12 @@ export type BusEvent =
   | { kind: "message"; message: Message }
   | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
   | { kind: "room_created"; room: Room }
-  | { kind: "read"; userId: string; roomId: string; seq: number };
+  | { kind: "read"; userId: string; roomId: string; seq: number }
+  // --- room settings (admin slice) ---
+  /** A room's name, topic or archived state changed. */
+  | { kind: "room_updated"; room: Room }
+  /** A room was deleted with its messages. */
+  | { kind: "room_deleted"; roomId: string };
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {

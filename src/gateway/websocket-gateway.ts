@@ -46,6 +46,12 @@ export interface GatewayOptions {
   down?: DownDependency;
   /** Upgrades this node starts per second; past it they are refused with 503 and Retry-After. */
   admission?: ConnectAdmission;
+  // --- presence status (admin slice) ---
+  /** A person reported activity on a socket (at most once per `activityReportMs` per socket). */
+  onActive?: (userId: string, timeZone: string | undefined) => Promise<void>;
+  /** Told to clients in `hello`; `active` frames closer together than half of it are ignored. */
+  activityReportMs?: number;
+  awayAfterMs?: number;
 }
 
 /** What the gateway counts; the metrics adapter decides where it goes. */
@@ -76,8 +82,14 @@ export interface Gateway {
 export const TOO_MANY_CONNECTIONS_RETRY_AFTER_SECONDS = 30;
 const BUSY_MESSAGE = "The server is taking in many connections at once; come back after Retry-After seconds.";
 
-function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
+function dispatch(
+  participant: Participant,
+  frame: ClientFrame,
+  onActive: () => Promise<void>,
+): Promise<void> {
   switch (frame.type) {
+    case "active":
+      return onActive();
     case "join":
       return participant.join(frame);
     case "leave":
@@ -138,7 +150,13 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     options.metrics.connectionOpened();
     options.sessions.watch(signedIn.sessionId);
     heartbeat.add(subscriber);
-    const participant = options.chat.participant(subscriber);
+    const participant = options.chat.participant(subscriber, {
+      ...(options.activityReportMs !== undefined && { activityReportMs: options.activityReportMs }),
+      ...(options.awayAfterMs !== undefined && { awayAfterMs: options.awayAfterMs }),
+    });
+    // A client may report activity at most about once per interval; more often is ignored.
+    let lastActiveReport = Number.NEGATIVE_INFINITY;
+    const minReportGapMs = (options.activityReportMs ?? 0) / 2;
     socket.on("message", (data, isBinary) => {
       const parsed = parseClientFrame(data, isBinary);
       if (!parsed.ok) {
@@ -146,7 +164,14 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
         subscriber.deliver(encodeFrame({ type: "error", code: "bad_frame", message: parsed.message }));
         return;
       }
-      dispatch(participant, parsed.frame).catch((error: unknown) => {
+      const frame = parsed.frame;
+      const onActive = async () => {
+        const now = Date.now();
+        if (frame.type !== "active" || !options.onActive || now - lastActiveReport < minReportGapMs) return;
+        lastActiveReport = now;
+        await options.onActive(signedIn.member.id, frame.timeZone);
+      };
+      dispatch(participant, frame, onActive).catch((error: unknown) => {
         // The client got its error frame; an outage is logged once by the dependency's health.
         if (!isDependencyUnavailable(error))
           log.error({ ...logFields, err: error, frame: parsed.frame.type }, "frame failed");

@@ -4,8 +4,10 @@ import { z } from "zod";
 import { avatarSvg } from "../auth/avatar.js";
 import type { CurrentUser, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
+import { type Administration, AdministrationRefusal } from "../chat/administration.js";
 import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
+import { actorOf, registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;
@@ -13,6 +15,8 @@ export interface ApiRoutesOptions {
   users: UserDirectory;
   signInOptions: SignInOptions;
   publicUrl: string;
+  /** Roles, policy, room settings, people (admin slice). */
+  administration: Administration;
 }
 
 function badRequest(reply: FastifyReply, error: z.ZodError) {
@@ -56,13 +60,20 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       signedInByRequest.set(request, signedIn);
     });
 
-    api.get("/api/me", async (request) => ({ user: signedInByRequest.get(request)?.member }));
+    api.get("/api/me", async (request) => {
+      const user = signedInByRequest.get(request)?.member;
+      return { user, role: user ? await options.administration.roleOf(user.id) : "member" };
+    });
 
     api.get("/api/rooms", async (request, reply) => {
       const query = RoomListQuery.safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);
       try {
-        return await chat.listRooms(query.data.cursor, query.data.limit);
+        return await chat.listRooms(
+          query.data.cursor,
+          query.data.limit,
+          query.data.archived ? "archived" : "active",
+        );
       } catch (error) {
         if (error instanceof InvalidCursorError) {
           return reply.code(400).send({ error: "bad_request", message: error.message });
@@ -76,7 +87,16 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       if (!body.success) return badRequest(reply, body.error);
       const creator = signedInByRequest.get(request)?.member;
       if (!creator) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
-      const result = await chat.createRoom(body.data.name, creator.id);
+      let result: Awaited<ReturnType<ChatService["createRoom"]>>;
+      try {
+        result = await options.administration.createRoom(
+          actorOf({ member: creator, sessionId: "" }),
+          body.data.name,
+        );
+      } catch (error) {
+        if (error instanceof AdministrationRefusal) return sendRefusal(reply, error);
+        throw error;
+      }
       switch (result.kind) {
         case "created":
           return reply.code(201).send({ room: result.room });
@@ -123,6 +143,11 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
         }
         throw error;
       }
+    });
+
+    registerAdministrationRoutes(api, {
+      administration: options.administration,
+      signedIn: (request) => signedInByRequest.get(request),
     });
 
     api.get("/api/avatars/:file", async (request, reply) => {

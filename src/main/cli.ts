@@ -5,10 +5,12 @@ import type { Kysely } from "kysely";
 import { mysqlCommands, postgresCommands } from "../backup/dump-commands.js";
 import { exportRoom } from "../backup/room-export.js";
 import { BackupError, backupSqlite, restoreSqlite } from "../backup/sqlite-backup.js";
+import { AdministrationRefusal } from "../chat/administration.js";
 import { openSlackExport, SlackExportError } from "../import/slack-export.js";
 import { SlackImport, SlackImportError, type SlackImportReport } from "../import/slack-import.js";
 import { databaseKind, openDatabase, sqlitePath } from "../storage/database.js";
 import { migrateToLatest } from "../storage/migrate.js";
+import { ADMIN_COMMANDS, ADMIN_HELP, AdminUsageError, runAdminCommand } from "./admin-commands.js";
 import { ConfigError, loadConfig } from "./config.js";
 
 const HELP = `Usage: parley <subcommand> [arguments]
@@ -29,7 +31,12 @@ Subcommands:
                                  not there yet (docs/deploy.md, "Import from Slack").
                                  Also spelled: import slack <export.zip|dir>.
 
+
+${ADMIN_HELP}
+
 Options:
+  --json                         people, stats: one JSON document instead of lines.
+  --limit N                      audit: how many entries.
   -h, --help                     This text.`;
 
 /** A mistake in what was asked for; printed as one line with the exit status 1. */
@@ -42,7 +49,12 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" }, force: { type: "boolean" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+      limit: { type: "string" },
+    },
   });
   const [command, ...args] = positionals;
   if (values.help || command === "help" || command === undefined) {
@@ -50,6 +62,12 @@ async function run(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? 1 : 0;
   }
   const config = loadConfig(process.env);
+  if (ADMIN_COMMANDS.has(command)) {
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000))
+      throw new UsageError("--limit must be a whole number from 1 to 1000");
+    return runAdminCommand(config, command, args, { json: values.json === true, limit });
+  }
   switch (command) {
     case "backup": {
       const [file] = exactly(args, 1, "backup <file>");
@@ -171,7 +189,9 @@ function oneLine(error: unknown): string {
     error instanceof UsageError ||
     error instanceof BackupError ||
     error instanceof SlackExportError ||
-    error instanceof SlackImportError
+    error instanceof SlackImportError ||
+    error instanceof AdminUsageError ||
+    error instanceof AdministrationRefusal
   )
     return error.message;
   // parseArgs' own refusals (unknown option) are usage mistakes too.

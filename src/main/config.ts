@@ -75,6 +75,9 @@ const Environment = z.object({
   MESSAGE_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
   MESSAGE_BURST: z.coerce.number().int().min(1).default(30),
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
+  // --- administration (admin slice) ---
+  ADMIN_EMAILS: z.string().optional(),
+  AWAY_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -113,6 +116,11 @@ export interface Config {
   providers: Providers;
   allowList: AllowList;
   limits: LimitSettings;
+  // --- administration (admin slice) ---
+  /** Verified emails whose owners are administrators (lower-case). */
+  administratorEmails: string[];
+  /** A connected person without reported activity for this long shows as away. */
+  awayAfterMs: number;
 }
 
 /** How long things wait; every one injectable, so tests need not wait production's times. */
@@ -204,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurst: e.MESSAGE_BURST,
       roomsPerDay: e.ROOMS_PER_DAY,
     },
+    administratorEmails: list(e.ADMIN_EMAILS),
+    awayAfterMs: e.AWAY_AFTER_MS,
   };
 }
 

@@ -11,6 +11,7 @@ import { InProcessTopic } from "../bus/in-process-topic.js";
 import { RedisBus } from "../bus/redis-bus.js";
 import { connectRedis, type RedisConnections } from "../bus/redis-connections.js";
 import { RedisTopic } from "../bus/redis-topic.js";
+import type { Administration } from "../chat/administration.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
@@ -26,9 +27,12 @@ import { requestLogFields } from "../http/request-log.js";
 import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
 import { registerUnavailableErrors } from "../http/unavailable-errors.js";
 import { createLimits } from "../limits/limits.js";
+import { InMemoryActivity } from "../presence/in-memory-activity.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
+import { RedisActivity } from "../presence/redis-activity.js";
 import { RedisConnectionCounts } from "../presence/redis-connection-counts.js";
 import { RedisPresence } from "../presence/redis-presence.js";
+import { auditLogFields } from "../storage/audit-repository.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
@@ -37,6 +41,7 @@ import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
+import { activityReportInterval, createAdministration } from "./administration-wiring.js";
 import type { Config } from "./config.js";
 import { betterAuthLog, outageReporter } from "./outage-reporter.js";
 
@@ -46,6 +51,8 @@ const CHECKED_COOKIES = 20_000;
 export interface Parley {
   app: FastifyInstance;
   chat: ChatService;
+  /** Roles, room settings, people (admin slice). */
+  administration: Administration;
   gateway: Gateway;
   db: Kysely<Database>;
   /** Starts listening; resolves with the address it listens on. */
@@ -173,6 +180,33 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
   return chat;
 }
 
+/** Step 2b (admin slice): roles, room settings, people and the audit trail, on the chat service. */
+function createAdministrationService(
+  config: Config,
+  infra: Infrastructure,
+  chat: ChatService,
+): Administration {
+  const activity = infra.redis
+    ? new RedisActivity(
+        infra.redis.commands,
+        config.redisKeyPrefix,
+        infra.redis.health,
+        config.timings.presenceNodeTimeoutMs,
+        config.awayAfterMs,
+      )
+    : new InMemoryActivity((userId) => chat.hub.hasConnections(userId));
+  return createAdministration({
+    db: infra.database.db,
+    bus: infra.bus,
+    sessionEnded: infra.sessionEnded,
+    activity,
+    createRoom: (name, creatorId) => chat.createRoom(name, creatorId),
+    administratorEmails: config.administratorEmails,
+    awayAfterMs: config.awayAfterMs,
+    logAudit: (entry) => infra.log.info(auditLogFields(entry), `audit: ${entry.action}`),
+  });
+}
+
 /** Step 3: sign-in (better-auth) and the sessions service every edge asks who is signed in. */
 interface Authentication {
   auth: Auth;
@@ -181,7 +215,11 @@ interface Authentication {
   sessionTable: SessionRepository;
 }
 
-function createAuthentication(config: Config, infra: Infrastructure): Authentication {
+function createAuthentication(
+  config: Config,
+  infra: Infrastructure,
+  administration: Administration,
+): Authentication {
   const { db, kind } = infra.database;
   const sessionStore =
     infra.redis && redisSessionStorage(infra.redis.commands, config.redisKeyPrefix, infra.redis.health);
@@ -200,6 +238,10 @@ function createAuthentication(config: Config, infra: Infrastructure): Authentica
     // The request's own id, so this line joins the request's other lines (decision 0047).
     onSignedIn: ({ userId, provider, requestId }) =>
       infra.log.info({ reqId: requestId, userId, provider }, "signed in"),
+    admission: {
+      maySignIn: (userId) => administration.maySignIn(userId),
+      signedIn: (userId) => administration.signedIn(userId),
+    },
     log: betterAuthLog(infra.log),
   });
   const sessionTable = new SessionRepository(db);
@@ -228,6 +270,7 @@ async function createEdges(
   infra: Infrastructure,
   chat: ChatService,
   { auth, sessions, sessionStore, sessionTable }: Authentication,
+  administration: Administration,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -259,6 +302,9 @@ async function createEdges(
     }),
     ...(infra.connectionCounts && { sharedConnectionCounts: infra.connectionCounts }),
     down: infra.down,
+    onActive: (userId, timeZone) => administration.reportActive(userId, timeZone),
+    activityReportMs: activityReportInterval(config.awayAfterMs),
+    awayAfterMs: config.awayAfterMs,
   });
   registerMetricsRoute(app, infra.metrics, {
     token: config.metricsToken,
@@ -282,6 +328,7 @@ async function createEdges(
     currentUser: sessions.currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
+    administration,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
   const { redis } = infra;
@@ -312,14 +359,16 @@ async function createEdges(
 export async function createParley(config: Config, options: CreateOptions = {}): Promise<Parley> {
   const infra = await openInfrastructure(config, options);
   const chat = await createChat(config, infra);
-  const authentication = createAuthentication(config, infra);
-  const { app, gateway } = await createEdges(config, infra, chat, authentication);
+  const administration = createAdministrationService(config, infra, chat);
+  const authentication = createAuthentication(config, infra, administration);
+  const { app, gateway } = await createEdges(config, infra, chat, authentication, administration);
   authentication.sessions.start();
 
   let closing: Promise<void> | undefined;
   return {
     app,
     chat,
+    administration,
     gateway,
     db: infra.database.db,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel

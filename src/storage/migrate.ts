@@ -4,7 +4,7 @@ import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
 import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
-// ops (issue 11): import from Slack.
+import { administrationMigration } from "./migrations/005-administration.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
@@ -13,7 +13,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "001-initial": initialMigration(kind),
     "002-memberships": membershipsMigration(kind),
     "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
-    // ops (issue 11): import from Slack.
+    "005-administration": administrationMigration(kind),
     "010-import-links": importLinksMigration(kind),
   };
 }

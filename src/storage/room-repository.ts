@@ -1,22 +1,37 @@
 import type { Room } from "@parley/protocol";
 import type { Kysely } from "kysely";
+import type { RoomListFilter } from "../chat/administration-ports.js";
 import type { RoomListPosition, RoomStore } from "../chat/ports.js";
 import type { Database, RoomTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
-function toRoom(row: Pick<RoomTable, "id" | "slug" | "name" | "created_at">): Room {
-  return { id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) };
+function toRoom(row: Pick<RoomTable, "id" | "slug" | "name" | "created_at" | "topic" | "archived_at">): Room {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    // Room settings (admin slice): only when set, so a plain room looks as it always did.
+    ...(row.topic ? { topic: row.topic } : {}),
+    ...(row.archived_at !== null && row.archived_at !== undefined ? { archived: true } : {}),
+  };
 }
 
 export class RoomRepository implements RoomStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   private select() {
-    return this.db.selectFrom("rooms").select(["id", "slug", "name", "created_at"]);
+    return this.db.selectFrom("rooms").select(["id", "slug", "name", "created_at", "topic", "archived_at"]);
   }
 
-  async page(after: RoomListPosition | undefined, limit: number): Promise<Array<Room & { nameKey: string }>> {
+  async page(
+    after: RoomListPosition | undefined,
+    limit: number,
+    filter: RoomListFilter = "all",
+  ): Promise<Array<Room & { nameKey: string }>> {
     let query = this.select().select("name_key");
+    if (filter === "active") query = query.where("archived_at", "is", null);
+    if (filter === "archived") query = query.where("archived_at", "is not", null);
     if (after) {
       query = query.where((eb) =>
         eb.or([

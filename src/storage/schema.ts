@@ -28,6 +28,10 @@ export interface RoomTable {
   created_at: number;
   /** Highest sequence given out in this room; bumped under a row lock by each insert. */
   last_seq: Generated<number>;
+  // --- room settings (admin slice, migration 005) ---
+  topic: string | null;
+  /** When the room was archived (epoch ms); null while it is active. */
+  archived_at: number | null;
 }
 
 export interface MessageTable {
@@ -58,6 +62,47 @@ export interface ImportLinkTable {
   created_at: number;
 }
 
+// --- administration (admin slice, migration 005) ---
+export interface AdministratorTable {
+  user_id: string;
+  granted_at: number;
+}
+
+export interface DeactivatedPersonTable {
+  user_id: string;
+  deactivated_at: number;
+}
+
+export interface PersonTimeZoneTable {
+  user_id: string;
+  time_zone: string;
+  reported_at: number;
+}
+
+export interface WorkspaceSettingTable {
+  name: string;
+  value: string;
+}
+
+/** better-auth's linked provider accounts (only the columns Parley reads). */
+export interface AccountTable {
+  id: string;
+  providerId: string;
+  userId: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  target_kind: string | null;
+  target_id: string | null;
+  detail: string | null;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -66,4 +111,11 @@ export interface Database {
   messages: MessageTable;
   // ops (issue 11): import from Slack.
   import_links: ImportLinkTable;
+  // --- administration (admin slice) ---
+  administrators: AdministratorTable;
+  deactivated_people: DeactivatedPersonTable;
+  person_time_zones: PersonTimeZoneTable;
+  workspace_settings: WorkspaceSettingTable;
+  audit: AuditTable;
+  account: AccountTable;
 }

@@ -7,6 +7,15 @@ const CHUNK = 500;
 export class SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Deletes every session of a person; returns their ids (admin slice: deactivation, revoke-sessions). */
+  async endAllOf(userId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom("session").select("id").where("userId", "=", userId).execute();
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    await this.db.deleteFrom("session").where("id", "in", ids).execute();
+    return ids;
+  }
+
   /** The ids among `sessionIds` that still exist and have not expired. */
   async live(sessionIds: string[], now = Date.now()): Promise<Set<string>> {
     const alive = new Set<string>();

@@ -19,6 +19,14 @@ export function createBrowserChatCore(): ChatCore {
     random: Math.random,
     randomBytes: browserRandomBytes,
     warn: (message) => console.warn(message),
+    timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
+  // Presence status (admin slice): using the page keeps the person "online" rather than "away".
+  for (const event of ["keydown", "pointerdown", "focus"] as const) {
+    window.addEventListener(event, () => core.reportActivity(), { passive: true, capture: true });
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") core.reportActivity();
   });
   window.addEventListener("online", () => core.networkUp());
   window.addEventListener("offline", () => core.networkDown());

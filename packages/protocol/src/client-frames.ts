@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_SEQUENCE } from "./limits.js";
+import { MAX_SEQUENCE, MAX_TIME_ZONE_LENGTH } from "./limits.js";
 
 /** A room sequence as a client may name it; see MAX_SEQUENCE. */
 const Sequence = z.number().int().nonnegative().max(MAX_SEQUENCE, `a sequence is at most ${MAX_SEQUENCE}`);
@@ -41,9 +41,31 @@ export const ReadFrame = z.object({
   seq: Sequence,
 });
 
-export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame, ReadFrame]);
+// --- presence status (admin slice) ---
+/**
+ * The person used this tab just now (typed, clicked, focused it). Sent at most every
+ * `activityReportMs` of `hello`; without one for `awayAfterMs` the person shows as away.
+ * `timeZone` is the browser's IANA zone, for the local time on their profile card.
+ */
+export const ActiveFrame = z.object({
+  type: z.literal("active"),
+  timeZone: z
+    .string()
+    .max(MAX_TIME_ZONE_LENGTH)
+    .regex(/^[A-Za-z0-9_+\-/]+$/, "timeZone must be an IANA time zone name")
+    .optional(),
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  JoinFrame,
+  LeaveFrame,
+  SendFrame,
+  ReadFrame,
+  ActiveFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type JoinFrame = z.infer<typeof JoinFrame>;
 export type LeaveFrame = z.infer<typeof LeaveFrame>;
 export type SendFrame = z.infer<typeof SendFrame>;
 export type ReadFrame = z.infer<typeof ReadFrame>;
+export type ActiveFrame = z.infer<typeof ActiveFrame>;

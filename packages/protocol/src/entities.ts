@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_ROOM_NAME_LENGTH } from "./limits.js";
+import { MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH } from "./limits.js";
 
 /** A person as other people see them: in the member list and on their messages. */
 export const Member = z.object({
@@ -14,6 +14,11 @@ export const Room = z.object({
   slug: z.string(),
   name: z.string().max(MAX_ROOM_NAME_LENGTH),
   createdAt: z.number().int(),
+  // --- room settings (admin slice): present only when set ---
+  /** One line shown in the room's header; absent when the room has none. */
+  topic: z.string().max(MAX_ROOM_TOPIC_LENGTH).optional(),
+  /** Present (true) when the room is archived: read-only, out of the room list, restorable. */
+  archived: z.boolean().optional(),
 });
 export type Room = z.infer<typeof Room>;
 

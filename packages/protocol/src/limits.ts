@@ -16,3 +16,9 @@ export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
  * malformed (no client can have seen it), so every database answers the same.
  */
 export const MAX_SEQUENCE = 2_147_483_647;
+
+// --- administration (admin slice) ---
+/** Longest room topic, in characters after trimming. */
+export const MAX_ROOM_TOPIC_LENGTH = 250;
+/** Longest IANA time zone name a browser may report (the longest real one is about 30). */
+export const MAX_TIME_ZONE_LENGTH = 64;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Role } from "./administration.js";
 import { DisplayName } from "./display-name.js";
 import { Member, Room } from "./entities.js";
 import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE, MAX_ROOM_NAME_LENGTH, MAX_SEQUENCE } from "./limits.js";
@@ -24,6 +25,12 @@ export const RoomListQuery = z.object({
   /** `nextCursor` of the previous page; absent for the first page. */
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
+  // --- room settings (admin slice) ---
+  /** `true`: the archived rooms instead (they are out of the normal list). */
+  archived: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional(),
 });
 export type RoomListQuery = z.infer<typeof RoomListQuery>;
 
@@ -55,7 +62,12 @@ export const HistoryPage = z
   .superRefine(refineAuthors);
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
-export const Me = z.object({ user: Member });
+export const Me = z.object({
+  user: Member,
+  // --- administration (admin slice) ---
+  /** Whether the signed-in person is an administrator (absent from older servers: a member). */
+  role: Role.optional(),
+});
 export type Me = z.infer<typeof Me>;
 
 /** What the sign-in page needs to know to draw itself. */

@@ -6,6 +6,11 @@ import { PagedMessage, refineAuthors } from "./message-page.js";
 export const HelloFrame = z.object({
   type: z.literal("hello"),
   user: Member,
+  // --- presence status (admin slice) ---
+  /** Report activity (`active`) at most this often, while the person uses the page. */
+  activityReportMs: z.number().int().positive().optional(),
+  /** Without activity for this long the person shows as away. */
+  awayAfterMs: z.number().int().positive().optional(),
 });
 
 /**
@@ -84,6 +89,19 @@ export const ReadPositionFrame = z.object({
   seq: z.number().int().nonnegative(),
 });
 
+// --- room settings (admin slice) ---
+/** A room's name, topic or archived state changed: replace what you show of it. */
+export const RoomUpdatedFrame = z.object({
+  type: z.literal("room_updated"),
+  room: Room,
+});
+
+/** An administrator deleted the room with its messages: drop it. */
+export const RoomDeletedFrame = z.object({
+  type: z.literal("room_deleted"),
+  roomId: z.string(),
+});
+
 export const ErrorCode = z.enum([
   "bad_frame",
   "message_too_long",
@@ -98,6 +116,9 @@ export const ErrorCode = z.enum([
   "client_id_conflict",
   /** The body has characters we do not store (NUL and control characters other than tab and newline). */
   "message_invalid",
+  // --- room settings (admin slice) ---
+  /** The room is archived: it is read-only until an administrator or its creator restores it. */
+  "room_archived",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -124,6 +145,9 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ActivityFrame,
   ReadPositionFrame,
   ErrorFrame,
+  // --- room settings (admin slice) ---
+  RoomUpdatedFrame,
+  RoomDeletedFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

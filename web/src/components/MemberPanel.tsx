@@ -1,14 +1,16 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { EMPTY_ROOM } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { ProfileCard } from "./ProfileCard.js";
 
 /** onClose: present when the panel is a sheet (narrow screens); it then shows a close button. */
 export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () => void }) {
   const t = useText();
   const members = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).members);
   const sorted = useMemo(() => [...members].sort((a, b) => a.name.localeCompare(b.name)), [members]);
+  const [profileOf, setProfileOf] = useState<string | null>(null);
 
   return (
     <aside className="member-panel" aria-label={t("members.label")}>
@@ -34,13 +36,22 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
       <ul className="member-list" data-testid="member-list">
         {sorted.map((member) => (
           <li key={member.id} className="member" data-testid="member">
-            <Avatar member={member} size={24} />
-            <span className="member-name" title={member.name}>
-              {member.name}
-            </span>
+            <button
+              type="button"
+              className="member-button"
+              data-testid="member-profile"
+              aria-label={t("profile.open", { name: member.name })}
+              onClick={() => setProfileOf(member.id)}
+            >
+              <Avatar member={member} size={24} />
+              <span className="member-name" title={member.name}>
+                {member.name}
+              </span>
+            </button>
           </li>
         ))}
       </ul>
+      <ProfileCard personId={profileOf} onClose={() => setProfileOf(null)} />
     </aside>
   );
 }

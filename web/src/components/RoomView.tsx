@@ -9,6 +9,7 @@ import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
+import { RoomSettingsDialog } from "./RoomSettingsDialog.js";
 
 /** onOpenRooms: present when the room list is a drawer (phones); the header then shows its button. */
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
@@ -29,6 +30,9 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   );
   const memberSheet = useMediaQuery(NO_MEMBER_COLUMN_QUERY);
   const [membersOpen, setMembersOpen] = useState(false);
+  // Room settings (admin slice): administrators see the button; the server decides (creators too).
+  const mayManage = useChat((state) => state.role === "administrator");
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   useEffect(() => {
     if (!room) document.title = "Parley";
@@ -89,12 +93,32 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
       <main className="room" key={room.id}>
         <header className="room-header">
           {roomsButton}
-          <h1 className="room-title" title={room.name}>
-            <span className="room-hash" aria-hidden="true">
-              #
-            </span>
-            {room.name}
-          </h1>
+          <div className="room-heading">
+            <h1 className="room-title" title={room.name} data-testid="room-title">
+              <span className="room-hash" aria-hidden="true">
+                #
+              </span>
+              {room.name}
+            </h1>
+            {room.topic && (
+              <p className="room-topic" title={room.topic} data-testid="room-topic">
+                <span className="visually-hidden">{`${t("room.topic.label")}: `}</span>
+                {room.topic}
+              </p>
+            )}
+          </div>
+          {mayManage && (
+            <button
+              type="button"
+              className="icon-button room-settings-button"
+              data-testid="open-room-settings"
+              aria-label={t("room.settings.open")}
+              title={t("room.settings.open")}
+              onClick={() => setSettingsOpen(true)}
+            >
+              <span aria-hidden="true">⚙</span>
+            </button>
+          )}
           {memberSheet && (
             <button
               type="button"
@@ -112,8 +136,17 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
           )}
         </header>
         <MessageList roomId={room.id} roomName={room.name} />
-        <Composer roomId={room.id} roomName={room.name} />
+        {room.archived ? (
+          <p className="archived-notice" role="status" data-testid="archived-notice">
+            {t("room.archived.notice")}
+          </p>
+        ) : (
+          <Composer roomId={room.id} roomName={room.name} />
+        )}
       </main>
+      {mayManage && (
+        <RoomSettingsDialog room={room} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      )}
       {memberSheet ? (
         <Modal
           open={membersOpen}

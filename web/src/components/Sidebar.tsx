@@ -57,6 +57,8 @@ export function Sidebar({ me, onClose }: SidebarProps) {
       </div>
       <ul className="room-list" aria-labelledby="rooms-heading">
         {rooms.map((room) => {
+          // Archived rooms leave the list (admin slice); the one on screen stays until you move on.
+          if (room.archived && room.slug !== activeSlug) return null;
           const unread = unreadCount(unreadByRoom[room.id]);
           const active = room.slug === activeSlug;
           return (

@@ -15,6 +15,8 @@ const KNOWN_SIGN_IN_ERRORS = [
   "unable_to_create_user",
   "access_denied",
   "state_mismatch",
+  // admin slice
+  "account_deactivated",
 ] as const;
 
 function errorCodeFromUrl(): string | null {

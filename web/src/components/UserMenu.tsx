@@ -5,9 +5,10 @@ import type { Problem } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { type ThemePreference, useThemePreference } from "../theme.js";
-import { useChatCore } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 import { LanguageSelect } from "./LanguageSelect.js";
+import { WorkspaceSettingsDialog } from "./WorkspaceSettingsDialog.js";
 
 const THEMES: readonly ThemePreference[] = ["system", "light", "dark"];
 
@@ -19,6 +20,8 @@ export function UserMenu({ me }: { me: Member }) {
   const [open, setOpen] = useState(false);
   const [theme, setTheme] = useThemePreference();
   const [signOutError, setSignOutError] = useState<Problem | null>(null);
+  const administrator = useChat((state) => state.role === "administrator");
+  const [workspaceOpen, setWorkspaceOpen] = useState(false);
   const panelId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -75,6 +78,19 @@ export function UserMenu({ me }: { me: Member }) {
             ))}
           </fieldset>
           <LanguageSelect className="user-menu-language" />
+          {administrator && (
+            <button
+              type="button"
+              className="button"
+              data-testid="open-workspace-settings"
+              onClick={() => {
+                setOpen(false);
+                setWorkspaceOpen(true);
+              }}
+            >
+              {t("workspace.open")}
+            </button>
+          )}
           <button
             type="button"
             className="button user-menu-signout"
@@ -108,6 +124,9 @@ export function UserMenu({ me }: { me: Member }) {
           {open ? "▾" : "▴"}
         </span>
       </button>
+      {administrator && (
+        <WorkspaceSettingsDialog open={workspaceOpen} onClose={() => setWorkspaceOpen(false)} />
+      )}
     </div>
   );
 }

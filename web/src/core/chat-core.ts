@@ -6,8 +6,12 @@ import {
   MAX_MESSAGE_LENGTH,
   type Member,
   type Message,
+  type Profile,
+  type Role,
   type Room,
+  type RoomCreationPolicy,
   type ServerFrame,
+  type UpdateRoomBody,
 } from "@parley/protocol";
 import { Connection, type ConnectionStatus } from "./connection.js";
 import { ApiError, type ChatApi, createChatApi, problemOf } from "./http-api.js";
@@ -16,7 +20,7 @@ import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
 import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random } from "./ports.js";
 import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
-import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withRoom } from "./rooms.js";
+import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withoutRoom, withRoom } from "./rooms.js";
 import type { RouteState } from "./routing.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
 
@@ -31,6 +35,9 @@ export interface ChatState {
   readonly route: RouteState | null;
   /** Why the app could not start, while it keeps retrying. */
   readonly startupError: Problem | null;
+  // --- administration (admin slice) ---
+  /** Whether the signed-in person is an administrator (null until known). */
+  readonly role: Role | null;
 }
 
 export interface ChatCoreDeps {
@@ -43,6 +50,8 @@ export interface ChatCoreDeps {
   /** Random bytes for clientIds (crypto.getRandomValues in the browser); from `random` when absent. */
   readonly randomBytes?: (count: number) => Uint8Array;
   readonly warn?: (message: string) => void;
+  /** The IANA time zone of this device, reported for the profile card's local time. */
+  readonly timeZone?: () => string | undefined;
 }
 
 export const STARTUP_RETRY_MS = 3000;
@@ -69,6 +78,7 @@ export class ChatCore {
     outbox: [],
     route: null,
     startupError: null,
+    role: null,
   };
   private readonly listeners = new Set<() => void>();
   private readonly api: ChatApi;
@@ -91,6 +101,9 @@ export class ChatCore {
   /** One timer for the earliest rate-limited message; re-armed as the outbox changes. */
   private cancelWaitTimer: (() => void) | undefined;
   private cancelBootTimer: (() => void) | undefined;
+  /** From `hello`: report activity at most this often (0: the server does not want reports). */
+  private activityReportMs = 0;
+  private lastActivityReport = Number.NEGATIVE_INFINITY;
   private readonly randomBytes: (count: number) => Uint8Array;
   private readonly warn: (message: string) => void;
 
@@ -248,6 +261,64 @@ export class ChatCore {
     return room;
   }
 
+  // --- administration (admin slice) ---
+
+  /**
+   * The person used the page (typed, clicked, focused it): tells the server at most once per the
+   * interval `hello` gave, so others see them online rather than away.
+   */
+  reportActivity(): void {
+    if (this.activityReportMs === 0 || this.state.status !== "connected") return;
+    const now = this.deps.clock.now();
+    if (now - this.lastActivityReport < this.activityReportMs) return;
+    const timeZone = this.deps.timeZone?.();
+    if (this.connection.send({ type: "active", ...(timeZone ? { timeZone } : {}) }))
+      this.lastActivityReport = now;
+  }
+
+  /** Renames, sets the topic of, archives or restores a room; the list updates from the answer. */
+  async updateRoom(roomId: string, changes: UpdateRoomBody): Promise<Room> {
+    const room = await this.api.updateRoom(roomId, changes);
+    this.addRoom(room);
+    return room;
+  }
+
+  async deleteRoom(roomId: string): Promise<void> {
+    await this.api.deleteRoom(roomId);
+    this.removeRoom(roomId);
+  }
+
+  async roomCreationPolicy(): Promise<RoomCreationPolicy> {
+    return (await this.api.workspaceSettings()).roomCreation;
+  }
+
+  async setRoomCreationPolicy(policy: RoomCreationPolicy): Promise<RoomCreationPolicy> {
+    return (await this.api.setRoomCreation(policy)).roomCreation;
+  }
+
+  profile(personId: string): Promise<Profile> {
+    return this.api.profile(personId);
+  }
+
+  setRole(personId: string, role: Role): Promise<Profile> {
+    return this.api.setRole(personId, role);
+  }
+
+  setDeactivated(personId: string, deactivated: boolean): Promise<Profile> {
+    return this.api.setDeactivated(personId, deactivated);
+  }
+
+  private removeRoom(roomId: string): void {
+    const rooms = withoutRoom(this.state.rooms, roomId);
+    const route = this.state.route;
+    const onScreen = route?.status === "found" && route.roomId === roomId;
+    if (rooms !== this.state.rooms || onScreen) {
+      this.set({ rooms, ...(onScreen && route ? { route: { slug: route.slug, status: "missing" } } : {}) });
+    }
+    this.watched.delete(roomId);
+    this.memberships.forget(roomId);
+  }
+
   async signOut(): Promise<void> {
     await this.api.signOut();
     this.stop();
@@ -257,10 +328,10 @@ export class ChatCore {
   private async boot(): Promise<void> {
     if (this.stopped) return;
     try {
-      const [me, rooms] = await Promise.all([this.api.getMe(), this.api.listRooms()]);
+      const [{ user: me, role }, rooms] = await Promise.all([this.api.getMeWithRole(), this.api.listRooms()]);
       if (this.stopped) return;
       this.outbox = new Outbox(me.id, this.deps.storage, () => this.onOutboxChanged(), this.warn);
-      this.set({ me, rooms, outbox: this.outbox.list(), startupError: null });
+      this.set({ me, role, rooms, outbox: this.outbox.list(), startupError: null });
     } catch (err) {
       this.set({ startupError: problemOf(err) });
       const hint = err instanceof ApiError ? err.retryAfterMs : undefined;
@@ -439,6 +510,10 @@ export class ChatCore {
         }
         this.forgetSocket();
         this.set({ me: frame.user });
+        this.activityReportMs = frame.activityReportMs ?? 0;
+        // A tab that just connected is one the person is using.
+        this.lastActivityReport = Number.NEGATIVE_INFINITY;
+        if (this.deps.page.isVisible()) this.reportActivity();
         this.syncMemberships();
         // room_created frames sent while this client was away are lost; ask for the list again.
         if (this.greeted) void this.refreshRooms();
@@ -464,6 +539,12 @@ export class ChatCore {
         return;
       case "room_created":
         this.addRoom(frame.room);
+        return;
+      case "room_updated":
+        this.addRoom(frame.room);
+        return;
+      case "room_deleted":
+        this.removeRoom(frame.roomId);
         return;
       case "unread_state":
         for (const room of frame.rooms) {

@@ -5,10 +5,16 @@ import {
   HistoryPage,
   Me,
   type Member,
+  type Profile,
+  ProfileResponse,
+  type Role,
   type Room,
+  type RoomCreationPolicy,
   RoomList,
   RoomResponse,
+  type UpdateRoomBody,
   WEBSOCKET_PATH,
+  WorkspaceSettings,
 } from "@parley/protocol";
 import { z } from "zod";
 import { parseRetryAfter } from "./backoff.js";
@@ -59,6 +65,16 @@ const MAX_ROOM_PAGES = 1000;
 
 export interface ChatApi {
   getMe(): Promise<Member>;
+  // --- administration (admin slice) ---
+  /** The signed-in person and whether they are an administrator. */
+  getMeWithRole(): Promise<{ user: Member; role: Role }>;
+  updateRoom(roomId: string, changes: UpdateRoomBody): Promise<Room>;
+  deleteRoom(roomId: string): Promise<void>;
+  workspaceSettings(): Promise<WorkspaceSettings>;
+  setRoomCreation(policy: RoomCreationPolicy): Promise<WorkspaceSettings>;
+  profile(personId: string): Promise<Profile>;
+  setRole(personId: string, role: Role): Promise<Profile>;
+  setDeactivated(personId: string, deactivated: boolean): Promise<Profile>;
   /** Every room, following `nextCursor` page by page until it is null. */
   listRooms(): Promise<Room[]>;
   createRoom(name: string): Promise<Room>;
@@ -83,7 +99,11 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
   async function request<T>(
     path: string,
     schema: z.ZodType<T>,
-    options: { method?: "GET" | "POST"; body?: unknown; redirectOn401?: boolean } = {},
+    options: {
+      method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+      body?: unknown;
+      redirectOn401?: boolean;
+    } = {},
   ): Promise<T> {
     const { method = "GET", body, redirectOn401 = true } = options;
     let response: Awaited<ReturnType<HttpFetch>>;
@@ -101,13 +121,43 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       return new Promise<never>(() => {});
     }
     if (!response.ok) throw await refusalOf(response, clock.now());
-    const payload: unknown = await response.json().catch(() => undefined);
+    const payload: unknown = response.status === 204 ? null : await response.json().catch(() => undefined);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new ApiError({ code: CLIENT_CODES.badResponse, status: response.status });
     return parsed.data;
   }
 
+  const person = (path: string, method: "PUT" | "POST" | "GET", body?: unknown) =>
+    request(path, ProfileResponse, { method, ...(body === undefined ? {} : { body }) }).then(
+      (answer) => answer.person,
+    );
+
   return {
+    async getMeWithRole() {
+      const me = await request("/api/me", Me);
+      return { user: me.user, role: me.role ?? "member" };
+    },
+    async updateRoom(roomId, changes) {
+      return (
+        await request(`/api/rooms/${encodeURIComponent(roomId)}`, RoomResponse, {
+          method: "PATCH",
+          body: changes,
+        })
+      ).room;
+    },
+    async deleteRoom(roomId) {
+      await request(`/api/rooms/${encodeURIComponent(roomId)}`, z.null(), { method: "DELETE" });
+    },
+    workspaceSettings: () => request("/api/workspace/settings", WorkspaceSettings),
+    setRoomCreation: (roomCreation) =>
+      request("/api/workspace/settings", WorkspaceSettings, { method: "PUT", body: { roomCreation } }),
+    profile: (personId) => person(`/api/people/${encodeURIComponent(personId)}`, "GET"),
+    setRole: (personId, role) => person(`/api/people/${encodeURIComponent(personId)}/role`, "PUT", { role }),
+    setDeactivated: (personId, deactivated) =>
+      person(
+        `/api/people/${encodeURIComponent(personId)}/${deactivated ? "deactivate" : "reactivate"}`,
+        "POST",
+      ),
     async getMe() {
       return (await request("/api/me", Me)).user;
     },

@@ -65,6 +65,18 @@ export function withRoom(rooms: readonly Room[], room: Room): readonly Room[] {
   const index = rooms.findIndex((candidate) => candidate.id === room.id);
   if (index === -1) return [...rooms, room];
   const existing = rooms[index];
-  if (existing && existing.name === room.name && existing.slug === room.slug) return rooms;
+  if (
+    existing &&
+    existing.name === room.name &&
+    existing.slug === room.slug &&
+    existing.topic === room.topic &&
+    existing.archived === room.archived
+  )
+    return rooms;
   return rooms.map((candidate) => (candidate.id === room.id ? room : candidate));
+}
+
+/** The list without the room with this id (admin slice: a deleted room). */
+export function withoutRoom(rooms: readonly Room[], roomId: string): readonly Room[] {
+  return rooms.some((room) => room.id === roomId) ? rooms.filter((room) => room.id !== roomId) : rooms;
 }
