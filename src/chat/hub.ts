@@ -93,6 +93,28 @@ export class Hub {
     }
   }
 
+  // --- rooms-access ---
+  /**
+   * The user is no longer a member: their sockets on this node leave the room's fan-out and its
+   * unread watch at once, synchronously, so nothing of it reaches them after this returns.
+   */
+  evict(userId: string, roomId: string): void {
+    const sockets = this.byUser.get(userId);
+    if (!sockets) return;
+    for (const subscriber of sockets.values()) {
+      this.unsubscribe(roomId, subscriber);
+      removeFrom(this.watchers, roomId, subscriber);
+    }
+  }
+
+  private toUser(userId: string, data: EncodedFrame): void {
+    const sockets = this.byUser.get(userId);
+    if (!sockets) return;
+    for (const subscriber of sockets.values()) subscriber.deliver(data);
+    this.metrics.delivered(sockets.size);
+  }
+  // --- end rooms-access ---
+
   localSubscriberCount(roomId: string): number {
     return this.rooms.get(roomId)?.size ?? 0;
   }
@@ -115,6 +137,25 @@ export class Hub {
         this.metrics.delivered(this.everyone.size);
         return;
       }
+      // --- rooms-access ---
+      case "member_added":
+        this.toUser(event.member.id, encodeFrame({ type: "room_added", room: event.room }));
+        this.toRoom(
+          event.room.id,
+          encodeFrame({ type: "room_members", roomId: event.room.id, added: [event.member], removed: [] }),
+          undefined,
+        );
+        return;
+      case "member_removed":
+        this.evict(event.userId, event.roomId);
+        this.toUser(event.userId, encodeFrame({ type: "room_removed", roomId: event.roomId }));
+        this.toRoom(
+          event.roomId,
+          encodeFrame({ type: "room_members", roomId: event.roomId, added: [], removed: [event.userId] }),
+          undefined,
+        );
+        return;
+      // --- end rooms-access ---
       case "read": {
         const sockets = this.byUser.get(event.userId);
         if (!sockets) return;

@@ -151,6 +151,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
       rooms: new RoomRepository(db),
       presence: infra.presence,
       memberships: new MembershipRepository(db),
+      users: new UserRepository(db),
       bus: infra.bus,
       clock: Date,
       metrics: infra.metrics,

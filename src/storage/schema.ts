@@ -28,6 +28,13 @@ export interface RoomTable {
   created_at: number;
   /** Highest sequence given out in this room; bumped under a row lock by each insert. */
   last_seq: Generated<number>;
+  // --- rooms-access ---
+  /** "open", "private" or "direct". */
+  kind: Generated<string>;
+  created_by: string | null;
+  /** Direct conversations only: digest of the sorted ids of its people (see directKey). */
+  direct_key: string | null;
+  // --- end rooms-access ---
 }
 
 export interface MessageTable {

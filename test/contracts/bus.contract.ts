@@ -27,7 +27,10 @@ function message(seq: number, roomId = "r"): Message {
 const everyKind: BusEvent[] = [
   { kind: "message", message: message(1) },
   { kind: "presence", roomId: "r", joined: [ada], left: ["u-bob", "u:odd|id"] },
-  { kind: "room_created", room: { id: "r2", slug: "日本語の部屋", name: "Café ☕", createdAt: 1 } },
+  {
+    kind: "room_created",
+    room: { id: "r2", slug: "日本語の部屋", name: "Café ☕", createdAt: 1, kind: "open", createdBy: null },
+  },
   { kind: "read", userId: ada.id, roomId: "r", seq: 7 },
 ];
 

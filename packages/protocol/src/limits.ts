@@ -16,3 +16,10 @@ export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
  * malformed (no client can have seen it), so every database answers the same.
  */
 export const MAX_SEQUENCE = 2_147_483_647;
+
+// --- rooms-access ---
+/** Most people in one direct conversation, the one who starts it included. */
+export const MAX_DIRECT_PEOPLE = 8;
+/** Most rooms in one person's room list (`GET /api/me/rooms`): memberships past it are not listed. */
+export const MAX_MEMBERSHIPS_LISTED = 2000;
+// --- end rooms-access ---
