@@ -68,3 +68,34 @@ export function withRoom(rooms: readonly Room[], room: Room): readonly Room[] {
   if (existing && existing.name === room.name && existing.slug === room.slug) return rooms;
   return rooms.map((candidate) => (candidate.id === room.id ? room : candidate));
 }
+
+// --- rooms-access ---
+/**
+ * What a room is called for this user: its name, or for a direct conversation the names of the
+ * other people in it (the user's own name when writing to themselves only).
+ */
+export function roomTitle(room: Room, me: Member | null): string {
+  if (room.kind !== "direct") return room.name;
+  const people = room.people ?? [];
+  const others = people.filter((person) => person.id !== me?.id);
+  return (others.length > 0 ? others : people)
+    .map((person) => person.name)
+    .sort((a, b) => a.localeCompare(b))
+    .join(", ");
+}
+
+/** The sidebar's order: rooms by name, then direct conversations by title. */
+export function sidebarRooms(
+  rooms: readonly Room[],
+  memberships: readonly string[],
+  me: Member | null,
+): { rooms: Room[]; direct: Room[] } {
+  const mine = new Set(memberships);
+  const byTitle = (a: Room, b: Room) => roomTitle(a, me).localeCompare(roomTitle(b, me));
+  const listed = rooms.filter((room) => mine.has(room.id));
+  return {
+    rooms: listed.filter((room) => room.kind !== "direct").sort(byTitle),
+    direct: listed.filter((room) => room.kind === "direct").sort(byTitle),
+  };
+}
+// --- end rooms-access ---
