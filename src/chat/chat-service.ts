@@ -19,6 +19,8 @@ export interface ChatTimings {
   presenceBatchMs: number;
   /** How long a missing sequence number is waited for before delivering past it. */
   reorderWaitMs: number;
+  /** Rooms the access cache keeps (DEFAULT_ACCESS_CACHE_ROOMS). Not a wait, but tuned with them. */
+  accessCacheRooms: number;
 }
 
 export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
@@ -57,7 +59,7 @@ export class ChatService {
     timings: Partial<ChatTimings> = {},
   ) {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
-    this.access = new RoomAccess(deps.rooms, deps.memberships);
+    this.access = new RoomAccess(deps.rooms, deps.memberships, timings.accessCacheRooms);
     this.membership = new RoomMembership(deps, this.access, this.hub);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => {

@@ -107,8 +107,9 @@ export class RoomMembership {
   async join(userId: string, roomId: string): Promise<Room> {
     const room = await this.readableRoom(userId, roomId);
     if (room.kind === "direct") return this.withPeople(room);
-    const member = await this.person(userId);
+    // In a private room one can read, one is a member already.
     if (room.kind !== "open") return room;
+    const member = await this.person(userId);
     await this.requireBus();
     const { added } = await this.deps.memberships.add(userId, roomId);
     if (added) await this.publishChange({ kind: "member_added", room, member });

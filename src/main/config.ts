@@ -56,6 +56,9 @@ const Environment = z.object({
   REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
+  // --- rooms-access ---
+  ROOM_ACCESS_CACHE_ROOMS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  // --- end rooms-access ---
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
@@ -107,6 +110,8 @@ export interface Config {
   redisTimeouts: { connectMs: number; commandMs: number };
   /** Open WebSockets one person may hold (over all nodes with Redis, else per node). */
   maxConnectionsPerUser: number;
+  /** rooms-access: rooms whose kind and member ids one node keeps for access checks. */
+  accessCacheRooms: number;
   providers: Providers;
   allowList: AllowList;
   limits: LimitSettings;
@@ -190,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryMs: e.DATABASE_QUERY_TIMEOUT_MS },
     redisTimeouts: { connectMs: e.REDIS_CONNECT_TIMEOUT_MS, commandMs: e.REDIS_COMMAND_TIMEOUT_MS },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    accessCacheRooms: e.ROOM_ACCESS_CACHE_ROOMS,
     providers,
     allowList: {
       domains: list(e.ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, "")),

@@ -160,7 +160,11 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
         infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
       ),
     },
-    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+    {
+      presenceBatchMs: config.timings.presenceBatchMs,
+      reorderWaitMs: config.timings.reorderWaitMs,
+      accessCacheRooms: config.accessCacheRooms,
+    },
   );
   infra.metrics.countPresenceWith(() => chat.hub.presentMembers());
   await infra.presence.start?.();
