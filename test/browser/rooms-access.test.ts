@@ -30,12 +30,13 @@ const SCREENS: Screen[] = [
     },
   },
   {
-    name: "phone-ja",
+    name: "phone-ja-dark",
     options: {
       viewport: { width: 360, height: 740 },
       isMobile: true,
       hasTouch: true,
       locale: "ja-JP",
+      colorScheme: "dark",
       bypassCSP: true,
     },
     phone: true,
