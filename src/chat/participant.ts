@@ -85,7 +85,10 @@ export class Participant {
         if (!room) return this.fail("unknown_room", unknownRoom(roomId), { roomId });
         // Reading an open room makes one a member (as joining it does); in a private room or
         // direct conversation only a member reads, and a removal racing with this must not undo itself.
-        if (room.kind === "open") await this.deps.memberships.ensure(this.user.id, roomId);
+        if (room.kind === "open") {
+          const { added } = await this.deps.memberships.add(this.user.id, roomId);
+          if (added) await this.announceMember(room);
+        }
         const position = await this.deps.memberships.markRead(this.user.id, roomId, seq);
         await this.deps.bus.publish({ kind: "read", userId: this.user.id, roomId, seq: position });
       },
