@@ -69,6 +69,8 @@ export async function exportRoom(
       slug: room.slug,
       name: room.name,
       createdAt: Number(room.created_at),
+      kind: room.kind,
+      createdBy: room.created_by ?? null,
       lastSeq: Number(room.last_seq),
     },
     users,

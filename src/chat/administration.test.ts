@@ -69,7 +69,14 @@ describe("the administration service", () => {
       bus,
       clock: { now: () => now },
       createRoom: async (name, creatorId) => {
-        const room = { id: `r-${name}`, slug: name.toLowerCase(), name, createdAt: now };
+        const room = {
+          id: `r-${name}`,
+          slug: name.toLowerCase(),
+          name,
+          createdAt: now,
+          kind: "open" as const,
+          createdBy: creatorId,
+        };
         await rooms.tryCreate(room, name.toLowerCase());
         roomSettings.creators.set(room.id, creatorId);
         return { kind: "created", room };
@@ -78,7 +85,10 @@ describe("the administration service", () => {
       awayAfterMs: AWAY_AFTER_MS,
     });
     for (const id of ["ada", "bob", "cal"]) people.add({ id });
-    await rooms.tryCreate({ id: "r-general", slug: "general", name: "general", createdAt: 0 }, "general");
+    await rooms.tryCreate(
+      { id: "r-general", slug: "general", name: "general", createdAt: 0, kind: "open", createdBy: null },
+      "general",
+    );
   });
 
   it("makes only the first person to sign in an administrator, and audits it once", async () => {

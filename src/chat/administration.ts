@@ -58,7 +58,7 @@ export interface AdministrationDependencies {
   bus: Bus;
   clock: Clock;
   /** Creates a room (the chat service's rules: names, slugs, daily limit, announcement). */
-  createRoom(name: string, creatorId: string): Promise<CreateRoomResult>;
+  createRoom(name: string, creatorId: string, kind?: "open" | "private"): Promise<CreateRoomResult>;
   /** Verified emails that make their owners administrators (ADMIN_EMAILS), lower-case. */
   administratorEmails: readonly string[];
   /** Without a reported activity for this long, a connected person is away. */
@@ -282,7 +282,7 @@ export class Administration {
   // --- rooms ---
 
   /** Creates a room if the workspace lets this actor (the CLI always may), and records it. */
-  async createRoom(actor: Actor, name: string): Promise<CreateRoomResult> {
+  async createRoom(actor: Actor, name: string, kind: "open" | "private" = "open"): Promise<CreateRoomResult> {
     if (actor.kind === "person" && (await this.roomCreationPolicy()) === "administrators") {
       if ((await this.roleOf(actor.id)) !== "administrator") {
         throw new AdministrationRefusal(
@@ -291,7 +291,11 @@ export class Administration {
         );
       }
     }
-    const result = await this.deps.createRoom(name, actor.kind === "person" ? actor.id : CLI_CREATOR_ID);
+    const result = await this.deps.createRoom(
+      name,
+      actor.kind === "person" ? actor.id : CLI_CREATOR_ID,
+      kind,
+    );
     if (result.kind === "created") {
       await this.record(
         actor,

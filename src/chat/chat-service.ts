@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
@@ -9,6 +9,7 @@ import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { RoomAccess } from "./room-access.js";
 import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
+import { RoomMembership } from "./room-membership.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
 import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable.js";
@@ -19,6 +20,8 @@ export interface ChatTimings {
   presenceBatchMs: number;
   /** How long a missing sequence number is waited for before delivering past it. */
   reorderWaitMs: number;
+  /** Rooms the access cache keeps (DEFAULT_ACCESS_CACHE_ROOMS). Not a wait, but tuned with them. */
+  accessCacheRooms: number;
 }
 
 export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
@@ -48,6 +51,8 @@ export class ChatService {
   readonly hub: Hub;
   /** Who may read which room; every read path asks it. */
   readonly access: RoomAccess;
+  /** Joining, leaving, inviting, removing, direct conversations and the people directory. */
+  readonly membership: RoomMembership;
   private readonly presenceChanges: PresenceBatcher;
 
   constructor(
@@ -55,15 +60,30 @@ export class ChatService {
     timings: Partial<ChatTimings> = {},
   ) {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
-    this.access = new RoomAccess(deps.rooms);
+    this.access = new RoomAccess(deps.rooms, deps.memberships, timings.accessCacheRooms);
+    this.membership = new RoomMembership(deps, this.access, this.hub);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
-    deps.bus.subscribe((event) => this.hub.handle(event));
+    deps.bus.subscribe((event) => {
+      // Membership first: a removed person's sockets leave the room before anything else is delivered.
+      this.membership.handle(event);
+      this.hub.handle(event);
+    });
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
   participant(subscriber: Subscriber, hello: HelloExtras = {}): Participant {
-    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges, hello);
+    const participant = new Participant(
+      subscriber,
+      this.deps,
+      this.hub,
+      this.presenceChanges,
+      this.access,
+      (p) => this.membership.disconnected(p),
+      hello,
+    );
+    this.membership.connected(participant);
+    return participant;
   }
 
   /** Members the presence store found gone (their node died): tell the room. */
@@ -96,8 +116,11 @@ export class ChatService {
     };
   }
 
-  roomBySlug(slug: string): Promise<Room | undefined> {
-    return this.deps.rooms.bySlug(slug);
+  /** The room with this slug, if the user may read it (else undefined, as for no room at all). */
+  async roomBySlug(userId: string, slug: string): Promise<Room | undefined> {
+    const room = await this.deps.rooms.bySlug(slug);
+    if (!room || !(await this.access.canRead(userId, room.id))) return undefined;
+    return this.membership.withPeople(room);
   }
 
   /**
@@ -106,28 +129,42 @@ export class ChatService {
    * at the same instant can both succeed (each gets its own slug): the name check is a read, not
    * a unique index, so rooms that existed before it need no clean-up.
    */
-  async createRoom(requestedName: string, creatorId: string): Promise<CreateRoomResult> {
+  async createRoom(
+    requestedName: string,
+    creatorId: string,
+    kind: "open" | "private" = "open",
+  ): Promise<CreateRoomResult> {
     // Every node must hear of the room; refuse rather than make one the others never announce.
     if (!this.deps.bus.available) throw new DependencyUnavailableError("message bus");
     const name = normalRoomName(requestedName);
     const nameKey = roomNameKey(name);
-    const existing = await this.deps.rooms.byNameKey(nameKey);
+    // Only open rooms' names are unique: saying a private room's name is taken would reveal it.
+    const existing = kind === "open" ? await this.deps.rooms.byNameKey(nameKey) : undefined;
     if (existing) return { kind: "name_taken", room: existing };
     const allowance = await this.deps.limits.roomCreations.take(creatorId);
     if (!allowance.allowed) return { kind: "rate_limited", retryAfterMs: allowance.retryAfterMs };
-    const base = slugify(name);
+    // A private room's slug always ends in random hex: a taken slug ("-2") must not reveal it.
+    const base = kind === "open" ? slugify(name) : `${slugify(name)}-${randomBytes(4).toString("hex")}`;
     for (let attempt = 0; attempt < MAX_SLUG_ATTEMPTS; attempt++) {
       const room: Room = {
         id: randomUUID(),
         slug: slugCandidate(base, attempt),
         name,
         createdAt: this.deps.clock.now(),
+        kind,
+        createdBy: creatorId,
       };
       if (await this.deps.rooms.tryCreate(room, nameKey)) {
+        const creator = (await this.deps.users.profiles([creatorId]))[0];
+        if (creator) await this.deps.memberships.add(creatorId, room.id);
         // Created: an announcement lost to an outage is made good by the room list on the next load.
-        await this.deps.bus.publish({ kind: "room_created", room }).catch((error: unknown) => {
-          if (!isDependencyUnavailable(error)) throw error;
-        });
+        const announce = async (event: Parameters<typeof this.deps.bus.publish>[0]) =>
+          this.deps.bus.publish(event).catch((error: unknown) => {
+            if (!isDependencyUnavailable(error)) throw error;
+          });
+        // Only an open room is announced to everyone; a private one only to its creator's tabs.
+        if (kind === "open") await announce({ kind: "room_created", room });
+        if (creator) await announce({ kind: "member_added", room, member: creator });
         return { kind: "created", room };
       }
     }
@@ -143,14 +180,22 @@ export class ChatService {
         slug: DEFAULT_ROOM_NAME,
         name: DEFAULT_ROOM_NAME,
         createdAt: this.deps.clock.now(),
+        kind: "open",
+        createdBy: null,
       },
       roomNameKey(DEFAULT_ROOM_NAME),
     );
   }
 
   /** A page of history older than `before` (or the newest page), by keyset on the room sequence. */
-  async history(roomId: string, before: number | undefined, limit = HISTORY_PAGE_SIZE): Promise<HistoryPage> {
-    if (!(await this.deps.rooms.byId(roomId))) throw new RoomNotFoundError(roomId);
+  async history(
+    userId: string,
+    roomId: string,
+    before: number | undefined,
+    limit = HISTORY_PAGE_SIZE,
+  ): Promise<HistoryPage> {
+    // A room the user may not read is answered as one that does not exist.
+    if (!(await this.access.canRead(userId, roomId))) throw new RoomNotFoundError(roomId);
     const page =
       before === undefined
         ? await this.deps.messages.latest(roomId, limit + 1)

@@ -12,6 +12,7 @@ import {
   FakeMembershipStore,
   FakeMessageStore,
   FakeRoomStore,
+  FakeUserDirectory,
   RecordingSubscriber,
   unlimited,
 } from "./testing/fakes.js";
@@ -148,6 +149,7 @@ describe("chat service", () => {
       rooms,
       presence: new InMemoryPresence(),
       memberships: new FakeMembershipStore(messages),
+      users: new FakeUserDirectory(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1_000 },
       limits: { sends: unlimited, roomCreations: unlimited },
@@ -292,7 +294,7 @@ describe("chat service", () => {
       expect(joined?.messages.every((m) => m.authorId === loud.id)).toBe(true);
       expect(joined?.hasOlder).toBe(false);
     }
-    const page = await chat.history(roomId, undefined, 50);
+    const page = await chat.history(bob.id, roomId, undefined, 50);
     expect(page.users).toEqual([loud]);
     expect(page.messages).toHaveLength(40);
     expect(JSON.stringify(page).length).toBeLessThan(200_000 + 40 * 200 + 2_000);
@@ -323,12 +325,12 @@ describe("chat service", () => {
 
     // History pages are bounded too (4 MiB, so this one whole), and `before` reaches every message once.
     const seqs: number[] = [];
-    let page = await chat.history(roomId, undefined, 25);
+    let page = await chat.history(bob.id, roomId, undefined, 25);
     for (let pages = 0; ; pages++) {
       expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(MAX_MESSAGE_BYTES_PER_PAGE + 2_000);
       seqs.unshift(...page.messages.map((m) => m.seq));
       if (!page.hasOlder || pages > 20) break;
-      page = await chat.history(roomId, page.messages[0]?.seq, 25);
+      page = await chat.history(bob.id, roomId, page.messages[0]?.seq, 25);
     }
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
@@ -357,10 +359,10 @@ describe("chat service", () => {
     const writer = chat.participant(new RecordingSubscriber("w", bob));
     await writer.join({ type: "join", roomId });
     for (let i = 1; i <= 7; i++) await writer.send({ type: "send", roomId, clientId: `h${i}`, body: `${i}` });
-    const newest = await chat.history(roomId, undefined, 3);
+    const newest = await chat.history(bob.id, roomId, undefined, 3);
     expect(newest.messages.map((m) => m.seq)).toEqual([5, 6, 7]);
     expect(newest.hasOlder).toBe(true);
-    const oldest = await chat.history(roomId, 2, 3);
+    const oldest = await chat.history(bob.id, roomId, 2, 3);
     expect(oldest).toMatchObject({ hasOlder: false });
     expect(oldest.messages.map((m) => m.seq)).toEqual([1]);
   });
@@ -393,6 +395,7 @@ describe("unread counts", () => {
       rooms,
       presence: new InMemoryPresence(),
       memberships: new FakeMembershipStore(messages),
+      users: new FakeUserDirectory(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1 },
       limits: { sends: unlimited, roomCreations: unlimited },

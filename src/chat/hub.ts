@@ -116,6 +116,41 @@ export class Hub {
   hasConnections(userId: string): boolean {
     return this.byUser.has(userId);
   }
+  // --- rooms-access ---
+  /**
+   * The user is no longer a member: their sockets on this node leave the room's fan-out and its
+   * unread watch at once, synchronously, so nothing of it reaches them after this returns.
+   */
+  evict(userId: string, roomId: string): void {
+    const sockets = this.byUser.get(userId);
+    if (!sockets) return;
+    for (const subscriber of sockets.values()) {
+      this.unsubscribe(roomId, subscriber);
+      removeFrom(this.watchers, roomId, subscriber);
+    }
+  }
+
+  /**
+   * Sockets of this node that belong to the room's members: those in it and those watching it for
+   * unread counts (every member's socket watches its rooms).
+   */
+  private toMembersHere(roomId: string, data: EncodedFrame): void {
+    const sockets = new Map<string, Subscriber>();
+    for (const { subscriber } of this.rooms.get(roomId)?.values() ?? [])
+      sockets.set(subscriber.connectionId, subscriber);
+    for (const subscriber of this.watchers.get(roomId)?.values() ?? [])
+      sockets.set(subscriber.connectionId, subscriber);
+    for (const subscriber of sockets.values()) subscriber.deliver(data);
+    this.metrics.delivered(sockets.size);
+  }
+
+  private toUser(userId: string, data: EncodedFrame): void {
+    const sockets = this.byUser.get(userId);
+    if (!sockets) return;
+    for (const subscriber of sockets.values()) subscriber.deliver(data);
+    this.metrics.delivered(sockets.size);
+  }
+  // --- end rooms-access ---
 
   localSubscriberCount(roomId: string): number {
     return this.rooms.get(roomId)?.size ?? 0;
@@ -141,15 +176,38 @@ export class Hub {
       }
       case "room_updated": {
         this.noteRoom(event.room);
-        this.toEveryone(encodeFrame({ type: "room_updated", room: event.room }));
+        // A private room's or direct conversation's name is for its members only.
+        if (event.room.kind === "open")
+          this.toEveryone(encodeFrame({ type: "room_updated", room: event.room }));
+        else this.toMembersHere(event.room.id, encodeFrame({ type: "room_updated", room: event.room }));
         return;
       }
       case "room_deleted": {
         this.deleted.add(event.roomId);
         this.archived.delete(event.roomId);
+        // Only an id: nothing of a private room is told, and every list must drop it.
         this.toEveryone(encodeFrame({ type: "room_deleted", roomId: event.roomId }));
         return;
       }
+      // --- rooms-access ---
+      case "member_added":
+        this.toUser(event.member.id, encodeFrame({ type: "room_added", room: event.room }));
+        this.toRoom(
+          event.room.id,
+          encodeFrame({ type: "room_members", roomId: event.room.id, added: [event.member], removed: [] }),
+          undefined,
+        );
+        return;
+      case "member_removed":
+        this.evict(event.userId, event.roomId);
+        this.toUser(event.userId, encodeFrame({ type: "room_removed", roomId: event.roomId }));
+        this.toRoom(
+          event.roomId,
+          encodeFrame({ type: "room_members", roomId: event.roomId, added: [], removed: [event.userId] }),
+          undefined,
+        );
+        return;
+      // --- end rooms-access ---
       case "read": {
         const sockets = this.byUser.get(event.userId);
         if (!sockets) return;

@@ -1,4 +1,12 @@
-import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "@parley/protocol";
+import type {
+  ErrorCode,
+  JoinFrame,
+  Message,
+  ReadFrame,
+  Room,
+  SendFrame,
+  ServerFrame,
+} from "@parley/protocol";
 import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
@@ -11,7 +19,13 @@ import {
   type Subscriber,
 } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
+import type { RoomAccess } from "./room-access.js";
 import { isDependencyUnavailable } from "./unavailable.js";
+
+/** The refusal of a room that does not exist or that the user may not read: the same words for both. */
+function unknownRoom(roomId: string): string {
+  return `There is no room with id ${roomId}.`;
+}
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
@@ -37,12 +51,16 @@ export class Participant {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly metrics: ChatMetrics;
+  /** Per room, how often this user lost its membership while connected: a join that saw it change gives up. */
+  private readonly revocations = new Map<string, number>();
 
   constructor(
     private readonly subscriber: Subscriber,
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
+    private readonly access: RoomAccess,
+    private readonly onClosed: (participant: Participant) => void = () => undefined,
     hello: HelloExtras = {},
   ) {
     this.metrics = deps.metrics ?? NO_CHAT_METRICS;
@@ -70,9 +88,14 @@ export class Participant {
   read({ roomId, seq }: ReadFrame): Promise<void> {
     return this.serially(
       async () => {
-        if (!(await this.deps.rooms.byId(roomId)))
-          return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
-        await this.deps.memberships.ensure(this.user.id, roomId);
+        const room = await this.access.readable(this.user.id, roomId);
+        if (!room) return this.fail("unknown_room", unknownRoom(roomId), { roomId });
+        // Reading an open room makes one a member (as joining it does); in a private room or
+        // direct conversation only a member reads, and a removal racing with this must not undo itself.
+        if (room.kind === "open") {
+          const { added } = await this.deps.memberships.add(this.user.id, roomId);
+          if (added) await this.announceMember(room);
+        }
         const position = await this.deps.memberships.markRead(this.user.id, roomId, seq);
         await this.deps.bus.publish({ kind: "read", userId: this.user.id, roomId, seq: position });
       },
@@ -119,9 +142,28 @@ export class Participant {
     });
   }
 
+  // --- rooms-access ---
+  /**
+   * The user is no longer a member of the room (the hub already stopped its frames): sends are
+   * refused from now on, a join in flight gives up, and the room sees this user leave.
+   */
+  revoke(roomId: string): void {
+    this.revocations.set(roomId, (this.revocations.get(roomId) ?? 0) + 1);
+    if (!this.rooms.has(roomId)) return;
+    this.rooms.delete(roomId);
+    this.serially(async () => {
+      if (this.rooms.has(roomId)) return;
+      const last = await this.deps.presence.remove(roomId, this.user.id, this.subscriber.connectionId);
+      if (last) this.presence.left(roomId, this.user.id);
+      this.reply({ type: "left", roomId });
+    }).catch(() => undefined);
+  }
+  // --- end rooms-access ---
+
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
   disconnect(): Promise<void> {
     this.closed = true;
+    this.onClosed(this);
     this.hub.disconnect(this.subscriber);
     return this.serially(async () => {
       for (const roomId of [...this.rooms]) await this.doLeave(roomId);
@@ -135,8 +177,10 @@ export class Participant {
   }
 
   private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
-    const room = await this.deps.rooms.byId(roomId);
-    if (!room) return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
+    const revocations = this.revocations.get(roomId) ?? 0;
+    // A room the user may not read is answered exactly as one that does not exist.
+    const room = await this.access.readable(this.user.id, roomId);
+    if (!room) return this.fail("unknown_room", unknownRoom(roomId), { roomId });
     if (this.closed) return;
     this.hub.noteRoom(room);
     const rejoin = this.rooms.has(roomId);
@@ -149,11 +193,33 @@ export class Participant {
 
     const { messages, hasOlder } = await this.missedMessages(roomId, since);
     const members = await this.deps.presence.members(roomId);
-    const lastReadSeq = await this.deps.memberships.ensure(this.user.id, roomId);
+    // Entering an open room makes one a member; in the others one already is (checked above), and
+    // must not be made one again should a removal have come meanwhile.
+    const membership =
+      room.kind === "open"
+        ? await this.deps.memberships.add(this.user.id, roomId)
+        : { lastReadSeq: (await this.deps.memberships.position(this.user.id, roomId)) ?? 0, added: false };
+    if ((this.revocations.get(roomId) ?? 0) !== revocations) {
+      // Removed while this join read its snapshot: send none of it.
+      if (membership.added) await this.deps.memberships.remove(this.user.id, roomId);
+      await this.doLeave(roomId);
+      return this.fail("unknown_room", unknownRoom(roomId), { roomId });
+    }
+    if (membership.added) await this.announceMember(room);
+    const lastReadSeq = membership.lastReadSeq;
     this.hub.watch(roomId, this.subscriber);
     this.reply({ type: "joined", room, members, ...toPage(messages), hasOlder, lastReadSeq });
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
     this.hub.release(roomId, this.subscriber, snapshotSeq);
+  }
+
+  /** Tells every node this user is a new member, so their other tabs list the room and its members list grows. */
+  private async announceMember(room: Room): Promise<void> {
+    this.access.forget(room.id);
+    await this.deps.bus.publish({ kind: "member_added", room, member: this.user }).catch((error: unknown) => {
+      // The membership is stored; the room list on the next load makes the announcement good.
+      if (!isDependencyUnavailable(error)) throw error;
+    });
   }
 
   private async enterPresence(roomId: string): Promise<void> {

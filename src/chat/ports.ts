@@ -1,4 +1,4 @@
-import type { ErrorCode, Member, Message, Room } from "@parley/protocol";
+import type { ErrorCode, Member, Message, Room, RoomKind } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 
 /** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
@@ -39,7 +39,7 @@ export interface RoomListPosition {
 
 export interface RoomStore {
   /**
-   * Up to `limit` rooms in name order (by name key, then id: a total order, so keyset pages
+   * Up to `limit` open rooms (private rooms and direct conversations are never listed to all) in name order (by name key, then id: a total order, so keyset pages
    * neither skip nor repeat a room), starting after `after` when given.
    */
   page(
@@ -50,10 +50,17 @@ export interface RoomStore {
   ): Promise<Array<Room & { nameKey: string }>>;
   byId(id: string): Promise<Room | undefined>;
   bySlug(slug: string): Promise<Room | undefined>;
-  /** A room whose name has this key (see roomNameKey), if there is one. */
+  /** An open room whose name has this key (see roomNameKey), if there is one. */
   byNameKey(nameKey: string): Promise<Room | undefined>;
-  /** Inserts the room; false when its slug is already taken. */
-  tryCreate(room: Room, nameKey: string): Promise<boolean>;
+  /**
+   * Inserts the room (with its kind and creator); false when its slug is already taken, or, for a
+   * direct conversation, when one with this `directKey` exists.
+   */
+  tryCreate(room: Room, nameKey: string, directKey?: string): Promise<boolean>;
+  // --- rooms-access ---
+  /** The direct conversation whose people make this key (see directKey), if there is one. */
+  byDirectKey(directKey: string): Promise<Room | undefined>;
+  // --- end rooms-access ---
 }
 
 export interface RoomStanding {
@@ -70,7 +77,29 @@ export interface MembershipStore {
   ensure(userId: string, roomId: string): Promise<number>;
   /** Moves the read position forward to `seq` (never back, never past the room's end); returns it. */
   markRead(userId: string, roomId: string, seq: number): Promise<number>;
+  // --- rooms-access ---
+  /** Like `ensure`, also saying whether the user was not a member before (so others can be told). */
+  add(userId: string, roomId: string): Promise<{ lastReadSeq: number; added: boolean }>;
+  /** The user's read position, or undefined when they are not a member. */
+  position(userId: string, roomId: string): Promise<number | undefined>;
+  /** Ends the membership; false when the user was not a member. */
+  remove(userId: string, roomId: string): Promise<boolean>;
+  /** Ids of every member of the room (the access cache holds them for private rooms and direct conversations). */
+  memberIds(roomId: string): Promise<string[]>;
+  /** Up to `limit` members of the room in name order, after `after` when given (keyset pages). */
+  members(roomId: string, after: PersonPosition | undefined, limit: number): Promise<Member[]>;
+  /** Up to `limit` rooms the user is a member of, of any kind. */
+  roomsOf(userId: string, limit: number): Promise<Room[]>;
+  // --- end rooms-access ---
 }
+
+// --- rooms-access ---
+/** Where a page of people starts: just after this person in name order. */
+export interface PersonPosition {
+  name: string;
+  id: string;
+}
+// --- end rooms-access ---
 
 /** Who is in which room right now, counted per connection so several tabs make one member. */
 export interface PresenceStore {
@@ -89,13 +118,20 @@ export interface PresenceStore {
 export type BusEvent =
   | { kind: "message"; message: Message }
   | { kind: "presence"; roomId: string; joined: Member[]; left: string[] }
+  /** Only open rooms are announced to everyone. */
   | { kind: "room_created"; room: Room }
   | { kind: "read"; userId: string; roomId: string; seq: number }
   // --- room settings (admin slice) ---
   /** A room's name, topic or archived state changed. */
   | { kind: "room_updated"; room: Room }
   /** A room was deleted with its messages. */
-  | { kind: "room_deleted"; roomId: string };
+  | { kind: "room_deleted"; roomId: string }
+  // --- rooms-access ---
+  /** `member` became a member of `room` (joined, was invited, or is in a new direct conversation). */
+  | { kind: "member_added"; room: Room; member: Member }
+  /** `userId` is no longer a member of the room (`kind` says which): every node drops their sockets from it at once. */
+  | { kind: "member_removed"; roomId: string; roomKind: RoomKind; userId: string };
+// --- end rooms-access ---
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {
@@ -121,6 +157,12 @@ export interface Clock {
 
 export interface UserDirectory {
   displayName(userId: string): Promise<string | undefined>;
+  // --- rooms-access ---
+  /** The people with these ids who exist, as others see them (any order). */
+  profiles(userIds: readonly string[]): Promise<Member[]>;
+  /** Up to `limit` people in name order after `after`, whose name contains `filter` ignoring case when given. */
+  page(filter: string | undefined, after: PersonPosition | undefined, limit: number): Promise<Member[]>;
+  // --- end rooms-access ---
 }
 
 /** Whether a person may do one more of some action now, and if not, how long until they may. */
@@ -165,6 +207,8 @@ export interface ChatDependencies {
   rooms: RoomStore;
   presence: PresenceStore;
   memberships: MembershipStore;
+  /** rooms-access: the people directory (invitations and direct conversations name people by id). */
+  users: UserDirectory;
   bus: Bus;
   clock: Clock;
   limits: {

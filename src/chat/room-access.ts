@@ -1,31 +1,115 @@
-import type { RoomStore } from "./ports.js";
+import type { Room, RoomKind } from "@parley/protocol";
+import type { MembershipStore, RoomStore } from "./ports.js";
 
 /** Rooms read per page while listing every readable room. */
 const ROOM_PAGE = 500;
+/** Rooms whose kind and (for private and direct ones) member ids one node keeps in memory. */
+export const DEFAULT_ACCESS_CACHE_ROOMS = 10_000;
+
+/** Reads of one room while its membership keeps changing, before answering uncached. */
+const LOAD_ATTEMPTS = 3;
+
+interface CachedRoom {
+  kind: RoomKind;
+  /** Member ids; only for private rooms and direct conversations (anyone may read an open room). */
+  members?: Set<string>;
+}
 
 /**
- * Who may read which room: the one place every read path asks (join, history, search, files,
- * reactions…). Today every room is open, so a room is readable by anyone signed in once it
- * exists; private rooms and direct conversations narrow it here and nowhere else.
+ * Who may read which room: the one place every read path asks (join, history, room by slug,
+ * search, files, reactions…). An open room is readable by anyone signed in; a private room or a
+ * direct conversation only by its members. Everyone else is told it does not exist (404,
+ * `unknown_room`): no content, no member list, not even its name.
+ *
+ * Answers come from a per-node cache of each room's kind and, for private and direct rooms, its
+ * member ids, so a check costs no database read once the room is known. Every change of
+ * membership calls `forget` on every node (the bus carries it), and a load that raced with a
+ * change is not kept (each room has a generation). Unknown rooms are never cached.
  */
 export class RoomAccess {
-  constructor(private readonly rooms: RoomStore) {}
+  private readonly cache = new Map<string, CachedRoom>();
+  private readonly generations = new Map<string, number>();
+
+  constructor(
+    private readonly rooms: RoomStore,
+    private readonly memberships: MembershipStore,
+    private readonly maxRooms = DEFAULT_ACCESS_CACHE_ROOMS,
+  ) {}
 
   /** True when the user may see the room's name, members and messages. */
-  async canRead(_userId: string, roomId: string): Promise<boolean> {
-    return (await this.rooms.byId(roomId)) !== undefined;
+  async canRead(userId: string, roomId: string): Promise<boolean> {
+    const room = await this.load(roomId);
+    if (!room) return false;
+    return room.kind === "open" || (room.members?.has(userId) ?? false);
+  }
+
+  /** The room when the user may read it; undefined when it does not exist or they may not (the same to them). */
+  async readable(userId: string, roomId: string): Promise<Room | undefined> {
+    if (!(await this.canRead(userId, roomId))) return undefined;
+    return this.rooms.byId(roomId);
+  }
+
+  /** Whether the user is a member (not merely a reader of an open room); undefined for an unknown room. */
+  async isMember(userId: string, roomId: string): Promise<boolean | undefined> {
+    const room = await this.load(roomId);
+    if (!room) return undefined;
+    if (room.members) return room.members.has(userId);
+    return (await this.memberships.memberIds(roomId)).includes(userId);
   }
 
   /** Ids of every room the user may read: cross-room reads (search) filter by it. */
-  async readableRoomIds(_userId: string): Promise<string[]> {
+  async readableRoomIds(userId: string): Promise<string[]> {
     const ids: string[] = [];
     let after: { nameKey: string; id: string } | undefined;
     for (;;) {
       const page = await this.rooms.page(after, ROOM_PAGE);
       for (const room of page) ids.push(room.id);
       const last = page.at(-1);
-      if (page.length < ROOM_PAGE || !last) return ids;
+      if (page.length < ROOM_PAGE || !last) break;
       after = { nameKey: last.nameKey, id: last.id };
     }
+    // Open rooms came above; the user's memberships add the private and direct ones.
+    for (const room of await this.memberships.roomsOf(userId, Number.MAX_SAFE_INTEGER)) {
+      if (room.kind !== "open") ids.push(room.id);
+    }
+    return ids;
+  }
+
+  /** The room's membership changed (here or on another node): the next check reads it again. */
+  forget(roomId: string): void {
+    this.cache.delete(roomId);
+    this.generations.set(roomId, (this.generations.get(roomId) ?? 0) + 1);
+    // Generations are only needed while a load may be in flight; keep the map from growing for ever.
+    if (this.generations.size > this.maxRooms * 2) this.generations.clear();
+  }
+
+  private async load(roomId: string): Promise<CachedRoom | undefined> {
+    const cached = this.cache.get(roomId);
+    if (cached) {
+      // Most recently used last: the first entry is the one to drop when full.
+      this.cache.delete(roomId);
+      this.cache.set(roomId, cached);
+      return cached;
+    }
+    let entry: CachedRoom | undefined;
+    for (let attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
+      const generation = this.generations.get(roomId) ?? 0;
+      const room = await this.rooms.byId(roomId);
+      if (!room) return undefined;
+      entry =
+        room.kind === "open"
+          ? { kind: room.kind }
+          : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)) };
+      if ((this.generations.get(roomId) ?? 0) === generation) break;
+      // A change arrived while this was read: read again rather than answer from before it.
+      if (attempt === LOAD_ATTEMPTS - 1) return entry;
+    }
+    if (!entry) return undefined;
+    this.cache.set(roomId, entry);
+    if (this.cache.size > this.maxRooms) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    return entry;
   }
 }

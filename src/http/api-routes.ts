@@ -1,4 +1,13 @@
-import { CreateRoomBody, HistoryQuery, RoomListQuery, type SignInOptions } from "@parley/protocol";
+import {
+  CreateRoomBody,
+  HistoryQuery,
+  InviteBody,
+  OpenDirectBody,
+  PeopleQuery,
+  PersonId,
+  RoomListQuery,
+  type SignInOptions,
+} from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { avatarSvg } from "../auth/avatar.js";
@@ -7,6 +16,7 @@ import { isAllowedOrigin } from "../auth/origin.js";
 import { type Administration, AdministrationRefusal } from "../chat/administration.js";
 import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
+import { MembershipRefusal, type MembershipRefusalReason } from "../chat/room-membership.js";
 import { actorOf, registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
 
 export interface ApiRoutesOptions {
@@ -34,6 +44,26 @@ function formatWait(seconds: number): string {
 }
 
 const RoomIdParams = z.object({ roomId: z.string().min(1).max(64) });
+const MemberParams = z.object({ roomId: z.string().min(1).max(64), userId: PersonId });
+
+/**
+ * rooms-access: the status of each membership refusal. A room the person may not read is 404,
+ * exactly as a room that does not exist (404 hides existence; see docs/security.md).
+ */
+const REFUSAL_STATUS: Record<MembershipRefusalReason, number> = {
+  not_found: 404,
+  unknown_person: 404,
+  not_member: 404,
+  not_allowed: 403,
+  direct_is_fixed: 409,
+  bad_cursor: 400,
+};
+
+function refused(reply: FastifyReply, error: unknown) {
+  if (!(error instanceof MembershipRefusal)) throw error;
+  const code = error.reason === "bad_cursor" ? "bad_request" : error.reason;
+  return reply.code(REFUSAL_STATUS[error.reason]).send({ error: code, message: error.message });
+}
 const SlugParams = z.object({ slug: z.string().min(1).max(64) });
 const AvatarParams = z.object({ file: z.string().regex(/^.+\.svg$/) });
 
@@ -43,6 +73,13 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   const signedInByRequest = new WeakMap<FastifyRequest, SignedIn>();
 
   app.get("/api/signin-options", async () => options.signInOptions);
+
+  /** The signed-in person's id; the preHandler refused the request without one. */
+  const userOf = (request: FastifyRequest): string => {
+    const signedIn = signedInByRequest.get(request);
+    if (!signedIn) throw new Error("a route under the session check ran without a session");
+    return signedIn.member.id;
+  };
 
   app.register(async (api) => {
     api.addHook("preHandler", async (request, reply) => {
@@ -92,6 +129,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
         result = await options.administration.createRoom(
           actorOf({ member: creator, sessionId: "" }),
           body.data.name,
+          body.data.kind,
         );
       } catch (error) {
         if (error instanceof AdministrationRefusal) return sendRefusal(reply, error);
@@ -125,7 +163,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     api.get("/api/rooms/by-slug/:slug", async (request, reply) => {
       const params = SlugParams.safeParse(request.params);
       if (!params.success) return badRequest(reply, params.error);
-      const room = await chat.roomBySlug(params.data.slug);
+      const room = await chat.roomBySlug(userOf(request), params.data.slug);
       if (!room) return reply.code(404).send({ error: "not_found", message: "There is no such room." });
       return { room };
     });
@@ -136,7 +174,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       const query = HistoryQuery.safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);
       try {
-        return await chat.history(params.data.roomId, query.data.before, query.data.limit);
+        return await chat.history(userOf(request), params.data.roomId, query.data.before, query.data.limit);
       } catch (error) {
         if (error instanceof RoomNotFoundError) {
           return reply.code(404).send({ error: "not_found", message: "There is no such room." });
@@ -149,6 +187,93 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       administration: options.administration,
       signedIn: (request) => signedInByRequest.get(request),
     });
+
+    // --- rooms-access: memberships, members, people, direct conversations ---
+    api.get("/api/me/rooms", async (request) => ({ rooms: await chat.membership.roomsOf(userOf(request)) }));
+
+    api.post("/api/rooms/:roomId/join", async (request, reply) => {
+      const params = RoomIdParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      try {
+        return { room: await chat.membership.join(userOf(request), params.data.roomId) };
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.post("/api/rooms/:roomId/leave", async (request, reply) => {
+      const params = RoomIdParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      try {
+        await chat.membership.leave(userOf(request), params.data.roomId);
+        return reply.code(204).send();
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.get("/api/rooms/:roomId/members", async (request, reply) => {
+      const params = RoomIdParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      const query = PeopleQuery.safeParse(request.query);
+      if (!query.success) return badRequest(reply, query.error);
+      try {
+        return await chat.membership.members(
+          userOf(request),
+          params.data.roomId,
+          query.data.cursor,
+          query.data.limit,
+        );
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.post("/api/rooms/:roomId/members", async (request, reply) => {
+      const params = RoomIdParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      const body = InviteBody.safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      try {
+        const member = await chat.membership.invite(userOf(request), params.data.roomId, body.data.userId);
+        return reply.code(200).send({ member });
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.delete("/api/rooms/:roomId/members/:userId", async (request, reply) => {
+      const params = MemberParams.safeParse(request.params);
+      if (!params.success) return badRequest(reply, params.error);
+      try {
+        await chat.membership.remove(userOf(request), params.data.roomId, params.data.userId);
+        return reply.code(204).send();
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.get("/api/people", async (request, reply) => {
+      const query = PeopleQuery.safeParse(request.query);
+      if (!query.success) return badRequest(reply, query.error);
+      try {
+        return await chat.membership.people(query.data.q, query.data.cursor, query.data.limit);
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+
+    api.post("/api/direct", async (request, reply) => {
+      const body = OpenDirectBody.safeParse(request.body);
+      if (!body.success) return badRequest(reply, body.error);
+      try {
+        const { room, created } = await chat.membership.openDirect(userOf(request), body.data.userIds);
+        return reply.code(created ? 201 : 200).send({ room });
+      } catch (error) {
+        return refused(reply, error);
+      }
+    });
+    // --- end rooms-access ---
 
     api.get("/api/avatars/:file", async (request, reply) => {
       const params = AvatarParams.safeParse(request.params);

@@ -17,6 +17,7 @@ import { MembershipRepository } from "../storage/membership-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
+import { UserRepository } from "../storage/user-repository.js";
 import { createAdministration } from "./administration-wiring.js";
 import type { Config } from "./config.js";
 
@@ -99,6 +100,7 @@ async function openAdministration(
       rooms: new RoomRepository(db),
       presence: new InMemoryPresence(),
       memberships: new MembershipRepository(db),
+      users: new UserRepository(db),
       bus,
       clock: Date,
       limits: createLimits(config.limits),

@@ -20,7 +20,7 @@ export interface AdministrationWiring {
   /** Where ended sessions are announced (every node closes their sockets); none: the sweep finds them. */
   sessionEnded: SessionEndedTopic | undefined;
   activity: ActivityStore;
-  createRoom(name: string, creatorId: string): Promise<CreateRoomResult>;
+  createRoom(name: string, creatorId: string, kind?: "open" | "private"): Promise<CreateRoomResult>;
   administratorEmails: readonly string[];
   awayAfterMs: number;
   /** Each audit entry as a JSON log line. */

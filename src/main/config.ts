@@ -57,6 +57,9 @@ const Environment = z.object({
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
   CONNECT_ADMISSION_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(2000),
+  // --- rooms-access ---
+  ROOM_ACCESS_CACHE_ROOMS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  // --- end rooms-access ---
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
@@ -113,6 +116,8 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** WebSocket upgrades one node starts per second (0: no limit); past it, 503 with Retry-After. */
   connectAdmissionPerSecond: number;
+  /** rooms-access: rooms whose kind and member ids one node keeps for access checks. */
+  accessCacheRooms: number;
   providers: Providers;
   allowList: AllowList;
   limits: LimitSettings;
@@ -202,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisTimeouts: { connectMs: e.REDIS_CONNECT_TIMEOUT_MS, commandMs: e.REDIS_COMMAND_TIMEOUT_MS },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     connectAdmissionPerSecond: e.CONNECT_ADMISSION_PER_SECOND,
+    accessCacheRooms: e.ROOM_ACCESS_CACHE_ROOMS,
     providers,
     allowList: {
       domains: list(e.ALLOWED_EMAIL_DOMAINS).map((domain) => domain.replace(/^@/, "")),

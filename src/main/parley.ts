@@ -164,6 +164,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
       rooms: new RoomRepository(db),
       presence: infra.presence,
       memberships: new MembershipRepository(db),
+      users: new UserRepository(db),
       bus: infra.bus,
       clock: Date,
       metrics: infra.metrics,
@@ -172,7 +173,11 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
         infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
       ),
     },
-    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+    {
+      presenceBatchMs: config.timings.presenceBatchMs,
+      reorderWaitMs: config.timings.reorderWaitMs,
+      accessCacheRooms: config.accessCacheRooms,
+    },
   );
   infra.metrics.countPresenceWith(() => chat.hub.presentMembers());
   await infra.presence.start?.();
@@ -200,7 +205,7 @@ function createAdministrationService(
     bus: infra.bus,
     sessionEnded: infra.sessionEnded,
     activity,
-    createRoom: (name, creatorId) => chat.createRoom(name, creatorId),
+    createRoom: (name, creatorId, kind) => chat.createRoom(name, creatorId, kind),
     administratorEmails: config.administratorEmails,
     awayAfterMs: config.awayAfterMs,
     logAudit: (entry) => infra.log.info(auditLogFields(entry), `audit: ${entry.action}`),

@@ -4,6 +4,7 @@ import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
 import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
+import { roomKindsAndMembersMigration } from "./migrations/004-room-kinds-and-members.js";
 import { administrationMigration } from "./migrations/005-administration.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 
@@ -13,6 +14,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "001-initial": initialMigration(kind),
     "002-memberships": membershipsMigration(kind),
     "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
+    "004-room-kinds-and-members": roomKindsAndMembersMigration(kind),
     "005-administration": administrationMigration(kind),
     "010-import-links": importLinksMigration(kind),
   };

@@ -32,6 +32,13 @@ export interface RoomTable {
   topic: string | null;
   /** When the room was archived (epoch ms); null while it is active. */
   archived_at: number | null;
+  // --- rooms-access ---
+  /** "open", "private" or "direct". */
+  kind: Generated<string>;
+  created_by: string | null;
+  /** Direct conversations only: digest of the sorted ids of its people (see directKey). */
+  direct_key: string | null;
+  // --- end rooms-access ---
 }
 
 export interface MessageTable {

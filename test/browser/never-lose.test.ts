@@ -148,8 +148,9 @@ describe.runIf(chromiumAvailable())("never losing a message in the browser", () 
     await devSignIn(bob, env.server.url, "Bob Poster");
     await createRoom(bob, "Side Room", "side-room");
 
-    // Ada becomes a member of the side room, then goes back to general.
-    await tabA.locator("[data-testid=room-link][data-slug=side-room]").click();
+    // Ada joins the side room from the open rooms to browse, then goes back to general.
+    await tabA.getByTestId("browse-open").click();
+    await tabA.locator("[data-testid=browse-room][data-slug=side-room] [data-testid=browse-join]").click();
     await tabA.waitForURL(/\/r\/side-room$/);
     await expect.poll(() => tabA.getByTestId("member-count").textContent()).toBe("2");
     await tabA.locator("[data-testid=room-link][data-slug=general]").click();

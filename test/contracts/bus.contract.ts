@@ -27,8 +27,26 @@ function message(seq: number, roomId = "r"): Message {
 const everyKind: BusEvent[] = [
   { kind: "message", message: message(1) },
   { kind: "presence", roomId: "r", joined: [ada], left: ["u-bob", "u:odd|id"] },
-  { kind: "room_created", room: { id: "r2", slug: "日本語の部屋", name: "Café ☕", createdAt: 1 } },
+  {
+    kind: "room_created",
+    room: { id: "r2", slug: "日本語の部屋", name: "Café ☕", createdAt: 1, kind: "open", createdBy: null },
+  },
   { kind: "read", userId: ada.id, roomId: "r", seq: 7 },
+  // rooms-access
+  {
+    kind: "member_added",
+    room: {
+      id: "r3",
+      slug: "dm-00ff",
+      name: "",
+      createdAt: 2,
+      kind: "direct",
+      createdBy: ada.id,
+      people: [ada],
+    },
+    member: ada,
+  },
+  { kind: "member_removed", roomId: "r", roomKind: "private", userId: "u:odd|id" },
 ];
 
 /** Collects what one subscriber receives. */

@@ -11,6 +11,9 @@ import type {
 } from "../../src/chat/ports.js";
 import { roomNameKey } from "../../src/chat/room-name.js";
 
+/** What a room made before kinds existed is: open, by no one. */
+const OPEN = { kind: "open", createdBy: null } as const;
+
 /** One set of the chat domain's storage ports, sharing one store, as the contract drives them. */
 export interface RepositoryFixture {
   messages: MessageStore;
@@ -49,7 +52,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
 
     async function newRoom(createdAt = Date.now()): Promise<Room> {
       const id = unique("room");
-      const room = { id, slug: id, name: `Room ${id}`, createdAt };
+      const room: Room = { id, slug: id, name: `Room ${id}`, createdAt, kind: "open", createdBy: null };
       expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
       return room;
     }
@@ -263,7 +266,7 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
 
       it("refuses a message for a room that does not exist", async () => {
         const ada = await newUser();
-        const nowhere = { id: unique("no-such-room"), slug: "x", name: "x", createdAt: 0 };
+        const nowhere: Room = { id: unique("no-such-room"), slug: "x", name: "x", createdAt: 0, ...OPEN };
         await expect(store.messages.append(sent(nowhere, ada, unique("c")))).rejects.toThrow();
         expect(await store.messages.latest(nowhere.id, 10)).toEqual([]);
       });
@@ -289,7 +292,13 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
     describe("rooms", () => {
       it("creates a room and finds it by id and by slug", async () => {
         const id = unique("room");
-        const room = { id, slug: `${id}-日本語の部屋`, name: "Café ☕ talk", createdAt: 1_765_432_109_876 };
+        const room: Room = {
+          id,
+          slug: `${id}-日本語の部屋`,
+          name: "Café ☕ talk",
+          createdAt: 1_765_432_109_876,
+          ...OPEN,
+        };
         expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
         expect(await store.rooms.byId(room.id)).toEqual(room);
         expect(await store.rooms.bySlug(room.slug)).toEqual(room);
@@ -299,7 +308,13 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
 
       it("refuses a taken slug and keeps the first room", async () => {
         const room = await newRoom();
-        const rival = { id: unique("room"), slug: room.slug, name: "Rival", createdAt: room.createdAt + 1 };
+        const rival: Room = {
+          id: unique("room"),
+          slug: room.slug,
+          name: "Rival",
+          createdAt: room.createdAt + 1,
+          ...OPEN,
+        };
         expect(await store.rooms.tryCreate(rival, roomNameKey(rival.name))).toBe(false);
         expect(await store.rooms.bySlug(room.slug)).toEqual(room);
         expect(await store.rooms.byId(rival.id)).toBeUndefined();
@@ -307,7 +322,13 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
 
       it("refuses a taken id and keeps the first room", async () => {
         const room = await newRoom();
-        const rival = { id: room.id, slug: unique("slug"), name: "Rival", createdAt: room.createdAt };
+        const rival: Room = {
+          id: room.id,
+          slug: unique("slug"),
+          name: "Rival",
+          createdAt: room.createdAt,
+          ...OPEN,
+        };
         expect(await store.rooms.tryCreate(rival, roomNameKey(rival.name))).toBe(false);
         expect(await store.rooms.byId(room.id)).toEqual(room);
         expect(await store.rooms.bySlug(rival.slug)).toBeUndefined();
@@ -317,7 +338,10 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         const slug = unique("slug");
         const results = await Promise.all(
           ["one", "two"].map((name) =>
-            store.rooms.tryCreate({ id: unique("room"), slug, name, createdAt: 1 }, roomNameKey(name)),
+            store.rooms.tryCreate(
+              { id: unique("room"), slug, name, createdAt: 1, ...OPEN },
+              roomNameKey(name),
+            ),
           ),
         );
         expect(results.sort()).toEqual([false, true]);
@@ -330,11 +354,11 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
 
       it("pages rooms in name order, by id among equal names, never skipping or repeating one", async () => {
         const tag = unique("list");
-        const made = [
-          { id: `${tag}-1`, slug: `${tag}-charlie`, name: `${tag} Charlie`, createdAt: 2_000 },
-          { id: `${tag}-2`, slug: `${tag}-bravo`, name: `${tag} bravo`, createdAt: 1_000 },
-          { id: `${tag}-4`, slug: `${tag}-alpha-2`, name: `${tag} Alpha`, createdAt: 3_000 },
-          { id: `${tag}-3`, slug: `${tag}-alpha`, name: `${tag} alpha`, createdAt: 1_000 },
+        const made: Room[] = [
+          { id: `${tag}-1`, slug: `${tag}-charlie`, name: `${tag} Charlie`, createdAt: 2_000, ...OPEN },
+          { id: `${tag}-2`, slug: `${tag}-bravo`, name: `${tag} bravo`, createdAt: 1_000, ...OPEN },
+          { id: `${tag}-4`, slug: `${tag}-alpha-2`, name: `${tag} Alpha`, createdAt: 3_000, ...OPEN },
+          { id: `${tag}-3`, slug: `${tag}-alpha`, name: `${tag} alpha`, createdAt: 1_000, ...OPEN },
         ];
         for (const room of made) expect(await store.rooms.tryCreate(room, roomNameKey(room.name))).toBe(true);
         expect((await store.rooms.byNameKey(roomNameKey(`${tag} CHARLIE`)))?.id).toBe(`${tag}-1`);
@@ -483,5 +507,76 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         ]);
       });
     });
+
+    // --- rooms-access ---
+    describe("room kinds and members", () => {
+      async function newRoomOf(kind: Room["kind"], createdBy: string, directKey?: string): Promise<Room> {
+        const id = unique("room");
+        const room: Room = {
+          id,
+          slug: id,
+          name: kind === "direct" ? "" : `Kind ${id}`,
+          createdAt: 1,
+          kind,
+          createdBy,
+        };
+        expect(await store.rooms.tryCreate(room, roomNameKey(room.name), directKey)).toBe(true);
+        return room;
+      }
+
+      it("keeps a room's kind and creator, and lists only open rooms to browse", async () => {
+        const ada = await newUser();
+        const hidden = await newRoomOf("private", ada.id);
+        expect(await store.rooms.byId(hidden.id)).toEqual(hidden);
+        expect(await store.rooms.bySlug(hidden.slug)).toEqual(hidden);
+        expect(await store.rooms.byNameKey(roomNameKey(hidden.name))).toBeUndefined();
+        const listed: string[] = [];
+        let after: { nameKey: string; id: string } | undefined;
+        for (let pages = 0; pages < 1000; pages++) {
+          const page = await store.rooms.page(after, 100);
+          listed.push(...page.map((room) => room.id));
+          const last = page.at(-1);
+          if (!last) break;
+          after = { nameKey: last.nameKey, id: last.id };
+        }
+        expect(listed).not.toContain(hidden.id);
+      });
+
+      it("finds a direct conversation by its key, and refuses a second with the same key", async () => {
+        const ada = await newUser();
+        const key = unique("direct-key");
+        const direct = await newRoomOf("direct", ada.id, key);
+        expect(await store.rooms.byDirectKey(key)).toEqual(direct);
+        expect(await store.rooms.byDirectKey(unique("other-key"))).toBeUndefined();
+        const rival: Room = { ...direct, id: unique("room"), slug: unique("slug") };
+        expect(await store.rooms.tryCreate(rival, "", key)).toBe(false);
+        // Rooms without a key never collide on it.
+        await newRoomOf("private", ada.id);
+        await newRoomOf("private", ada.id);
+      });
+
+      it("adds, lists, pages and removes members", async () => {
+        const [ada, bob, cid] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cid")];
+        const room = await newRoomOf("private", ada.id);
+        expect(await store.memberships.add(ada.id, room.id)).toEqual({ lastReadSeq: 0, added: true });
+        expect(await store.memberships.add(ada.id, room.id)).toEqual({ lastReadSeq: 0, added: false });
+        await store.memberships.add(bob.id, room.id);
+        await store.memberships.add(cid.id, room.id);
+        expect((await store.memberships.memberIds(room.id)).sort()).toEqual([ada.id, bob.id, cid.id].sort());
+        const first = await store.memberships.members(room.id, undefined, 2);
+        expect(first.map((m) => m.name)).toEqual(["Ada", "Bob"]);
+        const last = first.at(-1) as Member;
+        const rest = await store.memberships.members(room.id, { name: last.name, id: last.id }, 2);
+        expect(rest).toEqual([cid]);
+        expect((await store.memberships.roomsOf(bob.id, 100)).map((r) => r.id)).toEqual([room.id]);
+        expect(await store.memberships.position(bob.id, room.id)).toBe(0);
+        expect(await store.memberships.remove(bob.id, room.id)).toBe(true);
+        expect(await store.memberships.remove(bob.id, room.id)).toBe(false);
+        expect(await store.memberships.position(bob.id, room.id)).toBeUndefined();
+        expect(await store.memberships.roomsOf(bob.id, 100)).toEqual([]);
+        expect((await store.memberships.memberIds(room.id)).sort()).toEqual([ada.id, cid.id].sort());
+      });
+    });
+    // --- end rooms-access ---
   });
 }

@@ -49,6 +49,9 @@ describe.each(databases)("upgrading an existing install on $name", (database) =>
       expect(shouted).toEqual([]);
       const rooms = await db.selectFrom("rooms").select(["id", "name_key"]).execute();
       expect(rooms).toEqual([{ id: "room-a", name_key: "design review" }]);
+      // rooms-access (004): rooms made before kinds existed are open, by no one, with no direct key.
+      const kinds = await db.selectFrom("rooms").select(["kind", "created_by", "direct_key"]).execute();
+      expect(kinds).toEqual([{ kind: "open", created_by: null, direct_key: null }]);
       // The foreign keys are still there: deleting the room takes its messages along.
       await db.deleteFrom("rooms").where("id", "=", "room-a").execute();
       const left = await sql<{ n: number | string }>`SELECT count(*) AS n FROM messages`.execute(db);

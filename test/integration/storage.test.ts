@@ -33,7 +33,7 @@ describe.each(testDatabases())("message storage on $name", (database) => {
       })
       .execute();
     await new RoomRepository(db).tryCreate(
-      { id: "room-1", slug: "room-1", name: "Room 1", createdAt: 0 },
+      { id: "room-1", slug: "room-1", name: "Room 1", createdAt: 0, kind: "open", createdBy: null },
       "room 1",
     );
   });

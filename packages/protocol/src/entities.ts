@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH } from "./limits.js";
+import { MAX_DIRECT_PEOPLE, MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH } from "./limits.js";
 
 /** A person as other people see them: in the member list and on their messages. */
 export const Member = z.object({
@@ -9,11 +9,28 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 
+// --- rooms-access: room kinds ---
+/**
+ * open: anyone sees and joins it. private: invitation only, invisible to everyone else.
+ * direct: a conversation between a fixed set of 2 to MAX_DIRECT_PEOPLE people, named after them.
+ */
+export const RoomKind = z.enum(["open", "private", "direct"]);
+export type RoomKind = z.infer<typeof RoomKind>;
+// --- end rooms-access ---
+
 export const Room = z.object({
   id: z.string(),
   slug: z.string(),
+  /** Empty for a direct conversation: each person names it after the others in `people`. */
   name: z.string().max(MAX_ROOM_NAME_LENGTH),
   createdAt: z.number().int(),
+  // --- rooms-access ---
+  kind: RoomKind,
+  /** Who created it; null for rooms made by the server (the default room) or before kinds existed. */
+  createdBy: z.string().nullable(),
+  /** Only for a direct conversation: everyone in it, the reader included. */
+  people: z.array(Member).max(MAX_DIRECT_PEOPLE).optional(),
+  // --- end rooms-access ---
   // --- room settings (admin slice): present only when set ---
   /** One line shown in the room's header; absent when the room has none. */
   topic: z.string().max(MAX_ROOM_TOPIC_LENGTH).optional(),

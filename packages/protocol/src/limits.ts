@@ -22,3 +22,9 @@ export const MAX_SEQUENCE = 2_147_483_647;
 export const MAX_ROOM_TOPIC_LENGTH = 250;
 /** Longest IANA time zone name a browser may report (the longest real one is about 30). */
 export const MAX_TIME_ZONE_LENGTH = 64;
+// --- rooms-access ---
+/** Most people in one direct conversation, the one who starts it included. */
+export const MAX_DIRECT_PEOPLE = 8;
+/** Most rooms in one person's room list (`GET /api/me/rooms`): memberships past it are not listed. */
+export const MAX_MEMBERSHIPS_LISTED = 2000;
+// --- end rooms-access ---

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { Role } from "./administration.js";
 import { DisplayName } from "./display-name.js";
 import { Member, Room } from "./entities.js";
-import { HISTORY_PAGE_SIZE, MAX_HISTORY_PAGE_SIZE, MAX_ROOM_NAME_LENGTH, MAX_SEQUENCE } from "./limits.js";
+import {
+  HISTORY_PAGE_SIZE,
+  MAX_DIRECT_PEOPLE,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_HISTORY_PAGE_SIZE,
+  MAX_ROOM_NAME_LENGTH,
+  MAX_SEQUENCE,
+} from "./limits.js";
 import { hasForbiddenCharacter } from "./message-body.js";
 import { PagedMessage, refineAuthors } from "./message-page.js";
 
@@ -17,6 +24,10 @@ export const CreateRoomBody = z.object({
       (name) => !hasForbiddenCharacter(name) && !/[\t\n]/.test(name),
       "room name holds a control character",
     ),
+  // --- rooms-access ---
+  /** Direct conversations are opened with `POST /api/direct`, not created here. */
+  kind: z.enum(["open", "private"]).default("open"),
+  // --- end rooms-access ---
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
@@ -94,3 +105,38 @@ export const UpdateProfileBody = z.strictObject(
   },
 );
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
+
+// --- rooms-access: membership, people and direct conversations ---
+/** `GET /api/me/rooms`: every room the user is a member of (the sidebar), open and private first by name, then direct. */
+export const MyRooms = z.object({ rooms: z.array(Room) });
+export type MyRooms = z.infer<typeof MyRooms>;
+
+/** A person's id as a path or body names it. */
+export const PersonId = z.string().min(1).max(64);
+
+/** `POST /api/rooms/:roomId/members`: invite a person. */
+export const InviteBody = z.object({ userId: PersonId });
+export type InviteBody = z.infer<typeof InviteBody>;
+
+/** `GET /api/rooms/:roomId/members?cursor=&limit=` and `GET /api/people?q=&cursor=&limit=`. */
+export const PeopleQuery = z.object({
+  /** Part of a display name, matched ignoring case (people only). */
+  q: z.string().trim().max(MAX_DISPLAY_NAME_LENGTH).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type PeopleQuery = z.infer<typeof PeopleQuery>;
+
+/** A page of people in name order; `nextCursor` is null on the last page. */
+export const PeoplePage = z.object({ people: z.array(Member), nextCursor: z.string().nullable() });
+export type PeoplePage = z.infer<typeof PeoplePage>;
+
+/** `POST /api/direct`: open (or find again) the conversation with these people, besides the caller. */
+export const OpenDirectBody = z.object({
+  userIds: z
+    .array(PersonId)
+    .min(1, "name at least one person")
+    .max(MAX_DIRECT_PEOPLE - 1, `a direct conversation holds at most ${MAX_DIRECT_PEOPLE} people`),
+});
+export type OpenDirectBody = z.infer<typeof OpenDirectBody>;
+// --- end rooms-access ---

@@ -102,6 +102,31 @@ export const RoomDeletedFrame = z.object({
   roomId: z.string(),
 });
 
+// --- rooms-access: membership frames ---
+/** The user became a member of a room (joined, was invited, or a direct conversation was started with them). */
+export const RoomAddedFrame = z.object({
+  type: z.literal("room_added"),
+  room: Room,
+});
+
+/**
+ * The user is no longer a member of the room (left it, or was removed). For a private room or a
+ * direct conversation this also means no more frames of it: the socket is out of the room.
+ */
+export const RoomRemovedFrame = z.object({
+  type: z.literal("room_removed"),
+  roomId: z.string(),
+});
+
+/** A change to a room's member list (not who is here now: that is `presence`), to sockets in the room. */
+export const RoomMembersFrame = z.object({
+  type: z.literal("room_members"),
+  roomId: z.string(),
+  added: z.array(Member),
+  removed: z.array(z.string()),
+});
+// --- end rooms-access ---
+
 export const ErrorCode = z.enum([
   "bad_frame",
   "message_too_long",
@@ -148,6 +173,11 @@ export const ServerFrame = z.discriminatedUnion("type", [
   // --- room settings (admin slice) ---
   RoomUpdatedFrame,
   RoomDeletedFrame,
+  // --- rooms-access ---
+  RoomAddedFrame,
+  RoomRemovedFrame,
+  RoomMembersFrame,
+  // --- end rooms-access ---
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -7,10 +7,12 @@ import type {
   MembershipStore,
   MessageStore,
   NewMessage,
+  PersonPosition,
   RoomListPosition,
   RoomStanding,
   RoomStore,
   Subscriber,
+  UserDirectory,
 } from "../ports.js";
 
 /**
@@ -27,7 +29,12 @@ export class FakeMessageStore implements MessageStore {
   private readonly profiles = new Map<string, Member>();
 
   /** Given the rooms, it refuses messages and members for rooms that do not exist, as SQL's keys do. */
-  constructor(private readonly rooms?: FakeRoomStore) {}
+  constructor(readonly rooms?: FakeRoomStore) {}
+
+  /** A user's current profile, as the SQL join reads it. */
+  profile(userId: string): Member | undefined {
+    return this.profiles.get(userId);
+  }
 
   /** Throws as a foreign key would when the room is unknown (only when built with the rooms). */
   requireRoom(roomId: string): void {
@@ -49,6 +56,11 @@ export class FakeMessageStore implements MessageStore {
     const message: Message = { ...input, seq };
     this.rows.push(message);
     return { message, duplicate: false };
+  }
+
+  /** Every user it knows. */
+  everyone(): Member[] {
+    return [...this.profiles.values()];
   }
 
   lastSeq(roomId: string): number {
@@ -82,12 +94,15 @@ export class FakeMessageStore implements MessageStore {
   }
 }
 
+const byNameKey = (a: RoomListPosition, b: RoomListPosition) =>
+  a.nameKey === b.nameKey ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.nameKey < b.nameKey ? -1 : 1;
+
 export class FakeRoomStore implements RoomStore {
-  readonly rooms: Array<Room & { nameKey: string }> = [];
+  readonly rooms: Array<Room & { nameKey: string; directKey?: string }> = [];
   async page(after: RoomListPosition | undefined, limit: number) {
-    const order = (a: RoomListPosition, b: RoomListPosition) =>
-      a.nameKey === b.nameKey ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.nameKey < b.nameKey ? -1 : 1;
+    const order = byNameKey;
     return [...this.rooms]
+      .filter((room) => room.kind === "open")
       .sort(order)
       .filter((room) => !after || order(room, after) > 0)
       .slice(0, limit);
@@ -99,20 +114,28 @@ export class FakeRoomStore implements RoomStore {
     return asRoom(this.rooms.find((room) => room.slug === slug));
   }
   async byNameKey(nameKey: string) {
-    return asRoom(this.rooms.find((room) => room.nameKey === nameKey));
+    return asRoom(this.rooms.find((room) => room.kind === "open" && room.nameKey === nameKey));
   }
-  async tryCreate(room: Room, nameKey: string) {
-    // Both the id (primary key) and the slug (unique index) must be free.
-    if (this.rooms.some((existing) => existing.id === room.id || existing.slug === room.slug)) return false;
-    this.rooms.push({ ...room, nameKey });
+  async byDirectKey(directKey: string) {
+    return asRoom(this.rooms.find((room) => room.directKey === directKey));
+  }
+  async tryCreate(room: Room, nameKey: string, directKey?: string) {
+    // The id (primary key), the slug and the direct key (unique indexes) must be free.
+    const taken = (existing: (typeof this.rooms)[number]) =>
+      existing.id === room.id ||
+      existing.slug === room.slug ||
+      (directKey !== undefined && existing.directKey === directKey);
+    if (this.rooms.some(taken)) return false;
+    const { people: _people, ...stored } = room;
+    this.rooms.push({ ...stored, nameKey, ...(directKey === undefined ? {} : { directKey }) });
     return true;
   }
 }
 
-/** A stored room as the SQL store returns it: without its name key. */
-function asRoom(stored: (Room & { nameKey: string }) | undefined): Room | undefined {
+/** A stored room as the SQL store returns it: without its name key and direct key. */
+function asRoom(stored: (Room & { nameKey: string; directKey?: string }) | undefined): Room | undefined {
   if (!stored) return undefined;
-  const { nameKey: _key, ...room } = stored;
+  const { nameKey: _key, directKey: _direct, ...room } = stored;
   return room;
 }
 
@@ -133,15 +156,49 @@ export class FakeMembershipStore implements MembershipStore {
   }
 
   async ensure(userId: string, roomId: string) {
+    return (await this.add(userId, roomId)).lastReadSeq;
+  }
+
+  async add(userId: string, roomId: string) {
     this.messages.requireRoom(roomId);
     let rooms = this.positions.get(userId);
     if (!rooms) {
       rooms = new Map();
       this.positions.set(userId, rooms);
     }
-    const position = rooms.get(roomId) ?? this.messages.lastSeq(roomId);
+    const existing = rooms.get(roomId);
+    const position = existing ?? this.messages.lastSeq(roomId);
     rooms.set(roomId, position);
-    return position;
+    return { lastReadSeq: position, added: existing === undefined };
+  }
+
+  async position(userId: string, roomId: string) {
+    return this.positions.get(userId)?.get(roomId);
+  }
+
+  async remove(userId: string, roomId: string) {
+    return this.positions.get(userId)?.delete(roomId) ?? false;
+  }
+
+  async memberIds(roomId: string) {
+    return [...this.positions].filter(([, rooms]) => rooms.has(roomId)).map(([userId]) => userId);
+  }
+
+  async members(roomId: string, after: PersonPosition | undefined, limit: number) {
+    const people = (await this.memberIds(roomId))
+      .map((userId) => this.messages.profile(userId))
+      .filter((member): member is Member => member !== undefined);
+    return pageOfPeople(people, after, limit);
+  }
+
+  async roomsOf(userId: string, limit: number) {
+    const ids = new Set(this.positions.get(userId)?.keys() ?? []);
+    const rooms = this.messages.rooms?.rooms ?? [];
+    return rooms
+      .filter((room) => ids.has(room.id))
+      .sort(byNameKey)
+      .slice(0, limit)
+      .map((room) => asRoom(room) as Room);
   }
 
   async markRead(userId: string, roomId: string, seq: number) {
@@ -152,6 +209,34 @@ export class FakeMembershipStore implements MembershipStore {
     const next = Math.max(position, Math.min(seq, this.messages.lastSeq(roomId)));
     rooms.set(roomId, next);
     return next;
+  }
+}
+
+/** People in (name, id) order after `after`: the order of the SQL stores (binary name order). */
+export function pageOfPeople(people: Member[], after: PersonPosition | undefined, limit: number): Member[] {
+  const order = (a: PersonPosition, b: PersonPosition) =>
+    a.name === b.name ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.name < b.name ? -1 : 1;
+  return [...people]
+    .sort(order)
+    .filter((person) => !after || order(person, after) > 0)
+    .slice(0, limit);
+}
+
+/** The people directory over the message store's profiles. */
+export class FakeUserDirectory implements UserDirectory {
+  constructor(private readonly messages: FakeMessageStore) {}
+  async displayName(userId: string) {
+    return this.messages.profile(userId)?.name;
+  }
+  async profiles(userIds: readonly string[]) {
+    return userIds.map((id) => this.messages.profile(id)).filter((m): m is Member => m !== undefined);
+  }
+  async page(filter: string | undefined, after: PersonPosition | undefined, limit: number) {
+    const everyone = this.messages.everyone();
+    const matching = filter
+      ? everyone.filter((person) => person.name.toLowerCase().includes(filter.toLowerCase()))
+      : everyone;
+    return pageOfPeople(matching, after, limit);
   }
 }
 

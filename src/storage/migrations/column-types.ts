@@ -27,6 +27,8 @@ export function columnTypes(kind: DatabaseKind) {
       : kind === "postgres"
         ? sql`text collate "C"`
         : "text") as DataType,
+    /** Short words compared exactly (a room's kind): binary on MySQL, so `Open` is never `open`. */
+    exactKeyShort: (mysql ? sql`varchar(16) character set utf8mb4 collate utf8mb4_bin` : "text") as DataType,
     shortText: (mysql ? "varchar(255)" : "text") as DataType,
     text: "text" as DataType,
     /** Message bodies up to 4,000 characters of any script. */

@@ -28,6 +28,8 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
   const t = useText();
   const describe = useProblemText();
   const [name, setName] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
+  const privateId = useId();
   // Kept as a code, worded on render, like every error on screen.
   const [error, setError] = useState<Problem | { local: "empty" | "tooLong" } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,7 +48,7 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const room = await chat.createRoom(parsed.data.name);
+      const room = await chat.createRoom(parsed.data.name, isPrivate ? "private" : "open");
       setName("");
       onDone();
       navigate(roomPath(room.slug));
@@ -73,8 +75,18 @@ function NewRoomForm({ onDone }: { onDone(): void }) {
           setError(null);
         }}
       />
+      <label className="checkbox-field" htmlFor={privateId}>
+        <input
+          id={privateId}
+          type="checkbox"
+          data-testid="new-room-private"
+          checked={isPrivate}
+          onChange={(event) => setPrivate(event.target.checked)}
+        />
+        {t("createRoom.private")}
+      </label>
       <p className="field-hint" id={hintId}>
-        {t("createRoom.hint")}
+        {isPrivate ? t("createRoom.hintPrivate") : t("createRoom.hint")}
       </p>
       {error && (
         <p className="form-error" data-testid="create-room-error" role="alert">

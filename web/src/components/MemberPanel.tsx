@@ -1,16 +1,31 @@
-import { useMemo, useState } from "react";
+import type { Member } from "@parley/protocol";
+import { useEffect, useMemo, useState } from "react";
 import { EMPTY_ROOM } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 import { ProfileCard } from "./ProfileCard.js";
+
+const NO_ROSTER: readonly Member[] = [];
 
 /** onClose: present when the panel is a sheet (narrow screens); it then shows a close button. */
 export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () => void }) {
   const t = useText();
+  const chat = useChatCore();
   const members = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).members);
+  const room = useChat((state) => state.rooms.find((candidate) => candidate.id === roomId));
+  const me = useChat((state) => state.me);
+  const roster = useChat((state) => state.rosters[roomId] ?? NO_ROSTER);
   const sorted = useMemo(() => [...members].sort((a, b) => a.name.localeCompare(b.name)), [members]);
   const [profileOf, setProfileOf] = useState<string | null>(null);
+  const sortedRoster = useMemo(() => [...roster].sort((a, b) => a.name.localeCompare(b.name)), [roster]);
+  // Who belongs to a private room or direct message matters as much as who is here now.
+  const showsRoster = room !== undefined && room.kind !== "open";
+  const mayRemove = room?.kind === "private" && room.createdBy !== null && room.createdBy === me?.id;
+
+  useEffect(() => {
+    if (showsRoster) chat.loadRoster(roomId).catch(() => undefined);
+  }, [chat, roomId, showsRoster]);
 
   return (
     <aside className="member-panel" aria-label={t("members.label")}>
@@ -52,6 +67,38 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
         ))}
       </ul>
       <ProfileCard personId={profileOf} onClose={() => setProfileOf(null)} />
+      {showsRoster && (
+        <>
+          <h2 className="member-heading roster-heading">
+            {t("members.roster")}{" "}
+            <span className="member-count" data-testid="roster-count">
+              {sortedRoster.length}
+            </span>
+          </h2>
+          <ul className="member-list" data-testid="roster">
+            {sortedRoster.map((member) => (
+              <li key={member.id} className="member" data-testid="roster-member">
+                <Avatar member={member} size={24} />
+                <span className="member-name" title={member.name}>
+                  {member.name}
+                </span>
+                {mayRemove && member.id !== me?.id && (
+                  <button
+                    type="button"
+                    className="icon-button roster-remove"
+                    data-testid="roster-remove"
+                    aria-label={t("members.remove", { name: member.name })}
+                    title={t("members.remove", { name: member.name })}
+                    onClick={() => void chat.removeMember(roomId, member.id).catch(() => undefined)}
+                  >
+                    <span aria-hidden="true">×</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </aside>
   );
 }

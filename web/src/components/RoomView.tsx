@@ -1,15 +1,17 @@
 import { useEffect, useState } from "react";
-import { DEFAULT_ROOM_PATH, EMPTY_ROOM, totalUnread } from "../core/index.js";
+import { DEFAULT_ROOM_PATH, EMPTY_ROOM, roomTitle, totalUnread } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
-import { Link } from "../router.js";
+import { Link, navigate } from "../router.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { NO_MEMBER_COLUMN_QUERY, useMediaQuery } from "../use-media-query.js";
 import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
+import { PeopleDialog, type PeopleDialogMode } from "./PeopleDialog.js";
 import { RoomSettingsDialog } from "./RoomSettingsDialog.js";
+import { RoomMark } from "./Sidebar.js";
 
 /** onOpenRooms: present when the room list is a drawer (phones); the header then shows its button. */
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
@@ -31,14 +33,35 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   const memberSheet = useMediaQuery(NO_MEMBER_COLUMN_QUERY);
   const [membersOpen, setMembersOpen] = useState(false);
   // Room settings (admin slice): administrators see the button; the server decides (creators too).
-  const mayManage = useChat((state) => state.role === "administrator");
+  const isAdministrator = useChat((state) => state.role === "administrator");
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const me = useChat((state) => state.me);
+  const isMember = useChat((state) => (room ? state.memberships.includes(room.id) : false));
+  const [peopleMode, setPeopleMode] = useState<PeopleDialogMode | null>(null);
+  const title = room ? roomTitle(room, me) : "";
+  // Administrators, and the creator of a room (not of a direct conversation); the server decides.
+  const mayManage =
+    room !== undefined &&
+    room.kind !== "direct" &&
+    (isAdministrator || (room.createdBy !== null && room.createdBy === me?.id));
+
+  const leave = async () => {
+    if (!room) return;
+    const question = room.kind === "private" ? "room.leaveConfirmPrivate" : "room.leaveConfirm";
+    if (!window.confirm(t(question, { room: room.name }))) return;
+    try {
+      await chat.leaveRoom(room.id);
+      navigate(DEFAULT_ROOM_PATH);
+    } catch {
+      // The room stays as it was; the next attempt may go through.
+    }
+  };
 
   useEffect(() => {
     if (!room) document.title = "Parley";
-    else if (unread > 0) document.title = t("room.documentTitleUnread", { count: unread, room: room.name });
-    else document.title = t("room.documentTitle", { room: room.name });
-  }, [room, unread, t]);
+    else if (unread > 0) document.title = t("room.documentTitleUnread", { count: unread, room: title });
+    else document.title = t("room.documentTitle", { room: title });
+  }, [room, title, unread, t]);
 
   const roomsButton = onOpenRooms && (
     <button
@@ -69,7 +92,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
     return (
       <main className="room room-placeholder">
         {roomsButton}
-        <p>{t("room.missing", { slug: route.slug })}</p>
+        <p data-testid="room-missing">{t("room.missing", { slug: route.slug })}</p>
         <Link to={DEFAULT_ROOM_PATH}>{t("room.goGeneral")}</Link>
       </main>
     );
@@ -94,11 +117,9 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
         <header className="room-header">
           {roomsButton}
           <div className="room-heading">
-            <h1 className="room-title" title={room.name} data-testid="room-title">
-              <span className="room-hash" aria-hidden="true">
-                #
-              </span>
-              {room.name}
+            <h1 className="room-title" title={title} data-testid="room-title">
+              <RoomMark room={room} />
+              {title}
             </h1>
             {room.topic && (
               <p className="room-topic" title={room.topic} data-testid="room-topic">
@@ -119,6 +140,41 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
               <span aria-hidden="true">⚙</span>
             </button>
           )}
+          {room.kind === "private" && isMember && (
+            <button
+              type="button"
+              className="icon-button"
+              data-testid="invite-open"
+              aria-label={t("room.invite")}
+              title={t("room.invite")}
+              onClick={() => setPeopleMode({ kind: "invite", room })}
+            >
+              <svg className="members-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <circle cx="10" cy="8" r="4" fill="currentColor" />
+                <path d="M2 21a8 8 0 0 1 16 0z" fill="currentColor" />
+                <path d="M19 7v6M16 10h6" stroke="currentColor" strokeWidth="2" />
+              </svg>
+            </button>
+          )}
+          {room.kind !== "direct" && isMember && (
+            <button
+              type="button"
+              className="icon-button"
+              data-testid="leave-room"
+              aria-label={t("room.leave")}
+              title={t("room.leave")}
+              onClick={() => void leave()}
+            >
+              <svg className="members-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path
+                  d="M10 4H5v16h5M15 8l4 4-4 4M19 12H9"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="2"
+                />
+              </svg>
+            </button>
+          )}
           {memberSheet && (
             <button
               type="button"
@@ -135,18 +191,19 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
             </button>
           )}
         </header>
-        <MessageList roomId={room.id} roomName={room.name} />
+        <MessageList roomId={room.id} roomName={title} />
         {room.archived ? (
           <p className="archived-notice" role="status" data-testid="archived-notice">
             {t("room.archived.notice")}
           </p>
         ) : (
-          <Composer roomId={room.id} roomName={room.name} />
+          <Composer roomId={room.id} roomName={title} />
         )}
       </main>
       {mayManage && (
         <RoomSettingsDialog room={room} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       )}
+      <PeopleDialog mode={peopleMode} onClose={() => setPeopleMode(null)} testId="invite-dialog" />
       {memberSheet ? (
         <Modal
           open={membersOpen}

@@ -1,6 +1,7 @@
 import { HISTORY_PAGE_SIZE, MAX_MESSAGE_LENGTH, toPage } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { problemOf } from "./http-api.js";
+import { roomTitle, sidebarRooms } from "./rooms.js";
 import { ADA, BOB, MemoryStorage, room, settle } from "./testing/fakes.js";
 import { connect, harness, joined, message, range, reconnect, seqs } from "./testing/harness.js";
 
@@ -577,3 +578,89 @@ describe("problems are codes, never display text", () => {
     expect(h.core.getState().outbox).toMatchObject([{ body: "from before", error: { code: "refused" } }]);
   });
 });
+
+// --- rooms-access ---
+describe("memberships", () => {
+  const secret = { ...room("r7", "secret-1a2b3c4d"), name: "Secret", kind: "private" as const };
+  const direct = {
+    ...room("r8", "dm-0123456789abcdef"),
+    name: "",
+    kind: "direct" as const,
+    people: [ADA, BOB],
+  };
+
+  it("lists the rooms it is a member of, adds one live and drops a removed private room from view", async () => {
+    const h = harness({ rooms: [general, random] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general] } });
+    const socket = await connect(h);
+    expect(h.core.getState().memberships).toEqual([general.id]);
+
+    socket.deliver({ type: "room_added", room: secret });
+    socket.deliver({ type: "room_added", room: direct });
+    expect(h.core.getState().memberships).toEqual([general.id, secret.id, direct.id]);
+    const { rooms, direct: directs } = sidebarRooms(
+      h.core.getState().rooms,
+      h.core.getState().memberships,
+      ADA,
+    );
+    expect(rooms.map((r) => r.id)).toEqual([general.id, secret.id]);
+    expect(directs.map((r) => roomTitle(r, ADA))).toEqual(["Bob"]);
+
+    h.core.openSlug(secret.slug);
+    socket.deliver(joined(secret, [message(secret.id, 1)]));
+    expect(h.core.getState().route).toMatchObject({ status: "found", roomId: secret.id });
+    socket.deliver({ type: "room_removed", roomId: secret.id });
+    const state = h.core.getState();
+    expect(state.memberships).toEqual([general.id, direct.id]);
+    expect(state.rooms.map((r) => r.id)).not.toContain(secret.id);
+    expect(state.roomStates[secret.id]).toBeUndefined();
+    expect(state.route).toEqual({ slug: secret.slug, status: "missing" });
+  });
+
+  it("keeps an open room to browse after leaving it", async () => {
+    const h = harness({ rooms: [general, random] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, random] } });
+    const socket = await connect(h);
+    socket.deliver({ type: "room_removed", roomId: random.id });
+    expect(h.core.getState().memberships).toEqual([general.id]);
+    expect(h.core.getState().rooms.map((r) => r.id)).toContain(random.id);
+  });
+
+  it("catches up with memberships changed while it was away, on reconnect", async () => {
+    const h = harness({ rooms: [general] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, secret] } });
+    await connect(h);
+    expect(h.core.getState().memberships).toEqual([general.id, secret.id]);
+    // Meanwhile: removed from the secret room, added to a direct conversation.
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, direct] } });
+    reconnect(h);
+    await settle();
+    const state = h.core.getState();
+    expect(state.memberships).toEqual([general.id, direct.id]);
+    expect(state.rooms.map((r) => r.id)).not.toContain(secret.id);
+  });
+
+  it("drops a room whose resume is refused as unknown (removed while offline)", async () => {
+    const h = harness({ rooms: [general] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, secret] } });
+    const socket = await connect(h);
+    h.core.openSlug(secret.slug);
+    socket.deliver(joined(secret, [message(secret.id, 1)]));
+    socket.deliver({ type: "error", code: "unknown_room", message: "There is no room", roomId: secret.id });
+    expect(h.core.getState().memberships).toEqual([general.id]);
+    expect(h.core.getState().rooms.map((r) => r.id)).not.toContain(secret.id);
+  });
+
+  it("keeps a loaded member list current with room_members", async () => {
+    const h = harness({ rooms: [general] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, secret] } });
+    h.http.on(`GET /api/rooms/${secret.id}/members`, { body: { people: [ADA], nextCursor: null } });
+    const socket = await connect(h);
+    await h.core.loadRoster(secret.id);
+    socket.deliver({ type: "room_members", roomId: secret.id, added: [BOB], removed: [] });
+    expect(h.core.getState().rosters[secret.id]).toEqual([ADA, BOB]);
+    socket.deliver({ type: "room_members", roomId: secret.id, added: [], removed: [ADA.id] });
+    expect(h.core.getState().rosters[secret.id]).toEqual([BOB]);
+  });
+});
+// --- end rooms-access ---

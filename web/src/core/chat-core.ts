@@ -38,6 +38,12 @@ export interface ChatState {
   // --- administration (admin slice) ---
   /** Whether the signed-in person is an administrator (null until known). */
   readonly role: Role | null;
+  // --- rooms-access ---
+  /** Ids of the rooms the user is a member of (the sidebar); `rooms` also holds open rooms to browse. */
+  readonly memberships: readonly string[];
+  /** Member lists (not who is here now) of the rooms whose list was asked for, kept live. */
+  readonly rosters: Readonly<Record<string, readonly Member[]>>;
+  // --- end rooms-access ---
 }
 
 export interface ChatCoreDeps {
@@ -61,6 +67,8 @@ export const OLDER_RETRY_MS = 5000;
 export const READ_DELAY_MS = 250;
 /** `rate_limited` must carry retryAfter; should one come without, this is the wait. */
 export const RATE_LIMIT_FALLBACK_MS = 2000;
+/** Pages of a member list loaded for the member panel (50 each); past it, the list says "and more". */
+const MAX_ROSTER_PAGES = 5;
 
 /**
  * The client: the one place that talks to the socket and the REST API, owns the outbox, the
@@ -79,6 +87,8 @@ export class ChatCore {
     route: null,
     startupError: null,
     role: null,
+    memberships: [],
+    rosters: {},
   };
   private readonly listeners = new Set<() => void>();
   private readonly api: ChatApi;
@@ -255,9 +265,11 @@ export class ChatCore {
     }
   }
 
-  async createRoom(name: string): Promise<Room> {
-    const room = await this.api.createRoom(name);
+  async createRoom(name: string, kind: "open" | "private" = "open"): Promise<Room> {
+    const room =
+      kind === "open" ? await this.api.createRoom(name) : await this.api.createRoomOfKind(name, kind);
     this.addRoom(room);
+    this.addMembership(room.id);
     return room;
   }
 
@@ -319,6 +331,93 @@ export class ChatCore {
     this.memberships.forget(roomId);
   }
 
+  // --- rooms-access ---
+  /** Becomes a member of an open room. */
+  async joinRoom(roomId: string): Promise<Room> {
+    const room = await this.api.joinRoom(roomId);
+    this.addRoom(room);
+    this.addMembership(room.id);
+    return room;
+  }
+
+  /** Stops being a member; a private room leaves the list at once (the server's room_removed agrees). */
+  async leaveRoom(roomId: string): Promise<void> {
+    await this.api.leaveRoom(roomId);
+    this.dropMembership(roomId);
+  }
+
+  invite(roomId: string, userId: string): Promise<void> {
+    return this.api.invite(roomId, userId);
+  }
+
+  removeMember(roomId: string, userId: string): Promise<void> {
+    return this.api.removeMember(roomId, userId);
+  }
+
+  /** Loads the room's member list (the first pages, up to MAX_ROSTER); room_members frames keep it current. */
+  async loadRoster(roomId: string): Promise<void> {
+    const members: Member[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
+      const next = await this.api.members(roomId, cursor);
+      members.push(...next.people);
+      if (next.nextCursor === null) break;
+      cursor = next.nextCursor;
+    }
+    this.set({ rosters: { ...this.state.rosters, [roomId]: members } });
+  }
+
+  /** A page of the people directory. */
+  people(filter: string, cursor?: string) {
+    return this.api.people(filter, cursor);
+  }
+
+  /** Opens (or finds again) the direct conversation with these people. */
+  async openDirect(userIds: readonly string[]): Promise<Room> {
+    const room = await this.api.openDirect(userIds);
+    this.addRoom(room);
+    this.addMembership(room.id);
+    return room;
+  }
+
+  private addMembership(roomId: string): void {
+    if (this.state.memberships.includes(roomId)) return;
+    this.set({ memberships: [...this.state.memberships, roomId] });
+  }
+
+  /**
+   * No longer a member. A private room or direct conversation is gone for this user: out of the
+   * list, its messages forgotten, and the page showing it says so. An open room stays to browse.
+   */
+  private dropMembership(roomId: string): void {
+    const room = this.state.rooms.find((candidate) => candidate.id === roomId);
+    const memberships = this.state.memberships.filter((id) => id !== roomId);
+    if (memberships.length !== this.state.memberships.length) this.set({ memberships });
+    if (room && room.kind === "open") return;
+    const { [roomId]: _state, ...roomStates } = this.state.roomStates;
+    const { [roomId]: _roster, ...rosters } = this.state.rosters;
+    const route = this.state.route;
+    this.set({
+      rooms: this.state.rooms.filter((candidate) => candidate.id !== roomId),
+      roomStates,
+      rosters,
+      ...(route?.status === "found" && route.roomId === roomId
+        ? { route: { slug: route.slug, status: "missing" as const } }
+        : {}),
+    });
+    this.watched.delete(roomId);
+    this.syncMemberships();
+  }
+
+  private onRoomMembers(roomId: string, added: readonly Member[], removed: readonly string[]): void {
+    const roster = this.state.rosters[roomId];
+    if (!roster) return;
+    const gone = new Set([...removed, ...added.map((member) => member.id)]);
+    const next = [...roster.filter((member) => !gone.has(member.id)), ...added];
+    this.set({ rosters: { ...this.state.rosters, [roomId]: next } });
+  }
+  // --- end rooms-access ---
+
   async signOut(): Promise<void> {
     await this.api.signOut();
     this.stop();
@@ -328,10 +427,23 @@ export class ChatCore {
   private async boot(): Promise<void> {
     if (this.stopped) return;
     try {
-      const [{ user: me, role }, rooms] = await Promise.all([this.api.getMeWithRole(), this.api.listRooms()]);
+      const [{ user: me, role }, open, mine] = await Promise.all([
+        this.api.getMeWithRole(),
+        this.api.listRooms(),
+        this.api.myRooms(),
+      ]);
       if (this.stopped) return;
       this.outbox = new Outbox(me.id, this.deps.storage, () => this.onOutboxChanged(), this.warn);
-      this.set({ me, role, rooms, outbox: this.outbox.list(), startupError: null });
+      let rooms: readonly Room[] = open;
+      for (const room of mine) rooms = withRoom(rooms, room);
+      this.set({
+        me,
+        role,
+        rooms,
+        memberships: mine.map((room) => room.id),
+        outbox: this.outbox.list(),
+        startupError: null,
+      });
     } catch (err) {
       this.set({ startupError: problemOf(err) });
       const hint = err instanceof ApiError ? err.retryAfterMs : undefined;
@@ -546,6 +658,18 @@ export class ChatCore {
       case "room_deleted":
         this.removeRoom(frame.roomId);
         return;
+      // --- rooms-access ---
+      case "room_added":
+        this.addRoom(frame.room);
+        this.addMembership(frame.room.id);
+        return;
+      case "room_removed":
+        this.dropMembership(frame.roomId);
+        return;
+      case "room_members":
+        this.onRoomMembers(frame.roomId, frame.added, frame.removed);
+        return;
+      // --- end rooms-access ---
       case "unread_state":
         for (const room of frame.rooms) {
           this.updateUnread(room.roomId, {
@@ -679,6 +803,8 @@ export class ChatCore {
     this.patchRoom(roomId, (room) => ({ ...room, error: { during: "room", problem } }));
     if (frame.code === "not_in_room") this.memberships.forget(roomId);
     if (frame.code === "unknown_room" && frame.roomId) {
+      // A room we thought we were in (removed while away, or never ours): out of the list.
+      if (this.state.memberships.includes(frame.roomId)) this.dropMembership(frame.roomId);
       // The join was refused; messages queued for that room can never go out on their own.
       this.memberships.refuse(roomId);
       const stuck = this.state.outbox.filter(
@@ -732,7 +858,13 @@ export class ChatCore {
 
   private async refreshRooms(): Promise<void> {
     try {
-      for (const room of await this.api.listRooms()) this.addRoom(room);
+      const [open, mine] = await Promise.all([this.api.listRooms(), this.api.myRooms()]);
+      for (const room of open) this.addRoom(room);
+      for (const room of mine) this.addRoom(room);
+      // Memberships changed while away: added rooms appear, removed ones go.
+      const now = new Set(mine.map((room) => room.id));
+      for (const roomId of this.state.memberships) if (!now.has(roomId)) this.dropMembership(roomId);
+      for (const room of mine) this.addMembership(room.id);
     } catch {
       // The socket's room_created frames keep the list current; this was only a catch-up.
     }

@@ -5,6 +5,8 @@ import {
   HistoryPage,
   Me,
   type Member,
+  MyRooms,
+  PeoplePage,
   type Profile,
   ProfileResponse,
   type Role,
@@ -88,6 +90,21 @@ export interface ChatApi {
    * cannot read the 503 of a refused upgrade, so the socket's URL is asked again over plain HTTP.
    */
   connectWait(): Promise<number | undefined>;
+  // --- rooms-access ---
+  /** Every room the user is a member of (the sidebar). */
+  myRooms(): Promise<Room[]>;
+  createRoomOfKind(name: string, kind: "open" | "private"): Promise<Room>;
+  joinRoom(roomId: string): Promise<Room>;
+  leaveRoom(roomId: string): Promise<void>;
+  invite(roomId: string, userId: string): Promise<void>;
+  removeMember(roomId: string, userId: string): Promise<void>;
+  /** A page of a room's members in name order. */
+  members(roomId: string, cursor?: string): Promise<PeoplePage>;
+  /** A page of the people directory, names containing `filter` when given. */
+  people(filter: string, cursor?: string): Promise<PeoplePage>;
+  /** The direct conversation with these people (found again, or new). */
+  openDirect(userIds: readonly string[]): Promise<Room>;
+  // --- end rooms-access ---
 }
 
 /**
@@ -200,6 +217,55 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       if (response?.status !== 503) return undefined;
       return parseRetryAfter(response.headers.get("retry-after"), clock.now());
     },
+    // --- rooms-access ---
+    async myRooms() {
+      return (await request("/api/me/rooms", MyRooms)).rooms;
+    },
+    async createRoomOfKind(name, kind) {
+      return (await request("/api/rooms", RoomResponse, { method: "POST", body: { name, kind } })).room;
+    },
+    async joinRoom(roomId) {
+      return (
+        await request(`/api/rooms/${encodeURIComponent(roomId)}/join`, RoomResponse, {
+          method: "POST",
+          body: {},
+        })
+      ).room;
+    },
+    async leaveRoom(roomId) {
+      await request(`/api/rooms/${encodeURIComponent(roomId)}/leave`, z.unknown(), {
+        method: "POST",
+        body: {},
+      });
+    },
+    async invite(roomId, userId) {
+      await request(`/api/rooms/${encodeURIComponent(roomId)}/members`, z.unknown(), {
+        method: "POST",
+        body: { userId },
+      });
+    },
+    async removeMember(roomId, userId) {
+      await request(
+        `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`,
+        z.unknown(),
+        { method: "DELETE" },
+      );
+    },
+    async members(roomId, cursor) {
+      const query = cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`;
+      return request(`/api/rooms/${encodeURIComponent(roomId)}/members${query}`, PeoplePage);
+    },
+    async people(filter, cursor) {
+      const query = new URLSearchParams();
+      if (filter) query.set("q", filter);
+      if (cursor !== undefined) query.set("cursor", cursor);
+      const search = query.toString();
+      return request(`/api/people${search ? `?${search}` : ""}`, PeoplePage);
+    },
+    async openDirect(userIds) {
+      return (await request("/api/direct", RoomResponse, { method: "POST", body: { userIds } })).room;
+    },
+    // --- end rooms-access ---
     async signOut() {
       try {
         await request("/api/auth/sign-out", z.unknown(), {

@@ -6,7 +6,7 @@ export { applyPresence, type ChatMessage, mergeMessages, resumeCursor } from "./
 export { newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 export type * from "./ports.js";
 export { CLIENT_CODES, clientProblem, Problem, problemFromFrame } from "./problem.js";
-export { EMPTY_ROOM, type RoomError, type RoomState } from "./rooms.js";
+export { EMPTY_ROOM, type RoomError, type RoomState, roomTitle, sidebarRooms } from "./rooms.js";
 export {
   afterSignInPath,
   DEFAULT_ROOM_PATH,

@@ -80,3 +80,33 @@ export function withRoom(rooms: readonly Room[], room: Room): readonly Room[] {
 export function withoutRoom(rooms: readonly Room[], roomId: string): readonly Room[] {
   return rooms.some((room) => room.id === roomId) ? rooms.filter((room) => room.id !== roomId) : rooms;
 }
+// --- rooms-access ---
+/**
+ * What a room is called for this user: its name, or for a direct conversation the names of the
+ * other people in it (the user's own name when writing to themselves only).
+ */
+export function roomTitle(room: Room, me: Member | null): string {
+  if (room.kind !== "direct") return room.name;
+  const people = room.people ?? [];
+  const others = people.filter((person) => person.id !== me?.id);
+  return (others.length > 0 ? others : people)
+    .map((person) => person.name)
+    .sort((a, b) => a.localeCompare(b))
+    .join(", ");
+}
+
+/** The sidebar's order: rooms by name, then direct conversations by title. */
+export function sidebarRooms(
+  rooms: readonly Room[],
+  memberships: readonly string[],
+  me: Member | null,
+): { rooms: Room[]; direct: Room[] } {
+  const mine = new Set(memberships);
+  const byTitle = (a: Room, b: Room) => roomTitle(a, me).localeCompare(roomTitle(b, me));
+  const listed = rooms.filter((room) => mine.has(room.id));
+  return {
+    rooms: listed.filter((room) => room.kind !== "direct").sort(byTitle),
+    direct: listed.filter((room) => room.kind === "direct").sort(byTitle),
+  };
+}
+// --- end rooms-access ---

@@ -213,7 +213,7 @@ export const ADA: Member = { id: "u-ada", name: "Ada", image: "/api/avatars/u-ad
 export const BOB: Member = { id: "u-bob", name: "Bob", image: "/api/avatars/u-bob.svg" };
 
 export function room(id: string, slug = id): Room {
-  return { id, slug, name: slug, createdAt: 1 };
+  return { id, slug, name: slug, createdAt: 1, kind: "open", createdBy: null };
 }
 
 /** Lets pending promise callbacks (fake REST answers) run. */

@@ -33,7 +33,8 @@ export function harness(options: { storage?: MemoryStorage; rooms?: Room[]; seed
   const storage = options.storage ?? new MemoryStorage();
   http
     .on("GET /api/me", { body: { user: ADA } })
-    .on("GET /api/rooms", { body: { rooms: options.rooms ?? [room("r1", "general")], nextCursor: null } });
+    .on("GET /api/rooms", { body: { rooms: options.rooms ?? [room("r1", "general")], nextCursor: null } })
+    .on("GET /api/me/rooms", { body: { rooms: [] } });
   const core = new ChatCore({
     openSocket: sockets.open,
     clock,
