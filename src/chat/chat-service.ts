@@ -3,6 +3,8 @@ import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MessageNotifier } from "./message-notifier.js";
+import { NotifyService } from "./notify-service.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
@@ -48,6 +50,10 @@ export class ChatService {
   /** Who may read which room; every read path asks it. */
   readonly access: RoomAccess;
   private readonly presenceChanges: PresenceBatcher;
+  /** notify slice: mentions and notifications; undefined when their ports were not given. */
+  readonly notifier: MessageNotifier | undefined;
+  /** notify slice: members, recent mentions and notification levels for the REST routes. */
+  readonly notify: NotifyService | undefined;
 
   constructor(
     readonly deps: ChatDependencies,
@@ -56,13 +62,16 @@ export class ChatService {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
     this.access = new RoomAccess(deps.rooms);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
+    this.notifier =
+      deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
+    this.notify = deps.notify && new NotifyService(deps.notify, deps.rooms, this.access);
     deps.bus.subscribe((event) => this.hub.handle(event));
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
   participant(subscriber: Subscriber): Participant {
-    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges);
+    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges, this.notifier);
   }
 
   /** Members the presence store found gone (their node died): tell the room. */

@@ -123,7 +123,34 @@ export class Hub {
         this.metrics.delivered(sockets.size);
         return;
       }
+      // notify slice
+      case "typing":
+        this.toRoom(
+          event.roomId,
+          encodeFrame({ type: "typing", roomId: event.roomId, user: event.user }),
+          undefined,
+          event.user.id,
+        );
+        return;
+      case "mention":
+        this.toUsers(event.userIds, encodeFrame({ type: "mention", roomId: event.roomId, seq: event.seq }));
+        return;
+      case "notify":
+        this.toUsers(event.userIds, encodeFrame({ type: "notify", notification: event.notification }));
+        return;
     }
+  }
+
+  /** notify slice: one frame to every local socket of these people. */
+  private toUsers(userIds: readonly string[], data: EncodedFrame): void {
+    let sockets = 0;
+    for (const userId of userIds) {
+      const group = this.byUser.get(userId);
+      if (!group) continue;
+      for (const subscriber of group.values()) subscriber.deliver(data);
+      sockets += group.size;
+    }
+    if (sockets > 0) this.metrics.delivered(sockets);
   }
 
   private sequence(message: Message): void {
@@ -157,11 +184,13 @@ export class Hub {
     if (sockets > 0) this.metrics.delivered(sockets);
   }
 
-  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined): void {
+  /** `exceptUserId`: a person who must not get the frame (typing is never echoed to the typist). */
+  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined, exceptUserId?: string): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     let sockets = 0;
     for (const subscription of room.values()) {
+      if (exceptUserId !== undefined && subscription.subscriber.user.id === exceptUserId) continue;
       if (subscription.held) subscription.held.push({ seq, data });
       else {
         subscription.subscriber.deliver(data);

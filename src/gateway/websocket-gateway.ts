@@ -81,6 +81,9 @@ function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
       return participant.send(frame);
     case "read":
       return participant.read(frame);
+    // notify slice
+    case "typing":
+      return participant.typing(frame);
   }
 }
 

@@ -46,10 +46,41 @@ export interface MembershipTable {
   joined_at: number;
 }
 
+// notify slice
+/** One row per person a message mentions (by name, `@here` or `@room`), written at send time. */
+export interface MentionTable {
+  user_id: string;
+  room_id: string;
+  seq: number;
+  created_at: number;
+}
+
+/** A person's notification level in a room, only where they chose one (else the room kind's default). */
+export interface NotificationLevelTable {
+  user_id: string;
+  room_id: string;
+  level: string;
+}
+
+/** One Web Push subscription per device; `id` is the SHA-256 of the endpoint. */
+export interface PushSubscriptionTable {
+  id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+}
+// end notify slice
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
+  // notify slice
+  mentions: MentionTable;
+  notification_levels: NotificationLevelTable;
+  push_subscriptions: PushSubscriptionTable;
 }

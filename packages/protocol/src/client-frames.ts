@@ -41,7 +41,23 @@ export const ReadFrame = z.object({
   seq: Sequence,
 });
 
-export const ClientFrame = z.discriminatedUnion("type", [JoinFrame, LeaveFrame, SendFrame, ReadFrame]);
+// notify slice: typing indicator.
+/** The person is typing in a joined room; clients send it at most every TYPING_INTERVAL_MS while typing. */
+export const TypingFrame = z.object({
+  type: z.literal("typing"),
+  roomId: z.string().min(1).max(64),
+});
+export type TypingFrame = z.infer<typeof TypingFrame>;
+// end notify slice
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  JoinFrame,
+  LeaveFrame,
+  SendFrame,
+  ReadFrame,
+  // notify slice
+  TypingFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type JoinFrame = z.infer<typeof JoinFrame>;
 export type LeaveFrame = z.infer<typeof LeaveFrame>;

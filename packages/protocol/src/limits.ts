@@ -16,3 +16,12 @@ export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
  * malformed (no client can have seen it), so every database answers the same.
  */
 export const MAX_SEQUENCE = 2_147_483_647;
+
+// notify slice
+/** Clients send `typing` at most this often per room while typing (the server's TYPING_INTERVAL_MS may be shorter). */
+export const TYPING_INTERVAL_MS = 3000;
+/** "… is typing" disappears this long after that person's last typing frame (or at once on their message). */
+export const TYPING_SHOWN_MS = 5000;
+/** Unread mention seqs per room sent in `mention_state`; a badge shows at most this many. */
+export const MAX_UNREAD_MENTIONS_PER_ROOM = 99;
+// end notify slice

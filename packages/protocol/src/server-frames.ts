@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Member, Message, Room } from "./entities.js";
 import { PagedMessage, refineAuthors } from "./message-page.js";
+import { Notification } from "./notifications.js";
 
 /** First frame on every socket: who the server believes you are. */
 export const HelloFrame = z.object({
@@ -84,6 +85,37 @@ export const ReadPositionFrame = z.object({
   seq: z.number().int().nonnegative(),
 });
 
+// notify slice: typing, mentions, notifications.
+/** Someone (never yourself) is typing in a joined room; show it until TYPING_SHOWN_MS pass without another. */
+export const UserTypingFrame = z.object({
+  type: z.literal("typing"),
+  roomId: z.string(),
+  user: Member,
+});
+
+/** A message mentioning you was stored (to all your sockets, whether or not they joined the room). */
+export const MentionFrame = z.object({
+  type: z.literal("mention"),
+  roomId: z.string(),
+  seq: z.number().int().positive(),
+});
+
+/**
+ * After `unread_state` on every connect: per room, the seqs of messages mentioning you that you
+ * have not read (at most MAX_UNREAD_MENTIONS_PER_ROOM, newest). Mention badge = those above lastReadSeq.
+ */
+export const MentionStateFrame = z.object({
+  type: z.literal("mention_state"),
+  rooms: z.array(z.object({ roomId: z.string(), seqs: z.array(z.number().int().positive()) })),
+});
+
+/** A message your notification level says to notify you of (show it if the page is hidden). */
+export const NotifyFrame = z.object({
+  type: z.literal("notify"),
+  notification: Notification,
+});
+// end notify slice
+
 export const ErrorCode = z.enum([
   "bad_frame",
   "message_too_long",
@@ -98,6 +130,11 @@ export const ErrorCode = z.enum([
   "client_id_conflict",
   /** The body has characters we do not store (NUL and control characters other than tab and newline). */
   "message_invalid",
+  // notify slice
+  /** A typing frame came sooner than the typing interval allows; nothing was sent (retryAfter ms). */
+  "typing_too_often",
+  /** `@here`/`@room` is off, or the room has more members than it may reach; nothing was stored. */
+  "room_mention_refused",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -124,6 +161,11 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ActivityFrame,
   ReadPositionFrame,
   ErrorFrame,
+  // notify slice
+  UserTypingFrame,
+  MentionFrame,
+  MentionStateFrame,
+  NotifyFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
