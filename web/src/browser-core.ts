@@ -1,3 +1,4 @@
+import { showBrowserNotification } from "./browser-notifications.js";
 import {
   browserClock,
   browserFetch,
@@ -19,6 +20,7 @@ export function createBrowserChatCore(): ChatCore {
     random: Math.random,
     randomBytes: browserRandomBytes,
     warn: (message) => console.warn(message),
+    showNotification: showBrowserNotification,
   });
   window.addEventListener("online", () => core.networkUp());
   window.addEventListener("offline", () => core.networkDown());

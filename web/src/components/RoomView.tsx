@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { DEFAULT_ROOM_PATH, EMPTY_ROOM, totalUnread } from "../core/index.js";
+import { DEFAULT_ROOM_PATH, EMPTY_ROOM, totalMentions, totalUnread } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
@@ -9,6 +9,8 @@ import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
+import { NotificationLevelSelect } from "./NotificationLevelSelect.js";
+import { TypingLine } from "./TypingLine.js";
 
 /** onOpenRooms: present when the room list is a drawer (phones); the header then shows its button. */
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
@@ -24,6 +26,8 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   });
 
   const unread = useChat((state) => totalUnread(state.unread));
+  // notify slice: mentions counted apart from unread messages, in the title too.
+  const mentions = useChat((state) => totalMentions(state.mentions, state.unread));
   const memberCount = useChat((state) =>
     room ? (state.roomStates[room.id] ?? EMPTY_ROOM).members.length : 0,
   );
@@ -32,9 +36,11 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
 
   useEffect(() => {
     if (!room) document.title = "Parley";
+    else if (mentions > 0)
+      document.title = t("room.documentTitleMentions", { count: unread, mentions, room: room.name });
     else if (unread > 0) document.title = t("room.documentTitleUnread", { count: unread, room: room.name });
     else document.title = t("room.documentTitle", { room: room.name });
-  }, [room, unread, t]);
+  }, [room, unread, mentions, t]);
 
   const roomsButton = onOpenRooms && (
     <button
@@ -95,6 +101,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
             </span>
             {room.name}
           </h1>
+          <NotificationLevelSelect roomId={room.id} />
           {memberSheet && (
             <button
               type="button"
@@ -112,6 +119,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
           )}
         </header>
         <MessageList roomId={room.id} roomName={room.name} />
+        <TypingLine roomId={room.id} />
         <Composer roomId={room.id} roomName={room.name} />
       </main>
       {memberSheet ? (

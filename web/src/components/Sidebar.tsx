@@ -1,11 +1,12 @@
 import type { Member } from "@parley/protocol";
 import { useState } from "react";
-import { roomPath, unreadCount } from "../core/index.js";
+import { mentionCount, roomPath, totalMentions, unreadCount } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
 import { useChat } from "../use-chat.js";
 import { ConnectionStatus } from "./ConnectionStatus.js";
 import { CreateRoomDialog } from "./CreateRoomDialog.js";
+import { MentionsDialog } from "./MentionsDialog.js";
 import { UserMenu } from "./UserMenu.js";
 
 interface SidebarProps {
@@ -21,6 +22,10 @@ export function Sidebar({ me, onClose }: SidebarProps) {
   const route = useChat((state) => state.route);
   const activeSlug = route?.slug;
   const [creating, setCreating] = useState(false);
+  // notify slice: mention badges beside the unread counts, and the list of recent mentions.
+  const mentionsByRoom = useChat((state) => state.mentions);
+  const mentionTotal = totalMentions(mentionsByRoom, unreadByRoom);
+  const [showingMentions, setShowingMentions] = useState(false);
 
   return (
     <nav className="sidebar" aria-label={t("sidebar.label")} data-testid="sidebar">
@@ -58,6 +63,7 @@ export function Sidebar({ me, onClose }: SidebarProps) {
       <ul className="room-list" aria-labelledby="rooms-heading">
         {rooms.map((room) => {
           const unread = unreadCount(unreadByRoom[room.id]);
+          const mentioned = mentionCount(mentionsByRoom[room.id], unreadByRoom[room.id]);
           const active = room.slug === activeSlug;
           return (
             <li key={room.id}>
@@ -74,6 +80,16 @@ export function Sidebar({ me, onClose }: SidebarProps) {
                   #
                 </span>
                 <span className="room-name">{room.name}</span>
+                {mentioned > 0 && (
+                  <>
+                    <span className="mention-badge" data-testid="mention-badge" aria-hidden="true">
+                      @{mentioned}
+                    </span>
+                    <span className="visually-hidden" data-testid="mention-text">
+                      {`, ${t("sidebar.mentions", { count: mentioned })}`}
+                    </span>
+                  </>
+                )}
                 {unread > 0 && (
                   <>
                     {/* The number is for the eye; screen readers get the sentence. */}
@@ -92,6 +108,28 @@ export function Sidebar({ me, onClose }: SidebarProps) {
       </ul>
 
       <CreateRoomDialog open={creating} onClose={() => setCreating(false)} />
+
+      <button
+        type="button"
+        className="mentions-button"
+        data-testid="mentions-open"
+        aria-label={mentionTotal > 0 ? t("mentions.openCount", { count: mentionTotal }) : t("mentions.open")}
+        onClick={() => setShowingMentions(true)}
+      >
+        <span aria-hidden="true">@</span> {t("mentions.open")}
+        {mentionTotal > 0 && (
+          <span className="mention-badge" aria-hidden="true">
+            {mentionTotal}
+          </span>
+        )}
+      </button>
+      <MentionsDialog
+        open={showingMentions}
+        onClose={() => {
+          setShowingMentions(false);
+          onClose?.();
+        }}
+      />
 
       <div className="sidebar-footer">
         <UserMenu me={me} />

@@ -7,6 +7,7 @@ import { useText } from "../i18n/use-text.js";
 import { type ThemePreference, useThemePreference } from "../theme.js";
 import { useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { DeviceNotifications } from "./DeviceNotifications.js";
 import { LanguageSelect } from "./LanguageSelect.js";
 
 const THEMES: readonly ThemePreference[] = ["system", "light", "dark"];
@@ -75,6 +76,7 @@ export function UserMenu({ me }: { me: Member }) {
             ))}
           </fieldset>
           <LanguageSelect className="user-menu-language" />
+          <DeviceNotifications />
           <button
             type="button"
             className="button user-menu-signout"

@@ -5,8 +5,14 @@ import {
   HistoryPage,
   Me,
   type Member,
+  MentionList,
+  type NotificationLevel,
+  NotificationLevelResponse,
+  PushPublicKey,
+  type PushSubscriptionBody,
   type Room,
   RoomList,
+  RoomMembersResponse,
   RoomResponse,
 } from "@parley/protocol";
 import { z } from "zod";
@@ -66,6 +72,14 @@ export interface ChatApi {
   /** The page of history before `before`, its messages with their authors put back. */
   olderMessages(roomId: string, before: number): Promise<ExpandedPage<HistoryPage>>;
   signOut(): Promise<void>;
+  // notify slice
+  roomMembers(roomId: string): Promise<Member[]>;
+  recentMentions(): Promise<MentionList["mentions"]>;
+  notificationLevel(roomId: string): Promise<NotificationLevelResponse>;
+  setNotificationLevel(roomId: string, level: NotificationLevel): Promise<NotificationLevelResponse>;
+  pushPublicKey(): Promise<string>;
+  savePushSubscription(subscription: PushSubscriptionBody): Promise<void>;
+  removePushSubscription(endpoint: string): Promise<void>;
 }
 
 /**
@@ -77,7 +91,7 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
   async function request<T>(
     path: string,
     schema: z.ZodType<T>,
-    options: { method?: "GET" | "POST"; body?: unknown; redirectOn401?: boolean } = {},
+    options: { method?: "GET" | "POST" | "PUT"; body?: unknown; redirectOn401?: boolean } = {},
   ): Promise<T> {
     const { method = "GET", body, redirectOn401 = true } = options;
     let response: Awaited<ReturnType<HttpFetch>>;
@@ -147,6 +161,38 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
         // Already signed out is the outcome we wanted anyway.
         if (!(err instanceof ApiError && err.status === 401)) throw err;
       }
+    },
+    // notify slice
+    async roomMembers(roomId) {
+      return (await request(`/api/rooms/${encodeURIComponent(roomId)}/members`, RoomMembersResponse)).members;
+    },
+    async recentMentions() {
+      return (await request("/api/mentions", MentionList)).mentions;
+    },
+    notificationLevel(roomId) {
+      return request(
+        `/api/rooms/${encodeURIComponent(roomId)}/notification-level`,
+        NotificationLevelResponse,
+      );
+    },
+    setNotificationLevel(roomId, level) {
+      return request(
+        `/api/rooms/${encodeURIComponent(roomId)}/notification-level`,
+        NotificationLevelResponse,
+        {
+          method: "PUT",
+          body: { level },
+        },
+      );
+    },
+    async pushPublicKey() {
+      return (await request("/api/push/public-key", PushPublicKey)).publicKey;
+    },
+    async savePushSubscription(subscription) {
+      await request("/api/push/subscriptions", z.unknown(), { method: "POST", body: subscription });
+    },
+    async removePushSubscription(endpoint) {
+      await request("/api/push/unsubscribe", z.unknown(), { method: "POST", body: { endpoint } });
     },
   };
 }
