@@ -357,6 +357,14 @@ export class ChatCore {
     );
   }
 
+  private addRoomMembers(roomId: string, joined: readonly Member[]): void {
+    const known = this.state.roomMembers[roomId];
+    if (!known) return;
+    const fresh = joined.filter((member) => !known.some((candidate) => candidate.id === member.id));
+    if (fresh.length > 0)
+      this.set({ roomMembers: { ...this.state.roomMembers, [roomId]: [...known, ...fresh] } });
+  }
+
   private onNotify(notification: Parameters<ShowNotification>[0]): void {
     // A visible page shows the message itself; the service worker covers a closed one.
     if (this.deps.page.isVisible()) return;
@@ -561,6 +569,8 @@ export class ChatCore {
           ...room,
           members: applyPresence(room.members, frame.joined, frame.left),
         }));
+        // notify slice: whoever comes in is a member now (joining makes one), so they can be mentioned.
+        this.addRoomMembers(frame.roomId, frame.joined);
         return;
       case "ack":
         this.onAck(frame.roomId, frame.clientId, frame.seq);
