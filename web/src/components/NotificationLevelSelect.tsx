@@ -44,9 +44,12 @@ export function NotificationLevelSelect({ roomId }: { roomId: string }) {
       <label className="visually-hidden" htmlFor={id}>
         {t("notifyLevel.label")}
       </label>
-      <span className="notify-level-icon" aria-hidden="true">
-        🔔
-      </span>
+      <svg className="notify-level-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"
+        />
+      </svg>
       <select
         id={id}
         className="notify-level-select"
