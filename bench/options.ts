@@ -1,6 +1,14 @@
 import { TARGET_NAMES, type TargetName } from "./servers/target.js";
 
-export const SCENARIO_NAMES = ["fanout", "rooms", "idle", "durable", "history", "crossnode"] as const;
+export const SCENARIO_NAMES = [
+  "fanout",
+  "rooms",
+  "idle",
+  "durable",
+  "history",
+  "crossnode",
+  "typing",
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every size a scenario uses; `--quick` swaps in tiny ones. */
@@ -45,6 +53,8 @@ export interface Sizes {
     durationMs: number;
     drainMs: number;
   };
+  /** notify slice: people typing in one big room, each a notice per TYPING_INTERVAL_MS. */
+  typing: { members: number; typists: number; durationMs: number; drainMs: number };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -65,6 +75,7 @@ export const DEFAULT_SIZES: Sizes = {
   durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
   history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
+  typing: { members: 1000, typists: 20, durationMs: 10_000, drainMs: 2000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -84,6 +95,7 @@ export const QUICK_SIZES: Sizes = {
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
   history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
+  typing: { members: 20, typists: 3, durationMs: 3500, drainMs: 1000 },
 };
 
 export interface BenchOptions {

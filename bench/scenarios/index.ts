@@ -8,6 +8,7 @@ import { runHistory } from "./history.js";
 import { runIdle } from "./idle.js";
 import type { ScenarioResult } from "./result.js";
 import { runRooms } from "./rooms.js";
+import { runTyping } from "./typing.js";
 
 export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
 
@@ -58,5 +59,11 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
     // Without a shared database it answers "skipped" at once; whether Redis answers is checked when it runs.
     measures: (target, context) => target === "parley" && sharedDatabase(context) !== undefined,
     run: runCrossnode,
+  },
+  typing: {
+    title: ({ options: { sizes: s } }) =>
+      `typing: 1 room × ${s.typing.members} members, ${s.typing.typists} people typing (a notice each per interval) for ${s.typing.durationMs / 1000} s, next to messages at the same rate`,
+    measures: parleyOnly,
+    run: runTyping,
   },
 };
