@@ -12,6 +12,7 @@ import { RoomAccess } from "./room-access.js";
 import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
+import { TypingBatcher } from "./typing-batcher.js";
 import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable.js";
 
 /** The domain's waits; production defaults live beside the code that waits. */
@@ -20,6 +21,8 @@ export interface ChatTimings {
   presenceBatchMs: number;
   /** How long a missing sequence number is waited for before delivering past it. */
   reorderWaitMs: number;
+  /** notify slice: typing notices of a room gathered into one frame. */
+  typingBatchMs: number;
 }
 
 export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
@@ -54,6 +57,7 @@ export class ChatService {
   readonly notifier: MessageNotifier | undefined;
   /** notify slice: members, recent mentions and notification levels for the REST routes. */
   readonly notify: NotifyService | undefined;
+  private readonly typingNotices: TypingBatcher;
 
   constructor(
     readonly deps: ChatDependencies,
@@ -65,13 +69,21 @@ export class ChatService {
     this.notifier =
       deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
     this.notify = deps.notify && new NotifyService(deps.notify, deps.rooms, this.access);
+    this.typingNotices = new TypingBatcher(deps.bus, timings.typingBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
   }
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
   participant(subscriber: Subscriber): Participant {
-    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges, this.notifier);
+    return new Participant(
+      subscriber,
+      this.deps,
+      this.hub,
+      this.presenceChanges,
+      this.notifier,
+      this.typingNotices,
+    );
   }
 
   /** Members the presence store found gone (their node died): tell the room. */

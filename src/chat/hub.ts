@@ -124,14 +124,17 @@ export class Hub {
         return;
       }
       // notify slice
-      case "typing":
+      case "typing": {
+        // A lone typist is not told of their own typing; a frame naming several goes to all (clients skip themselves).
+        const [only, ...others] = event.users;
         this.toRoom(
           event.roomId,
-          encodeFrame({ type: "typing", roomId: event.roomId, user: event.user }),
+          encodeFrame({ type: "typing", roomId: event.roomId, users: event.users }),
           undefined,
-          event.user.id,
+          only && others.length === 0 ? only.id : undefined,
         );
         return;
+      }
       case "mention":
         this.toUsers(event.userIds, encodeFrame({ type: "mention", roomId: event.roomId, seq: event.seq }));
         return;

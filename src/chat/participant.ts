@@ -20,6 +20,7 @@ import {
   type Subscriber,
 } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
+import type { TypingBatcher } from "./typing-batcher.js";
 import { isDependencyUnavailable } from "./unavailable.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
@@ -46,8 +47,9 @@ export class Participant {
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
-    /** notify slice: mentions, typing and notifications; absent when they are off. */
+    /** notify slice: mentions and notifications, and typing notices; absent when they are off. */
     private readonly notifier?: MessageNotifier,
+    private readonly typingNotices?: TypingBatcher,
   ) {
     this.metrics = deps.metrics ?? NO_CHAT_METRICS;
     hub.connect(subscriber);
@@ -146,7 +148,7 @@ export class Participant {
             { roomId, retryAfter: allowance.retryAfterMs },
           );
         }
-        await this.deps.bus.publish({ kind: "typing", roomId, user: this.user });
+        this.typingNotices?.typed(roomId, this.user);
       },
       { roomId },
     );

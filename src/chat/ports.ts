@@ -94,7 +94,7 @@ export type BusEvent =
   | { kind: "room_created"; room: Room }
   | { kind: "read"; userId: string; roomId: string; seq: number }
   // notify slice: typing goes to the room; mentions and notifications to these people's sockets.
-  | { kind: "typing"; roomId: string; user: Member }
+  | { kind: "typing"; roomId: string; users: Member[] }
   | { kind: "mention"; roomId: string; seq: number; userIds: string[] }
   | { kind: "notify"; userIds: string[]; notification: Notification };
 

@@ -77,7 +77,8 @@ const Environment = z.object({
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
   // notify slice: mentions, typing, Web Push.
   MENTION_ROOM_MAX_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(100),
-  TYPING_INTERVAL_MS: z.coerce.number().int().min(250).max(4500).default(3000),
+  TYPING_INTERVAL_MS: z.coerce.number().int().min(250).max(4500).default(2500),
+  TYPING_BATCH_MS: z.coerce.number().int().min(0).max(3000).default(1000),
   VAPID_PUBLIC_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{87}$/, "must be a P-256 public key in URL-safe base64 (87 characters)")
@@ -154,6 +155,8 @@ export interface Timings {
   reorderWaitMs: number;
   /** How long a cookie that passed the full session check is only confirmed in the session table. */
   sessionConfirmWindowMs: number;
+  /** notify slice: typing notices of a room are gathered this long into one frame per node. */
+  typingBatchMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -217,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       presenceBatchMs: e.PRESENCE_BATCH_MS,
       reorderWaitMs: e.ROOM_REORDER_WAIT_MS,
       sessionConfirmWindowMs: e.SESSION_CONFIRM_WINDOW_MS,
+      typingBatchMs: e.TYPING_BATCH_MS,
     },
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,

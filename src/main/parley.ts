@@ -177,7 +177,11 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
         settings: { roomMentionMaxMembers: config.notify.roomMentionMaxMembers },
       },
     },
-    { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
+    {
+      presenceBatchMs: config.timings.presenceBatchMs,
+      reorderWaitMs: config.timings.reorderWaitMs,
+      typingBatchMs: config.timings.typingBatchMs,
+    },
   );
   infra.metrics.countPresenceWith(() => chat.hub.presentMembers());
   await infra.presence.start?.();

@@ -86,11 +86,14 @@ export const ReadPositionFrame = z.object({
 });
 
 // notify slice: typing, mentions, notifications.
-/** Someone (never yourself) is typing in a joined room; show it until TYPING_SHOWN_MS pass without another. */
+/**
+ * People typing in a joined room, gathered per room and node (at most one frame per room per
+ * second from each node). Show each until TYPING_SHOWN_MS pass without another; ignore yourself.
+ */
 export const UserTypingFrame = z.object({
   type: z.literal("typing"),
   roomId: z.string(),
-  user: Member,
+  users: z.array(Member).min(1),
 });
 
 /** A message mentioning you was stored (to all your sockets, whether or not they joined the room). */

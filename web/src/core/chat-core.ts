@@ -335,9 +335,9 @@ export class ChatCore {
     return this.api.removePushSubscription(endpoint);
   }
 
-  private onTyping(roomId: string, user: Member): void {
-    if (user.id === this.state.me?.id) return;
-    this.typists.typed(roomId, user, this.deps.clock.now());
+  private onTyping(roomId: string, users: readonly Member[]): void {
+    const now = this.deps.clock.now();
+    for (const user of users) if (user.id !== this.state.me?.id) this.typists.typed(roomId, user, now);
     this.set({ typing: this.typists.typing });
     this.armTypingTimer();
   }
@@ -600,7 +600,7 @@ export class ChatCore {
         return;
       // notify slice
       case "typing":
-        this.onTyping(frame.roomId, frame.user);
+        this.onTyping(frame.roomId, frame.users);
         return;
       case "mention":
         if (this.mentionSeqs.add(frame.roomId, frame.seq)) this.set({ mentions: this.mentionSeqs.mentions });
