@@ -73,8 +73,12 @@ export class MessageNotifier {
   }
 
   /** Mention badges of a person on connect: the unread mention seqs per room. */
-  unreadMentions(userId: string): Promise<Array<{ roomId: string; seqs: number[] }>> {
-    return this.deps.mentions.unread(userId, MAX_UNREAD_MENTIONS_PER_ROOM);
+  async unreadMentions(userId: string): Promise<Array<{ roomId: string; seqs: number[] }>> {
+    const rooms = await this.deps.mentions.unread(userId, MAX_UNREAD_MENTIONS_PER_ROOM);
+    // A room the person may no longer read (removed from a private room) shows no badge.
+    const readable: Array<{ roomId: string; seqs: number[] }> = [];
+    for (const room of rooms) if (await this.access.canRead(userId, room.roomId)) readable.push(room);
+    return readable;
   }
 
   async stored(message: Message): Promise<void> {
