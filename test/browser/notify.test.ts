@@ -39,6 +39,11 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
   });
 
   const composer = (page: Page) => page.getByTestId("composer");
+  const sendAndWait = async (page: Page, text: string) => {
+    await composer(page).fill(text);
+    await composer(page).press("Enter");
+    await page.getByTestId("message-body").filter({ hasText: text }).waitFor();
+  };
 
   it("mentions with the keyboard: @ suggests members, Enter picks, the mention is highlighted (yours more strongly) and badged", async () => {
     const aiko = await person(env.browser, "Aiko Tanaka");
@@ -117,6 +122,60 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     await composer(aiko).press("Enter");
     await ben.getByTestId("message-body").filter({ hasText: "almost done" }).waitFor();
     await expect.poll(() => ben.getByTestId("typing").textContent()).toBe("");
+  });
+
+  it("shows a system notification for a mention while the tab is hidden; clicking it opens the room at the message", async () => {
+    const aiko = await person(env.browser, "Aiko Hidden");
+    // Headless Chromium draws no system notifications: record them instead, and let the test hide the tab.
+    await aiko.evaluate(() => {
+      const page = window as unknown as {
+        __hidden: boolean;
+        __shown: Array<{ title: string; options: NotificationOptions; onclick: (() => void) | null }>;
+      };
+      page.__hidden = false;
+      page.__shown = [];
+      Object.defineProperty(document, "visibilityState", {
+        get: () => (page.__hidden ? "hidden" : "visible"),
+      });
+      class RecordedNotification {
+        static permission = "granted";
+        onclick: (() => void) | null = null;
+        constructor(
+          readonly title: string,
+          readonly options: NotificationOptions,
+        ) {
+          page.__shown.push(this);
+        }
+        close() {}
+      }
+      Object.defineProperty(window, "Notification", { value: RecordedNotification, configurable: true });
+    });
+    const ben = await person(env.browser, "Ben Pinger");
+    await aiko.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = true;
+    });
+    await sendAndWait(ben, "plain news first");
+    await sendAndWait(ben, "@Aiko Hidden lunch?");
+    const shown = () =>
+      aiko.evaluate(() =>
+        (
+          window as unknown as { __shown: Array<{ title: string; options: NotificationOptions }> }
+        ).__shown.map((entry) => ({ title: entry.title, body: entry.options.body, tag: entry.options.tag })),
+      );
+    await expect.poll(shown).toHaveLength(1);
+    const [notification] = await shown();
+    expect(notification).toMatchObject({ title: "Ben Pinger · #general", body: "@Aiko Hidden lunch?" });
+    expect(notification?.tag).toMatch(/^[^:]+:\d+$/);
+    await aiko.evaluate(() => {
+      (
+        window as unknown as { __hidden: boolean; __shown: Array<{ onclick: (() => void) | null }> }
+      ).__hidden = false;
+      (window as unknown as { __shown: Array<{ onclick: (() => void) | null }> }).__shown[0]?.onclick?.();
+    });
+    const seq = notification?.tag?.split(":")[1];
+    await expect
+      .poll(() => new URL(aiko.url()).pathname + new URL(aiko.url()).search)
+      .toBe(`/r/general?m=${seq}`);
   });
 
   it("changes the room's notification level from its header, and keeps it", async () => {
