@@ -134,6 +134,23 @@ describe.each(testDatabases())("Web Push to a push-service stand-in on $name", (
   });
 });
 
+describe("the service worker", () => {
+  it("is served from the root (scope /) as JavaScript that is never cached long", async () => {
+    const server = await startServer();
+    try {
+      const response = await fetch(`${server.url}/sw.js`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^text\/javascript/);
+      expect(response.headers.get("cache-control")).toBe("no-cache");
+      const script = await response.text();
+      expect(script).toContain('addEventListener("push"');
+      expect(script).toContain('addEventListener("notificationclick"');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("push endpoints in production", () => {
   it("accepts only https endpoints, so the server never posts to an inside address", async () => {
     const { TEST_VAPID_KEYS } = await import("../support/vapid.js");
