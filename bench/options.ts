@@ -8,6 +8,7 @@ export const SCENARIO_NAMES = [
   "history",
   "crossnode",
   "reconnect-storm",
+  "typing",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -63,6 +64,8 @@ export interface Sizes {
     /** …and in the storm: high, so clients arrive at once rather than through the harness's queue. */
     stormConcurrency: number;
   };
+  /** notify slice: people typing in one big room, each a notice per TYPING_INTERVAL_MS. */
+  typing: { members: number; typists: number; durationMs: number; drainMs: number };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -84,6 +87,7 @@ export const DEFAULT_SIZES: Sizes = {
   history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
   storm: { clients: 20_000, membersPerRoom: 200, warmConcurrency: 64, stormConcurrency: 2000 },
+  typing: { members: 1000, typists: 20, durationMs: 10_000, drainMs: 2000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -104,6 +108,7 @@ export const QUICK_SIZES: Sizes = {
   history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
   storm: { clients: 150, membersPerRoom: 40, warmConcurrency: 16, stormConcurrency: 150 },
+  typing: { members: 20, typists: 3, durationMs: 3500, drainMs: 1000 },
 };
 
 export interface BenchOptions {

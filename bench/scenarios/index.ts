@@ -9,6 +9,7 @@ import { runIdle } from "./idle.js";
 import type { ScenarioResult } from "./result.js";
 import { runRooms } from "./rooms.js";
 import { runStorm } from "./storm.js";
+import { runTyping } from "./typing.js";
 
 export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
 
@@ -65,5 +66,11 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
       `reconnect-storm: ${s.storm.clients.toLocaleString("en")} signed-in clients in 1–3 rooms of up to ${s.storm.membersPerRoom} connect and join, all drop, then all reconnect at once resuming with since`,
     measures: everyTarget,
     run: runStorm,
+  },
+  typing: {
+    title: ({ options: { sizes: s } }) =>
+      `typing: 1 room × ${s.typing.members} members, ${s.typing.typists} people typing (a notice each per interval) for ${s.typing.durationMs / 1000} s, next to messages at the same rate`,
+    measures: parleyOnly,
+    run: runTyping,
   },
 };

@@ -29,6 +29,7 @@ const TINY: Sizes = {
   history: { messages: 2000, pageSize: 50, durationMs: 300, queryIterations: 200 },
   crossnode: { membersPerNode: 3, senders: 1, ratePerSecond: 20, durationMs: 300, drainMs: 5000 },
   storm: { clients: 30, membersPerRoom: 10, warmConcurrency: 8, stormConcurrency: 30 },
+  typing: { members: 5, typists: 2, durationMs: 500, drainMs: 500 },
 };
 
 /**

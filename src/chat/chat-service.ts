@@ -4,6 +4,8 @@ import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MessageNotifier } from "./message-notifier.js";
+import { NotifyService } from "./notify-service.js";
 import { type HelloExtras, Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
@@ -12,6 +14,7 @@ import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
 import { RoomMembership } from "./room-membership.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { slugCandidate, slugify } from "./slug.js";
+import { TypingBatcher } from "./typing-batcher.js";
 import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable.js";
 
 /** The domain's waits; production defaults live beside the code that waits. */
@@ -22,6 +25,8 @@ export interface ChatTimings {
   reorderWaitMs: number;
   /** Rooms the access cache keeps (DEFAULT_ACCESS_CACHE_ROOMS). Not a wait, but tuned with them. */
   accessCacheRooms: number;
+  /** notify slice: typing notices of a room gathered into one frame. */
+  typingBatchMs: number;
 }
 
 export const DEFAULT_ROOM_NAME = DEFAULT_ROOM_SLUG;
@@ -54,6 +59,11 @@ export class ChatService {
   /** Joining, leaving, inviting, removing, direct conversations and the people directory. */
   readonly membership: RoomMembership;
   private readonly presenceChanges: PresenceBatcher;
+  /** notify slice: mentions and notifications; undefined when their ports were not given. */
+  readonly notifier: MessageNotifier | undefined;
+  /** notify slice: members, recent mentions and notification levels for the REST routes. */
+  readonly notify: NotifyService | undefined;
+  private readonly typingNotices: TypingBatcher;
 
   constructor(
     readonly deps: ChatDependencies,
@@ -63,6 +73,10 @@ export class ChatService {
     this.access = new RoomAccess(deps.rooms, deps.memberships, timings.accessCacheRooms);
     this.membership = new RoomMembership(deps, this.access, this.hub);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
+    this.notifier =
+      deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
+    this.notify = deps.notify && new NotifyService(deps.notify, deps.rooms, this.access);
+    this.typingNotices = new TypingBatcher(deps.bus, timings.typingBatchMs);
     deps.bus.subscribe((event) => {
       // Membership first: a removed person's sockets leave the room before anything else is delivered.
       this.membership.handle(event);
@@ -81,6 +95,8 @@ export class ChatService {
       this.access,
       (p) => this.membership.disconnected(p),
       hello,
+      this.notifier,
+      this.typingNotices,
     );
     this.membership.connected(participant);
     return participant;

@@ -216,12 +216,42 @@ export class Hub {
         this.metrics.delivered(sockets.size);
         return;
       }
+      // notify slice
+      case "typing": {
+        // A lone typist is not told of their own typing; a frame naming several goes to all (clients skip themselves).
+        const [only, ...others] = event.users;
+        this.toRoom(
+          event.roomId,
+          encodeFrame({ type: "typing", roomId: event.roomId, users: event.users }),
+          undefined,
+          only && others.length === 0 ? only.id : undefined,
+        );
+        return;
+      }
+      case "mention":
+        this.toUsers(event.userIds, encodeFrame({ type: "mention", roomId: event.roomId, seq: event.seq }));
+        return;
+      case "notify":
+        this.toUsers(event.userIds, encodeFrame({ type: "notify", notification: event.notification }));
+        return;
     }
   }
 
   private toEveryone(data: EncodedFrame): void {
     for (const subscriber of this.everyone.values()) subscriber.deliver(data);
     this.metrics.delivered(this.everyone.size);
+  }
+
+  /** notify slice: one frame to every local socket of these people. */
+  private toUsers(userIds: readonly string[], data: EncodedFrame): void {
+    let sockets = 0;
+    for (const userId of userIds) {
+      const group = this.byUser.get(userId);
+      if (!group) continue;
+      for (const subscriber of group.values()) subscriber.deliver(data);
+      sockets += group.size;
+    }
+    if (sockets > 0) this.metrics.delivered(sockets);
   }
 
   private sequence(message: Message): void {
@@ -255,11 +285,13 @@ export class Hub {
     if (sockets > 0) this.metrics.delivered(sockets);
   }
 
-  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined): void {
+  /** `exceptUserId`: a person who must not get the frame (typing is never echoed to the typist). */
+  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined, exceptUserId?: string): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     let sockets = 0;
     for (const subscription of room.values()) {
+      if (exceptUserId !== undefined && subscription.subscriber.user.id === exceptUserId) continue;
       if (subscription.held) subscription.held.push({ seq, data });
       else {
         subscription.subscriber.deliver(data);

@@ -6,10 +6,12 @@ import type {
   Room,
   SendFrame,
   ServerFrame,
+  TypingFrame,
 } from "@parley/protocol";
 import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
+import type { MessageNotifier } from "./message-notifier.js";
 import { checkMessageBody } from "./message-rules.js";
 import {
   type AppendResult,
@@ -20,6 +22,7 @@ import {
 } from "./ports.js";
 import type { PresenceBatcher } from "./presence-batcher.js";
 import type { RoomAccess } from "./room-access.js";
+import type { TypingBatcher } from "./typing-batcher.js";
 import { isDependencyUnavailable } from "./unavailable.js";
 
 /** The refusal of a room that does not exist or that the user may not read: the same words for both. */
@@ -62,6 +65,9 @@ export class Participant {
     private readonly access: RoomAccess,
     private readonly onClosed: (participant: Participant) => void = () => undefined,
     hello: HelloExtras = {},
+    /** notify slice: mentions and notifications, and typing notices; absent when they are off. */
+    private readonly notifier?: MessageNotifier,
+    private readonly typingNotices?: TypingBatcher,
   ) {
     this.metrics = deps.metrics ?? NO_CHAT_METRICS;
     hub.connect(subscriber);
@@ -139,6 +145,10 @@ export class Participant {
       await this.deps.bus.publish({ kind: "message", message }).catch((error: unknown) => {
         if (!isDependencyUnavailable(error)) throw error;
       });
+      // notify slice: mentions and notifications, after the ack; an outage loses them, not the message.
+      await this.notifier?.stored(message).catch((error: unknown) => {
+        if (!isDependencyUnavailable(error)) throw error;
+      });
     });
   }
 
@@ -159,6 +169,30 @@ export class Participant {
     }).catch(() => undefined);
   }
   // --- end rooms-access ---
+  /**
+   * notify slice: the person is typing in a room they joined. Never stored; at most one frame per
+   * person per room per interval reaches the room (the TypingGate), the rest are refused with the wait.
+   */
+  typing({ roomId }: TypingFrame): Promise<void> {
+    const typing = this.deps.notify?.typing;
+    return this.serially(
+      async () => {
+        if (!this.rooms.has(roomId))
+          return this.fail("not_in_room", "Join the room before typing in it.", { roomId });
+        if (!typing) return;
+        const allowance = await typing.pass(this.user.id, roomId);
+        if (!allowance.allowed) {
+          return this.fail(
+            "typing_too_often",
+            `Typing notices go at most once per interval; wait ${allowance.retryAfterMs} ms.`,
+            { roomId, retryAfter: allowance.retryAfterMs },
+          );
+        }
+        this.typingNotices?.typed(roomId, this.user);
+      },
+      { roomId },
+    );
+  }
 
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
   disconnect(): Promise<void> {
@@ -174,6 +208,9 @@ export class Participant {
     const rooms = await this.deps.memberships.standings(this.user.id);
     for (const room of rooms) this.hub.watch(room.roomId, this.subscriber);
     this.reply({ type: "unread_state", rooms });
+    // notify slice: mention badges, counted against the read positions just sent.
+    if (this.notifier)
+      this.reply({ type: "mention_state", rooms: await this.notifier.unreadMentions(this.user.id) });
   }
 
   private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
@@ -289,6 +326,18 @@ export class Participant {
     const violation = checkMessageBody(body);
     if (violation) {
       this.fail(violation.code, violation.message, context);
+      return undefined;
+    }
+    // notify slice: @here/@room is refused where it is off or the room is too large for it.
+    const roomWide = await this.notifier?.refuseRoomWide(roomId, body);
+    if (roomWide) {
+      this.fail(
+        "room_mention_refused",
+        roomWide.max === 0
+          ? `${roomWide.mention} is turned off on this server; nothing was stored. Remove it and send again.`
+          : `${roomWide.mention} reaches rooms of at most ${roomWide.max} members and this one has ${roomWide.members}; nothing was stored. Remove it and send again.`,
+        context,
+      );
       return undefined;
     }
     // Refuse rather than store a message that could not be fanned out; the client retries.

@@ -1,4 +1,13 @@
-import type { ErrorCode, Member, Message, Room, RoomKind } from "@parley/protocol";
+import type {
+  ErrorCode,
+  Member,
+  Message,
+  Notification,
+  NotificationLevel,
+  PushPayload,
+  Room,
+  RoomKind,
+} from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 
 /** The small interfaces the chat domain needs; storage, bus and gateway adapters implement them. */
@@ -130,8 +139,12 @@ export type BusEvent =
   /** `member` became a member of `room` (joined, was invited, or is in a new direct conversation). */
   | { kind: "member_added"; room: Room; member: Member }
   /** `userId` is no longer a member of the room (`kind` says which): every node drops their sockets from it at once. */
-  | { kind: "member_removed"; roomId: string; roomKind: RoomKind; userId: string };
-// --- end rooms-access ---
+  | { kind: "member_removed"; roomId: string; roomKind: RoomKind; userId: string }
+  // --- end rooms-access ---
+  // notify slice: typing goes to the room; mentions and notifications to these people's sockets.
+  | { kind: "typing"; roomId: string; users: Member[] }
+  | { kind: "mention"; roomId: string; seq: number; userIds: string[] }
+  | { kind: "notify"; userIds: string[]; notification: Notification };
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {
@@ -217,4 +230,61 @@ export interface ChatDependencies {
   };
   /** Defaults to NO_CHAT_METRICS. */
   metrics?: ChatMetrics;
+  /** notify slice: mentions, typing and notifications (off when absent). */
+  notify?: NotifyDependencies;
 }
+
+// notify slice: mentions, typing, notification levels, push (decisions 0036–0038).
+
+/**
+ * The members of a room, for resolving @mentions and for autocomplete. Today the memberships
+ * table; the `rooms-access` slice's member list replaces the adapter, not this port.
+ */
+export interface RoomMemberList {
+  members(roomId: string): Promise<Member[]>;
+  count(roomId: string): Promise<number>;
+}
+
+/** Who each message mentions, kept per person so badges survive reloads and resumes. */
+export interface MentionStore {
+  /** Records that message `seq` of the room mentions each of `userIds` (again: no change). */
+  record(roomId: string, seq: number, userIds: readonly string[], createdAt: number): Promise<void>;
+  /** Per room, the newest `perRoom` mention seqs above the person's read position, ascending. */
+  unread(userId: string, perRoom: number): Promise<Array<{ roomId: string; seqs: number[] }>>;
+  /** The person's newest mentions in these rooms, newest first, with the messages. */
+  recent(userId: string, roomIds: readonly string[], limit: number): Promise<Message[]>;
+}
+
+export interface NotificationLevelStore {
+  /** The level the person chose in the room; undefined when they never chose (the default holds). */
+  get(userId: string, roomId: string): Promise<NotificationLevel | undefined>;
+  set(userId: string, roomId: string, level: NotificationLevel): Promise<void>;
+  /** Every choice made in the room, by user id. */
+  inRoom(roomId: string): Promise<Map<string, NotificationLevel>>;
+}
+
+/** Sends a Web Push message to every device these people subscribed (dropping gone subscriptions). */
+export interface PushSender {
+  send(userIds: readonly string[], payload: PushPayload): Promise<void>;
+}
+
+/** At most one typing frame per person per room per interval (over every node with Redis). */
+export interface TypingGate {
+  pass(userId: string, roomId: string): Promise<Allowance>;
+}
+
+export interface NotifySettings {
+  /** `@here`/`@room` reach rooms of at most this many members; 0 turns them off. */
+  roomMentionMaxMembers: number;
+}
+
+/** The ports of mentions, typing and notifications; without them those features are off. */
+export interface NotifyDependencies {
+  members: RoomMemberList;
+  mentions: MentionStore;
+  levels: NotificationLevelStore;
+  push: PushSender;
+  typing: TypingGate;
+  settings: NotifySettings;
+}
+// end notify slice

@@ -98,6 +98,9 @@ function dispatch(
       return participant.send(frame);
     case "read":
       return participant.read(frame);
+    // notify slice
+    case "typing":
+      return participant.typing(frame);
   }
 }
 

@@ -59,6 +59,17 @@ export async function registerPages(app: FastifyInstance, options: PagesOptions)
 
   app.get("/signin", async (request, reply) => sendApp(request, reply));
 
+  // notify slice: the service worker that shows Web Push notifications. Served from the root so
+  // its scope covers every page; never cached long, so a new version takes over on the next visit.
+  app.get("/sw.js", async (_request, reply) => {
+    try {
+      const script = await readFile(join(webRoot, "sw.js"), "utf8");
+      return reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(script);
+    } catch {
+      return reply.code(404).send({ error: "not_found", message: "The web app is not built." });
+    }
+  });
+
   app.get("/", async (request, reply) => {
     const signedIn = await options.currentUser.lookup(request.headers);
     return reply.redirect(signedIn ? `/r/${DEFAULT_ROOM_SLUG}` : "/signin");

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { AllowList, OAuthClient, Providers } from "../auth/sign-in-settings.js";
 import type { LimitSettings } from "../limits/limits.js";
+import { generateVapidKeys } from "../push/web-push-sender.js";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -81,6 +82,23 @@ const Environment = z.object({
   // --- administration (admin slice) ---
   ADMIN_EMAILS: z.string().optional(),
   AWAY_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  // notify slice: mentions, typing, Web Push.
+  MENTION_ROOM_MAX_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  TYPING_INTERVAL_MS: z.coerce.number().int().min(250).max(4500).default(2500),
+  TYPING_BATCH_MS: z.coerce.number().int().min(0).max(3000).default(1000),
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, "must be a P-256 public key in URL-safe base64 (87 characters)")
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "must be a P-256 private key in URL-safe base64 (43 characters)")
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, "must be a mailto: address or an https:// URL")
+    .optional(),
+  // end notify slice
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -126,6 +144,19 @@ export interface Config {
   administratorEmails: string[];
   /** A connected person without reported activity for this long shows as away. */
   awayAfterMs: number;
+  /** notify slice: mentions, typing and Web Push. */
+  notify: NotifyConfig;
+}
+
+/** notify slice. */
+export interface NotifyConfig {
+  /** `@here`/`@room` reach rooms of at most this many members; 0 turns them off. */
+  roomMentionMaxMembers: number;
+  /** At most one typing frame per person per room this often. */
+  typingIntervalMs: number;
+  vapid: { publicKey: string; privateKey: string; subject: string };
+  /** Push endpoints may be plain http (a loopback stand-in in tests); never in production. */
+  allowHttpPushEndpoints: boolean;
 }
 
 /** How long things wait; every one injectable, so tests need not wait production's times. */
@@ -140,6 +171,8 @@ export interface Timings {
   reorderWaitMs: number;
   /** How long a cookie that passed the full session check is only confirmed in the session table. */
   sessionConfirmWindowMs: number;
+  /** notify slice: typing notices of a room are gathered this long into one frame per node. */
+  typingBatchMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -159,6 +192,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const providers = readProviders(e, check);
   const devSignIn = e.DEV_SIGN_IN ?? !production;
   if (production) checkProductionSafety(e.AUTH_SECRET, devSignIn, providers, check);
+  // notify slice: VAPID keys are made once outside production and must be given in production.
+  check(["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY"], () => {
+    if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY))
+      return "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together.";
+    if (production && !e.VAPID_PUBLIC_KEY)
+      return "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when NODE_ENV=production (make them with `npx web-push generate-vapid-keys`).";
+    return undefined;
+  });
   check(["PRESENCE_NODE_TIMEOUT_MS", "PRESENCE_HEARTBEAT_MS"], () =>
     e.PRESENCE_NODE_TIMEOUT_MS < 2 * e.PRESENCE_HEARTBEAT_MS
       ? "PRESENCE_NODE_TIMEOUT_MS must be at least twice PRESENCE_HEARTBEAT_MS, or live nodes would be taken for dead."
@@ -195,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       presenceBatchMs: e.PRESENCE_BATCH_MS,
       reorderWaitMs: e.ROOM_REORDER_WAIT_MS,
       sessionConfirmWindowMs: e.SESSION_CONFIRM_WINDOW_MS,
+      typingBatchMs: e.TYPING_BATCH_MS,
     },
     workers: e.WORKERS,
     metricsToken: e.METRICS_TOKEN,
@@ -220,8 +262,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     administratorEmails: list(e.ADMIN_EMAILS),
     awayAfterMs: e.AWAY_AFTER_MS,
+    notify: {
+      roomMentionMaxMembers: e.MENTION_ROOM_MAX_MEMBERS,
+      typingIntervalMs: e.TYPING_INTERVAL_MS,
+      vapid: {
+        ...(e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+          : developmentVapidKeys(e.DATA_DIR)),
+        subject: e.VAPID_SUBJECT ?? vapidSubject(publicUrl),
+      },
+      allowHttpPushEndpoints: !production,
+    },
   };
 }
+
+// notify slice
+/** Outside production a VAPID key pair is made once and kept beside the data, so subscriptions survive restarts. */
+function developmentVapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const path = join(dataDir, "vapid-keys.json");
+  if (existsSync(path)) {
+    const saved = JSON.parse(readFileSync(path, "utf8")) as { publicKey: string; privateKey: string };
+    return { publicKey: saved.publicKey, privateKey: saved.privateKey };
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const keys = generateVapidKeys();
+  writeFileSync(path, JSON.stringify(keys), { mode: 0o600 });
+  return keys;
+}
+
+/** Push services want a contact: the site itself when it is https, else a placeholder address. */
+function vapidSubject(publicUrl: string): string {
+  return publicUrl.startsWith("https://") ? publicUrl : "mailto:parley@example.invalid";
+}
+// end notify slice
 
 function list(value: string | undefined): string[] {
   return (value ?? "")

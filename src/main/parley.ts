@@ -22,21 +22,28 @@ import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
+import { registerNotifyRoutes } from "../http/notify-routes.js";
 import { registerPages } from "../http/pages.js";
 import { requestLogFields } from "../http/request-log.js";
 import { frameworkErrorHandler, registerSecurityHeaders } from "../http/security-headers.js";
 import { registerUnavailableErrors } from "../http/unavailable-errors.js";
 import { createLimits } from "../limits/limits.js";
+import { MemoryTypingGate, RedisTypingGate } from "../limits/typing-gate.js";
 import { InMemoryActivity } from "../presence/in-memory-activity.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { RedisActivity } from "../presence/redis-activity.js";
 import { RedisConnectionCounts } from "../presence/redis-connection-counts.js";
 import { RedisPresence } from "../presence/redis-presence.js";
+import { WebPushSender } from "../push/web-push-sender.js";
 import { auditLogFields } from "../storage/audit-repository.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
+import { MentionRepository } from "../storage/mention-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
+import { NotificationLevelRepository } from "../storage/notification-level-repository.js";
+import { PushSubscriptionRepository } from "../storage/push-subscription-repository.js";
+import { RoomMemberRepository } from "../storage/room-member-repository.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
@@ -172,10 +179,22 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
         config.limits,
         infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
       ),
+      // notify slice
+      notify: {
+        members: new RoomMemberRepository(db),
+        mentions: new MentionRepository(db),
+        levels: new NotificationLevelRepository(db),
+        push: new WebPushSender(new PushSubscriptionRepository(db), config.notify.vapid, infra.log),
+        typing: infra.redis
+          ? new RedisTypingGate(infra.redis.commands, config.redisKeyPrefix, config.notify.typingIntervalMs)
+          : new MemoryTypingGate(config.notify.typingIntervalMs),
+        settings: { roomMentionMaxMembers: config.notify.roomMentionMaxMembers },
+      },
     },
     {
       presenceBatchMs: config.timings.presenceBatchMs,
       reorderWaitMs: config.timings.reorderWaitMs,
+      typingBatchMs: config.timings.typingBatchMs,
       accessCacheRooms: config.accessCacheRooms,
     },
   );
@@ -336,6 +355,17 @@ async function createEdges(
     administration,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
+  // notify slice
+  if (chat.notify) {
+    registerNotifyRoutes(app, {
+      notify: chat.notify,
+      currentUser: sessions.currentUser,
+      publicUrl: config.publicUrl,
+      subscriptions: new PushSubscriptionRepository(db),
+      vapidPublicKey: config.notify.vapid.publicKey,
+      allowHttpPushEndpoints: config.notify.allowHttpPushEndpoints,
+    });
+  }
   const { redis } = infra;
   registerHealthRoutes(app, {
     readinessChecks: {

@@ -109,6 +109,32 @@ export interface AuditTable {
   target_id: string | null;
   detail: string | null;
 }
+// notify slice
+/** One row per person a message mentions (by name, `@here` or `@room`), written at send time. */
+export interface MentionTable {
+  user_id: string;
+  room_id: string;
+  seq: number;
+  created_at: number;
+}
+
+/** A person's notification level in a room, only where they chose one (else the room kind's default). */
+export interface NotificationLevelTable {
+  user_id: string;
+  room_id: string;
+  level: string;
+}
+
+/** One Web Push subscription per device; `id` is the SHA-256 of the endpoint. */
+export interface PushSubscriptionTable {
+  id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+}
+// end notify slice
 
 export interface Database {
   user: UserTable;
@@ -125,4 +151,8 @@ export interface Database {
   workspace_settings: WorkspaceSettingTable;
   audit: AuditTable;
   account: AccountTable;
+  // notify slice
+  mentions: MentionTable;
+  notification_levels: NotificationLevelTable;
+  push_subscriptions: PushSubscriptionTable;
 }

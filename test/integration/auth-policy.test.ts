@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/main/config.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { mockGithubAndGoogle, type ProviderMocks, signInWith } from "../support/provider-mocks.js";
+import { TEST_VAPID_KEYS } from "../support/vapid.js";
 
 describe("the allow-list", () => {
   let server: TestServer;
@@ -116,6 +117,7 @@ describe("production start-up", () => {
   it("turns dev sign-in off in production unless DEV_SIGN_IN=true", () => {
     const base = {
       NODE_ENV: "production",
+      ...TEST_VAPID_KEYS,
       AUTH_SECRET: strongSecret,
       GITHUB_CLIENT_ID: "a",
       GITHUB_CLIENT_SECRET: "b",
@@ -123,7 +125,12 @@ describe("production start-up", () => {
     expect(loadConfig(base).devSignIn).toBe(false);
     expect(loadConfig({ ...base, DEV_SIGN_IN: "true" }).devSignIn).toBe(true);
     expect(
-      loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret, DEV_SIGN_IN: "true" }).devSignIn,
+      loadConfig({
+        NODE_ENV: "production",
+        ...TEST_VAPID_KEYS,
+        AUTH_SECRET: strongSecret,
+        DEV_SIGN_IN: "true",
+      }).devSignIn,
     ).toBe(true);
   });
 
@@ -131,6 +138,7 @@ describe("production start-up", () => {
     const server = await startServer({
       env: {
         NODE_ENV: "production",
+        ...TEST_VAPID_KEYS,
         AUTH_SECRET: strongSecret,
         GITHUB_CLIENT_ID: "a",
         GITHUB_CLIENT_SECRET: "b",

@@ -11,6 +11,7 @@ import { postgres } from "../support/databases.js";
 import { waitForHttp } from "../support/node-process.js";
 import { freePort } from "../support/ports.js";
 import { deleteKeys, uniquePrefix } from "../support/redis.js";
+import { TEST_VAPID_KEYS } from "../support/vapid.js";
 
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -90,6 +91,7 @@ describe.runIf(prerequisites())("the production path: compiled nodes behind the 
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
       AUTH_SECRET: secret,
+      ...TEST_VAPID_KEYS,
       OIDC_ISSUER: issuerUrl,
       OIDC_CLIENT_ID: "parley-production-test",
       OIDC_CLIENT_SECRET: "parley-production-test-secret",

@@ -1,3 +1,4 @@
+import { showBrowserNotification } from "./browser-notifications.js";
 import {
   browserClock,
   browserFetch,
@@ -20,6 +21,7 @@ export function createBrowserChatCore(): ChatCore {
     randomBytes: browserRandomBytes,
     warn: (message) => console.warn(message),
     timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+    showNotification: showBrowserNotification,
   });
   // Presence status (admin slice): using the page keeps the person "online" rather than "away".
   for (const event of ["keydown", "pointerdown", "focus"] as const) {

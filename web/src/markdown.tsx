@@ -60,12 +60,15 @@ function element(token: Token, key: number, children: ReactNode[]): ReactNode {
   return createElement(token.tag, { key }, ...children);
 }
 
-function leaf(token: Token, key: number): ReactNode {
+/** Turns plain text into elements (mention highlighting); code spans and blocks are never decorated. */
+export type DecorateText = (text: string, key: number) => ReactNode;
+
+function leaf(token: Token, key: number, decorate: DecorateText | undefined): ReactNode {
   switch (token.type) {
     case "inline":
-      return createElement(Fragment, { key }, ...render(token.children ?? []));
+      return createElement(Fragment, { key }, ...render(token.children ?? [], decorate));
     case "text":
-      return token.content;
+      return decorate ? decorate(token.content, key) : token.content;
     case "softbreak":
       // Shown as a line break by white-space: pre-wrap; copies as a newline.
       return "\n";
@@ -81,7 +84,7 @@ function leaf(token: Token, key: number): ReactNode {
   }
 }
 
-function render(tokens: readonly Token[]): ReactNode[] {
+function render(tokens: readonly Token[], decorate?: DecorateText): ReactNode[] {
   const stack: Frame[] = [{ token: null, children: [] }];
   tokens.forEach((token, index) => {
     const top = stack[stack.length - 1] as Frame;
@@ -92,7 +95,7 @@ function render(tokens: readonly Token[]): ReactNode[] {
       if (!frame?.token) return;
       (stack[stack.length - 1] as Frame).children.push(element(frame.token, index, frame.children));
     } else {
-      top.children.push(leaf(token, index));
+      top.children.push(leaf(token, index, decorate));
     }
   });
   // Unclosed frames (not produced by markdown-it, but cheap to be safe about) keep their content.
@@ -103,7 +106,7 @@ function render(tokens: readonly Token[]): ReactNode[] {
   return (stack[0] as Frame).children;
 }
 
-/** A message body as React elements. */
-export function renderMarkdown(source: string): ReactNode[] {
-  return render(parser.parse(source, {}));
+/** A message body as React elements; `decorate` (notify slice) highlights mentions in its text. */
+export function renderMarkdown(source: string, decorate?: DecorateText): ReactNode[] {
+  return render(parser.parse(source, {}), decorate);
 }

@@ -55,6 +55,14 @@ export const ActiveFrame = z.object({
     .regex(/^[A-Za-z0-9_+\-/]+$/, "timeZone must be an IANA time zone name")
     .optional(),
 });
+// notify slice: typing indicator.
+/** The person is typing in a joined room; clients send it at most every TYPING_INTERVAL_MS while typing. */
+export const TypingFrame = z.object({
+  type: z.literal("typing"),
+  roomId: z.string().min(1).max(64),
+});
+export type TypingFrame = z.infer<typeof TypingFrame>;
+// end notify slice
 
 export const ClientFrame = z.discriminatedUnion("type", [
   JoinFrame,
@@ -62,6 +70,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   ReadFrame,
   ActiveFrame,
+  // notify slice
+  TypingFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type JoinFrame = z.infer<typeof JoinFrame>;

@@ -28,3 +28,11 @@ export const MAX_DIRECT_PEOPLE = 8;
 /** Most rooms in one person's room list (`GET /api/me/rooms`): memberships past it are not listed. */
 export const MAX_MEMBERSHIPS_LISTED = 2000;
 // --- end rooms-access ---
+// notify slice
+/** Clients send `typing` at most this often per room while typing (the server's TYPING_INTERVAL_MS may be shorter). */
+export const TYPING_INTERVAL_MS = 3000;
+/** "… is typing" disappears this long after that person's last typing frame (or at once on their message). */
+export const TYPING_SHOWN_MS = 5000;
+/** Unread mention seqs per room sent in `mention_state`; a badge shows at most this many. */
+export const MAX_UNREAD_MENTIONS_PER_ROOM = 99;
+// end notify slice

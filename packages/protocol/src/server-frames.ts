@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Member, Message, Room } from "./entities.js";
 import { PagedMessage, refineAuthors } from "./message-page.js";
+import { Notification } from "./notifications.js";
 
 /** First frame on every socket: who the server believes you are. */
 export const HelloFrame = z.object({
@@ -126,6 +127,39 @@ export const RoomMembersFrame = z.object({
   removed: z.array(z.string()),
 });
 // --- end rooms-access ---
+// notify slice: typing, mentions, notifications.
+/**
+ * People typing in a joined room, gathered per room and node (at most one frame per room per
+ * second from each node). Show each until TYPING_SHOWN_MS pass without another; ignore yourself.
+ */
+export const UserTypingFrame = z.object({
+  type: z.literal("typing"),
+  roomId: z.string(),
+  users: z.array(Member).min(1),
+});
+
+/** A message mentioning you was stored (to all your sockets, whether or not they joined the room). */
+export const MentionFrame = z.object({
+  type: z.literal("mention"),
+  roomId: z.string(),
+  seq: z.number().int().positive(),
+});
+
+/**
+ * After `unread_state` on every connect: per room, the seqs of messages mentioning you that you
+ * have not read (at most MAX_UNREAD_MENTIONS_PER_ROOM, newest). Mention badge = those above lastReadSeq.
+ */
+export const MentionStateFrame = z.object({
+  type: z.literal("mention_state"),
+  rooms: z.array(z.object({ roomId: z.string(), seqs: z.array(z.number().int().positive()) })),
+});
+
+/** A message your notification level says to notify you of (show it if the page is hidden). */
+export const NotifyFrame = z.object({
+  type: z.literal("notify"),
+  notification: Notification,
+});
+// end notify slice
 
 export const ErrorCode = z.enum([
   "bad_frame",
@@ -144,6 +178,11 @@ export const ErrorCode = z.enum([
   // --- room settings (admin slice) ---
   /** The room is archived: it is read-only until an administrator or its creator restores it. */
   "room_archived",
+  // notify slice
+  /** A typing frame came sooner than the typing interval allows; nothing was sent (retryAfter ms). */
+  "typing_too_often",
+  /** `@here`/`@room` is off, or the room has more members than it may reach; nothing was stored. */
+  "room_mention_refused",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -178,6 +217,11 @@ export const ServerFrame = z.discriminatedUnion("type", [
   RoomRemovedFrame,
   RoomMembersFrame,
   // --- end rooms-access ---
+  // notify slice
+  UserTypingFrame,
+  MentionFrame,
+  MentionStateFrame,
+  NotifyFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -1,11 +1,18 @@
-import { MAX_MESSAGE_LENGTH } from "@parley/protocol";
-import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { MAX_MESSAGE_LENGTH, mentionQueryAt } from "@parley/protocol";
+import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { EMPTY_ROOM, type Problem } from "../core/index.js";
 import { useProblemText, useRoomErrorText } from "../i18n/problem-text.js";
 import { Text } from "../i18n/Text.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { ImeEnterGuard } from "./ime-enter.js";
+import {
+  MentionSuggestions,
+  type Suggestion,
+  suggestionId,
+  suggestionsFor,
+  suggestionText,
+} from "./MentionSuggestions.js";
 
 /** Show the counter only when the limit is close enough to matter. */
 const COUNTER_FROM = MAX_MESSAGE_LENGTH - 400;
@@ -21,6 +28,37 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [ime] = useState(() => new ImeEnterGuard());
+  // notify slice: @mention autocomplete. Nothing is suggested while an IME is composing.
+  const [caret, setCaret] = useState(0);
+  const [composing, setComposing] = useState(false);
+  const [activeSuggestion, setActiveSuggestion] = useState(0);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const suggestionListId = useId();
+  const me = useChat((state) => state.me);
+  const roomMembers = useChat((state) => state.roomMembers[roomId]);
+  const mentionQuery = composing ? undefined : mentionQueryAt(text, caret);
+  const suggestions = useMemo(
+    () =>
+      mentionQuery && mentionQuery.start !== dismissedAt
+        ? suggestionsFor(mentionQuery.query, roomMembers ?? [], me?.id)
+        : [],
+    [mentionQuery, dismissedAt, roomMembers, me],
+  );
+  const suggesting = suggestions.length > 0;
+  useEffect(() => {
+    if (mentionQuery) void chat.loadMembers(roomId);
+  }, [mentionQuery, chat, roomId]);
+
+  const choose = (suggestion: Suggestion) => {
+    if (!mentionQuery) return;
+    const inserted = `@${suggestionText(suggestion)} `;
+    const next = text.slice(0, mentionQuery.start) + inserted + text.slice(caret);
+    const position = mentionQuery.start + inserted.length;
+    setText(next);
+    setCaret(position);
+    setActiveSuggestion(0);
+    requestAnimationFrame(() => inputRef.current?.setSelectionRange(position, position));
+  };
 
   // Entering a room is a request to talk in it, as in Slack: the caret starts in the composer.
   // Not on touch screens, where focusing would throw the on-screen keyboard over the messages.
@@ -40,13 +78,35 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const submit = () => {
     const refusal = chat.send(roomId, text);
     setLocalError(refusal);
-    if (refusal === null) setText("");
+    if (refusal === null) {
+      setText("");
+      setCaret(0);
+    }
     inputRef.current?.focus();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // Checked on every key, so "the first keydown after compositionend" is exact.
     const fromIme = ime.isImeKeydown(event);
+    if (suggesting && !fromIme) {
+      const step = event.key === "ArrowDown" ? 1 : event.key === "ArrowUp" ? -1 : 0;
+      if (step !== 0) {
+        event.preventDefault();
+        setActiveSuggestion((current) => (current + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((event.key === "Enter" && !event.shiftKey) || event.key === "Tab") {
+        event.preventDefault();
+        const chosen = suggestions[Math.min(activeSuggestion, suggestions.length - 1)];
+        if (chosen) choose(chosen);
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        setDismissedAt(mentionQuery?.start ?? null);
+        return;
+      }
+    }
     if (event.key !== "Enter" || event.shiftKey || fromIme) return;
     event.preventDefault();
     submit();
@@ -64,6 +124,14 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           {error}
         </p>
       )}
+      {suggesting && (
+        <MentionSuggestions
+          id={suggestionListId}
+          suggestions={suggestions}
+          active={Math.min(activeSuggestion, suggestions.length - 1)}
+          onChoose={choose}
+        />
+      )}
       <div className="composer-row">
         <textarea
           ref={inputRef}
@@ -74,13 +142,32 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           aria-label={label}
           enterKeyHint="send"
           value={text}
+          aria-autocomplete="list"
+          aria-controls={suggesting ? suggestionListId : undefined}
+          aria-activedescendant={
+            suggesting
+              ? suggestionId(suggestionListId, Math.min(activeSuggestion, suggestions.length - 1))
+              : undefined
+          }
           onChange={(event) => {
             setText(event.target.value);
+            setCaret(event.target.selectionStart);
+            setActiveSuggestion(0);
             if (localError) setLocalError(null);
+            // notify slice: the room sees "… is typing" (the core sends at most one frame per interval).
+            if (event.target.value.trim().length > 0) chat.typingIn(roomId);
           }}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
-          onCompositionStart={ime.onCompositionStart}
-          onCompositionEnd={ime.onCompositionEnd}
+          onCompositionStart={() => {
+            ime.onCompositionStart();
+            setComposing(true);
+          }}
+          onCompositionEnd={(event) => {
+            ime.onCompositionEnd(event);
+            setComposing(false);
+            setCaret(event.currentTarget.selectionStart);
+          }}
         />
         <button
           type="button"

@@ -19,6 +19,7 @@ import { renderMarkdown } from "../markdown.js";
 import { placeMessages } from "../message-groups.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { MentionProvider, useMentionDecorator } from "./mention-text.js";
 
 type Item =
   | { readonly kind: "message"; readonly key: string; readonly message: ChatMessage }
@@ -178,60 +179,73 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     [items, me, dividerBefore],
   );
   const format = useTimeFormat();
+  // notify slice: who messages here may mention, for highlighting (members, and who is here now).
+  const roomMembers = useChat((state) => state.roomMembers[roomId]);
+  useEffect(() => {
+    void chat.loadMembers(roomId);
+  }, [chat, roomId]);
+  const mentionable = useMemo(() => {
+    const people = new Map<string, Member>();
+    for (const member of [...(roomMembers ?? []), ...room.members, ...(me ? [me] : [])])
+      people.set(member.id, member);
+    return [...people.values()];
+  }, [roomMembers, room.members, me]);
 
   return (
-    <div
-      className="message-list"
-      data-testid="message-list"
-      ref={listRef}
-      role="log"
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard readers can scroll the history (WCAG 2.1.1, axe scrollable-region-focusable)
-      tabIndex={0}
-      aria-label={t("messages.label", { room: roomName })}
-      onScroll={() => {
-        measure();
-        loadOlderIfAtTop();
-        readIfAtBottom();
-      }}
-    >
-      {topMarker === "start" && (
-        <div className="history-start" data-testid="history-start">
-          <strong>{t("messages.start", { room: roomName })}</strong>
-        </div>
-      )}
-      {(topMarker === "loading" || topMarker === "loading-older") && (
-        <div className="history-loading muted">
-          {topMarker === "loading" ? t("messages.loading") : t("messages.loadingOlder")}
-        </div>
-      )}
-      {items.map((item, index) => {
-        const placement = placements[index] ?? { newDay: true, continued: false };
-        const createdAt = item.kind === "message" ? item.message.createdAt : item.entry.createdAt;
-        return (
-          <Fragment key={item.key}>
-            {placement.newDay && (
-              <div className="day-separator" data-testid="day-separator">
-                <span className="day-separator-label">
-                  <time dateTime={new Date(createdAt).toISOString()}>{format.day(createdAt)}</time>
-                </span>
-              </div>
-            )}
-            {item.kind === "message" ? (
-              <>
-                {item.message.seq === dividerBefore && (
-                  <div className="unread-divider" data-testid="unread-divider">
-                    {t("messages.newDivider")}
-                  </div>
-                )}
-                <MessageItem message={item.message} continued={placement.continued} />
-              </>
-            ) : me ? (
-              <OutboxItem entry={item.entry} me={me} continued={placement.continued} />
-            ) : null}
-          </Fragment>
-        );
-      })}
-    </div>
+    <MentionProvider people={mentionable} meId={me?.id}>
+      <div
+        className="message-list"
+        data-testid="message-list"
+        ref={listRef}
+        role="log"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard readers can scroll the history (WCAG 2.1.1, axe scrollable-region-focusable)
+        tabIndex={0}
+        aria-label={t("messages.label", { room: roomName })}
+        onScroll={() => {
+          measure();
+          loadOlderIfAtTop();
+          readIfAtBottom();
+        }}
+      >
+        {topMarker === "start" && (
+          <div className="history-start" data-testid="history-start">
+            <strong>{t("messages.start", { room: roomName })}</strong>
+          </div>
+        )}
+        {(topMarker === "loading" || topMarker === "loading-older") && (
+          <div className="history-loading muted">
+            {topMarker === "loading" ? t("messages.loading") : t("messages.loadingOlder")}
+          </div>
+        )}
+        {items.map((item, index) => {
+          const placement = placements[index] ?? { newDay: true, continued: false };
+          const createdAt = item.kind === "message" ? item.message.createdAt : item.entry.createdAt;
+          return (
+            <Fragment key={item.key}>
+              {placement.newDay && (
+                <div className="day-separator" data-testid="day-separator">
+                  <span className="day-separator-label">
+                    <time dateTime={new Date(createdAt).toISOString()}>{format.day(createdAt)}</time>
+                  </span>
+                </div>
+              )}
+              {item.kind === "message" ? (
+                <>
+                  {item.message.seq === dividerBefore && (
+                    <div className="unread-divider" data-testid="unread-divider">
+                      {t("messages.newDivider")}
+                    </div>
+                  )}
+                  <MessageItem message={item.message} continued={placement.continued} />
+                </>
+              ) : me ? (
+                <OutboxItem entry={item.entry} me={me} continued={placement.continued} />
+              ) : null}
+            </Fragment>
+          );
+        })}
+      </div>
+    </MentionProvider>
   );
 }
 
@@ -319,9 +333,11 @@ const OutboxItem = memo(function OutboxItem({
 });
 
 const MessageBody = memo(function MessageBody({ body }: { body: string }) {
+  // notify slice: mentions highlighted (the reader's own more strongly).
+  const decorate = useMentionDecorator();
   return (
     <div className="message-body" data-testid="message-body">
-      {renderMarkdown(body)}
+      {renderMarkdown(body, decorate)}
     </div>
   );
 });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { DEFAULT_ROOM_PATH, EMPTY_ROOM, roomTitle, totalUnread } from "../core/index.js";
+import { DEFAULT_ROOM_PATH, EMPTY_ROOM, roomTitle, totalMentions, totalUnread } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { Link, navigate } from "../router.js";
@@ -9,9 +9,11 @@ import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
+import { NotificationLevelSelect } from "./NotificationLevelSelect.js";
 import { PeopleDialog, type PeopleDialogMode } from "./PeopleDialog.js";
 import { RoomSettingsDialog } from "./RoomSettingsDialog.js";
 import { RoomMark } from "./Sidebar.js";
+import { TypingLine } from "./TypingLine.js";
 
 /** onOpenRooms: present when the room list is a drawer (phones); the header then shows its button. */
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
@@ -27,6 +29,8 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   });
 
   const unread = useChat((state) => totalUnread(state.unread));
+  // notify slice: mentions counted apart from unread messages, in the title too.
+  const mentions = useChat((state) => totalMentions(state.mentions, state.unread));
   const memberCount = useChat((state) =>
     room ? (state.roomStates[room.id] ?? EMPTY_ROOM).members.length : 0,
   );
@@ -59,9 +63,11 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
 
   useEffect(() => {
     if (!room) document.title = "Parley";
+    else if (mentions > 0)
+      document.title = t("room.documentTitleMentions", { count: unread, mentions, room: title });
     else if (unread > 0) document.title = t("room.documentTitleUnread", { count: unread, room: title });
     else document.title = t("room.documentTitle", { room: title });
-  }, [room, title, unread, t]);
+  }, [room, title, unread, mentions, t]);
 
   const roomsButton = onOpenRooms && (
     <button
@@ -128,6 +134,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
               </p>
             )}
           </div>
+          <NotificationLevelSelect roomId={room.id} />
           {mayManage && (
             <button
               type="button"
@@ -192,6 +199,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
           )}
         </header>
         <MessageList roomId={room.id} roomName={title} />
+        <TypingLine roomId={room.id} />
         {room.archived ? (
           <p className="archived-notice" role="status" data-testid="archived-notice">
             {t("room.archived.notice")}

@@ -1,12 +1,20 @@
 import type { Member, Room } from "@parley/protocol";
 import { useMemo, useState } from "react";
-import { roomPath, roomTitle, sidebarRooms, unreadCount } from "../core/index.js";
+import {
+  mentionCount,
+  roomPath,
+  roomTitle,
+  sidebarRooms,
+  totalMentions,
+  unreadCount,
+} from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
 import { Link } from "../router.js";
 import { useChat } from "../use-chat.js";
 import { BrowseRoomsDialog } from "./BrowseRoomsDialog.js";
 import { ConnectionStatus } from "./ConnectionStatus.js";
 import { CreateRoomDialog } from "./CreateRoomDialog.js";
+import { MentionsDialog } from "./MentionsDialog.js";
 import { PeopleDialog, type PeopleDialogMode } from "./PeopleDialog.js";
 import { UserMenu } from "./UserMenu.js";
 
@@ -26,6 +34,11 @@ export function Sidebar({ me, onClose }: SidebarProps) {
   const [browsing, setBrowsing] = useState(false);
   const [peopleMode, setPeopleMode] = useState<PeopleDialogMode | null>(null);
   const listed = useMemo(() => sidebarRooms(rooms, memberships, me), [rooms, memberships, me]);
+  // notify slice: mention badges beside the unread counts, and the list of recent mentions.
+  const mentionsByRoom = useChat((state) => state.mentions);
+  const unreadByRoom = useChat((state) => state.unread);
+  const mentionTotal = totalMentions(mentionsByRoom, unreadByRoom);
+  const [showingMentions, setShowingMentions] = useState(false);
 
   return (
     <nav className="sidebar" aria-label={t("sidebar.label")} data-testid="sidebar">
@@ -102,6 +115,28 @@ export function Sidebar({ me, onClose }: SidebarProps) {
       <PeopleDialog mode={peopleMode} onClose={() => setPeopleMode(null)} testId="direct-dialog" />
       <CreateRoomDialog open={creating} onClose={() => setCreating(false)} />
 
+      <button
+        type="button"
+        className="mentions-button"
+        data-testid="mentions-open"
+        aria-label={mentionTotal > 0 ? t("mentions.openCount", { count: mentionTotal }) : t("mentions.open")}
+        onClick={() => setShowingMentions(true)}
+      >
+        <span aria-hidden="true">@</span> {t("mentions.open")}
+        {mentionTotal > 0 && (
+          <span className="mention-badge" aria-hidden="true">
+            {mentionTotal}
+          </span>
+        )}
+      </button>
+      <MentionsDialog
+        open={showingMentions}
+        onClose={() => {
+          setShowingMentions(false);
+          onClose?.();
+        }}
+      />
+
       <div className="sidebar-footer">
         <UserMenu me={me} />
       </div>
@@ -144,7 +179,12 @@ function RoomLink({
 }) {
   const t = useText();
   const me = useChat((state) => state.me);
-  const unread = unreadCount(useChat((state) => state.unread[room.id]));
+  const unreadPosition = useChat((state) => state.unread[room.id]);
+  const unread = unreadCount(unreadPosition);
+  const mentioned = mentionCount(
+    useChat((state) => state.mentions[room.id]),
+    unreadPosition,
+  );
   const title = roomTitle(room, me);
   return (
     <li>
@@ -160,6 +200,16 @@ function RoomLink({
       >
         <RoomMark room={room} />
         <span className="room-name">{title}</span>
+        {mentioned > 0 && (
+          <>
+            <span className="mention-badge" data-testid="mention-badge" aria-hidden="true">
+              @{mentioned}
+            </span>
+            <span className="visually-hidden" data-testid="mention-text">
+              {`, ${t("sidebar.mentions", { count: mentioned })}`}
+            </span>
+          </>
+        )}
         {unread > 0 && (
           <>
             {/* The number is for the eye; screen readers get the sentence. */}

@@ -7,6 +7,7 @@ import { useText } from "../i18n/use-text.js";
 import { type ThemePreference, useThemePreference } from "../theme.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { DeviceNotifications } from "./DeviceNotifications.js";
 import { LanguageSelect } from "./LanguageSelect.js";
 import { WorkspaceSettingsDialog } from "./WorkspaceSettingsDialog.js";
 
@@ -91,6 +92,7 @@ export function UserMenu({ me }: { me: Member }) {
               {t("workspace.open")}
             </button>
           )}
+          <DeviceNotifications />
           <button
             type="button"
             className="button user-menu-signout"

@@ -6,7 +6,10 @@ import {
   MAX_MESSAGE_LENGTH,
   type Member,
   type Message,
+  type NotificationLevel,
+  type NotificationLevelResponse,
   type Profile,
+  type PushSubscriptionBody,
   type Role,
   type Room,
   type RoomCreationPolicy,
@@ -16,12 +19,22 @@ import {
 import { Connection, type ConnectionStatus } from "./connection.js";
 import { ApiError, type ChatApi, createChatApi, problemOf } from "./http-api.js";
 import { Memberships } from "./memberships.js";
+import { MentionTracker } from "./mentions.js";
 import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
 import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
-import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random } from "./ports.js";
+import type {
+  Clock,
+  HttpFetch,
+  KeyValueStorage,
+  OpenSocket,
+  PageControl,
+  Random,
+  ShowNotification,
+} from "./ports.js";
 import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
 import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withoutRoom, withRoom } from "./rooms.js";
 import type { RouteState } from "./routing.js";
+import { TypingTracker } from "./typing.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
 
 export interface ChatState {
@@ -44,6 +57,13 @@ export interface ChatState {
   /** Member lists (not who is here now) of the rooms whose list was asked for, kept live. */
   readonly rosters: Readonly<Record<string, readonly Member[]>>;
   // --- end rooms-access ---
+  // notify slice
+  /** Who is typing per room (never this user). */
+  readonly typing: Readonly<Record<string, readonly Member[]>>;
+  /** Seqs of messages mentioning this user that may be unread, per room (see mentionCount). */
+  readonly mentions: Readonly<Record<string, readonly number[]>>;
+  /** Members of rooms, once asked for (autocomplete). */
+  readonly roomMembers: Readonly<Record<string, readonly Member[]>>;
 }
 
 export interface ChatCoreDeps {
@@ -58,6 +78,8 @@ export interface ChatCoreDeps {
   readonly warn?: (message: string) => void;
   /** The IANA time zone of this device, reported for the profile card's local time. */
   readonly timeZone?: () => string | undefined;
+  /** notify slice: shows a system notification; called only while the page is hidden. */
+  readonly showNotification?: ShowNotification;
 }
 
 export const STARTUP_RETRY_MS = 3000;
@@ -69,6 +91,8 @@ export const READ_DELAY_MS = 250;
 export const RATE_LIMIT_FALLBACK_MS = 2000;
 /** Pages of a member list loaded for the member panel (50 each); past it, the list says "and more". */
 const MAX_ROSTER_PAGES = 5;
+/** notify slice: a room's member list (autocomplete) is asked for again at most this often. */
+export const MEMBERS_REFRESH_MS = 30_000;
 
 /**
  * The client: the one place that talks to the socket and the REST API, owns the outbox, the
@@ -89,6 +113,9 @@ export class ChatCore {
     role: null,
     memberships: [],
     rosters: {},
+    typing: {},
+    mentions: {},
+    roomMembers: {},
   };
   private readonly listeners = new Set<() => void>();
   private readonly api: ChatApi;
@@ -116,6 +143,11 @@ export class ChatCore {
   private lastActivityReport = Number.NEGATIVE_INFINITY;
   private readonly randomBytes: (count: number) => Uint8Array;
   private readonly warn: (message: string) => void;
+  // notify slice
+  private readonly typists = new TypingTracker();
+  private readonly mentionSeqs = new MentionTracker();
+  private cancelTypingTimer: (() => void) | undefined;
+  private readonly membersAsked = new Map<string, number>();
 
   constructor(private readonly deps: ChatCoreDeps) {
     this.randomBytes = deps.randomBytes ?? bytesFrom(deps.random);
@@ -157,6 +189,7 @@ export class ChatCore {
     this.cancelReadTimer?.();
     this.cancelWaitTimer?.();
     this.cancelBootTimer?.();
+    this.cancelTypingTimer?.();
   }
 
   /** The network came back (the browser's `online` event). */
@@ -201,6 +234,7 @@ export class ChatCore {
       return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
     }
     if (!this.outbox) return clientProblem(CLIENT_CODES.notReady);
+    this.typists.sent(roomId);
     this.clearRefusal(roomId);
     this.outbox.add({
       clientId: newClientId(this.randomBytes),
@@ -424,6 +458,90 @@ export class ChatCore {
     this.deps.page.signedOut();
   }
 
+  // notify slice: typing, members, mentions, notification levels, push.
+
+  /** The user typed in a room's composer: tells the room, at most once per TYPING_INTERVAL_MS. */
+  typingIn(roomId: string): void {
+    if (this.state.status !== "connected" || !this.memberships.isJoined(roomId)) return;
+    if (!this.typists.maySend(roomId, this.deps.clock.now())) return;
+    this.connection.send({ type: "typing", roomId });
+  }
+
+  /** Loads a room's members for autocomplete (again at most every 30 s). */
+  async loadMembers(roomId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now - (this.membersAsked.get(roomId) ?? Number.NEGATIVE_INFINITY) < MEMBERS_REFRESH_MS) return;
+    this.membersAsked.set(roomId, now);
+    try {
+      const members = await this.api.roomMembers(roomId);
+      this.set({ roomMembers: { ...this.state.roomMembers, [roomId]: members } });
+    } catch (err) {
+      this.membersAsked.delete(roomId);
+      this.warn(`Could not load the members of ${roomId}: ${problemOf(err).code}`);
+    }
+  }
+
+  recentMentions() {
+    return this.api.recentMentions();
+  }
+
+  notificationLevel(roomId: string): Promise<NotificationLevelResponse> {
+    return this.api.notificationLevel(roomId);
+  }
+
+  setNotificationLevel(roomId: string, level: NotificationLevel): Promise<NotificationLevelResponse> {
+    return this.api.setNotificationLevel(roomId, level);
+  }
+
+  pushPublicKey(): Promise<string> {
+    return this.api.pushPublicKey();
+  }
+
+  savePushSubscription(subscription: PushSubscriptionBody): Promise<void> {
+    return this.api.savePushSubscription(subscription);
+  }
+
+  removePushSubscription(endpoint: string): Promise<void> {
+    return this.api.removePushSubscription(endpoint);
+  }
+
+  private onTyping(roomId: string, users: readonly Member[]): void {
+    const now = this.deps.clock.now();
+    for (const user of users) if (user.id !== this.state.me?.id) this.typists.typed(roomId, user, now);
+    this.set({ typing: this.typists.typing });
+    this.armTypingTimer();
+  }
+
+  private armTypingTimer(): void {
+    this.cancelTypingTimer?.();
+    this.cancelTypingTimer = undefined;
+    const next = this.typists.nextExpiry();
+    if (next === undefined || this.stopped) return;
+    this.cancelTypingTimer = this.deps.clock.setTimeout(
+      () => {
+        this.cancelTypingTimer = undefined;
+        if (this.typists.expire(this.deps.clock.now())) this.set({ typing: this.typists.typing });
+        this.armTypingTimer();
+      },
+      Math.max(0, next - this.deps.clock.now()),
+    );
+  }
+
+  private addRoomMembers(roomId: string, joined: readonly Member[]): void {
+    const known = this.state.roomMembers[roomId];
+    if (!known) return;
+    const fresh = joined.filter((member) => !known.some((candidate) => candidate.id === member.id));
+    if (fresh.length > 0)
+      this.set({ roomMembers: { ...this.state.roomMembers, [roomId]: [...known, ...fresh] } });
+  }
+
+  private onNotify(notification: Parameters<ShowNotification>[0]): void {
+    // A visible page shows the message itself; the service worker covers a closed one.
+    if (this.deps.page.isVisible()) return;
+    this.deps.showNotification?.(notification);
+  }
+  // end notify slice
+
   private async boot(): Promise<void> {
     if (this.stopped) return;
     try {
@@ -608,6 +726,8 @@ export class ChatCore {
 
   private forgetSocket(): void {
     this.memberships.reset();
+    this.typists.clear();
+    if (this.state.typing !== this.typists.typing) this.set({ typing: this.typists.typing });
     this.sentOnThisSocket.clear();
     this.reads.forgetSent();
   }
@@ -645,6 +765,8 @@ export class ChatCore {
           ...room,
           members: applyPresence(room.members, frame.joined, frame.left),
         }));
+        // notify slice: whoever comes in is a member now (joining makes one), so they can be mentioned.
+        this.addRoomMembers(frame.roomId, frame.joined);
         return;
       case "ack":
         this.onAck(frame.roomId, frame.clientId, frame.seq);
@@ -690,6 +812,20 @@ export class ChatCore {
       case "error":
         this.onError(frame);
         return;
+      // notify slice
+      case "typing":
+        this.onTyping(frame.roomId, frame.users);
+        return;
+      case "mention":
+        if (this.mentionSeqs.add(frame.roomId, frame.seq)) this.set({ mentions: this.mentionSeqs.mentions });
+        return;
+      case "mention_state":
+        this.mentionSeqs.replace(frame.rooms);
+        this.set({ mentions: this.mentionSeqs.mentions });
+        return;
+      case "notify":
+        this.onNotify(frame.notification);
+        return;
     }
   }
 
@@ -712,6 +848,8 @@ export class ChatCore {
 
   private onMessage(message: Message): void {
     this.settleOutbox([message]);
+    // notify slice: their message is out, so they are no longer typing it.
+    if (this.typists.stopped(message.roomId, message.author.id)) this.set({ typing: this.typists.typing });
     const held = roomCursor(this.state.roomStates[message.roomId]);
     if (held !== undefined && message.seq > held + 1) this.resync(message.roomId, held);
     this.updateUnread(message.roomId, { lastSeq: message.seq });
@@ -779,6 +917,8 @@ export class ChatCore {
   }
 
   private onError(frame: ErrorFrame): void {
+    // notify slice: a typing notice came too soon (another tab typed too); the next one will do.
+    if (frame.code === "typing_too_often") return;
     const entry = frame.clientId ? this.outbox?.find(frame.clientId) : undefined;
     if (entry) {
       this.onSendRefused(entry, frame);

@@ -5,14 +5,20 @@ import {
   HistoryPage,
   Me,
   type Member,
+  MentionList,
   MyRooms,
+  type NotificationLevel,
+  NotificationLevelResponse,
   PeoplePage,
   type Profile,
   ProfileResponse,
+  PushPublicKey,
+  type PushSubscriptionBody,
   type Role,
   type Room,
   type RoomCreationPolicy,
   RoomList,
+  RoomMembersResponse,
   RoomResponse,
   type UpdateRoomBody,
   WEBSOCKET_PATH,
@@ -105,6 +111,14 @@ export interface ChatApi {
   /** The direct conversation with these people (found again, or new). */
   openDirect(userIds: readonly string[]): Promise<Room>;
   // --- end rooms-access ---
+  // notify slice
+  roomMembers(roomId: string): Promise<Member[]>;
+  recentMentions(): Promise<MentionList["mentions"]>;
+  notificationLevel(roomId: string): Promise<NotificationLevelResponse>;
+  setNotificationLevel(roomId: string, level: NotificationLevel): Promise<NotificationLevelResponse>;
+  pushPublicKey(): Promise<string>;
+  savePushSubscription(subscription: PushSubscriptionBody): Promise<void>;
+  removePushSubscription(endpoint: string): Promise<void>;
 }
 
 /**
@@ -277,6 +291,38 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
         // Already signed out is the outcome we wanted anyway.
         if (!(err instanceof ApiError && err.status === 401)) throw err;
       }
+    },
+    // notify slice
+    async roomMembers(roomId) {
+      return (await request(`/api/rooms/${encodeURIComponent(roomId)}/members`, RoomMembersResponse)).members;
+    },
+    async recentMentions() {
+      return (await request("/api/mentions", MentionList)).mentions;
+    },
+    notificationLevel(roomId) {
+      return request(
+        `/api/rooms/${encodeURIComponent(roomId)}/notification-level`,
+        NotificationLevelResponse,
+      );
+    },
+    setNotificationLevel(roomId, level) {
+      return request(
+        `/api/rooms/${encodeURIComponent(roomId)}/notification-level`,
+        NotificationLevelResponse,
+        {
+          method: "PUT",
+          body: { level },
+        },
+      );
+    },
+    async pushPublicKey() {
+      return (await request("/api/push/public-key", PushPublicKey)).publicKey;
+    },
+    async savePushSubscription(subscription) {
+      await request("/api/push/subscriptions", z.unknown(), { method: "POST", body: subscription });
+    },
+    async removePushSubscription(endpoint) {
+      await request("/api/push/unsubscribe", z.unknown(), { method: "POST", body: { endpoint } });
     },
   };
 }

@@ -2,6 +2,8 @@ export { BACKOFF_CAP_MS, BACKOFF_START_MS, parseRetryAfter, reconnectDelay } fro
 export { ChatCore, type ChatCoreDeps, type ChatState } from "./chat-core.js";
 export { Connection, type ConnectionStatus, parseServerFrame } from "./connection.js";
 export { ApiError, type ChatApi, createChatApi, problemOf, refusalOf } from "./http-api.js";
+// notify slice
+export { MentionTracker, mentionCount, totalMentions } from "./mentions.js";
 export { applyPresence, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 export { newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 export type * from "./ports.js";
@@ -16,4 +18,5 @@ export {
   roomPath,
   signInPath,
 } from "./routing.js";
+export { TypingTracker } from "./typing.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";

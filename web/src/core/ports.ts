@@ -1,3 +1,5 @@
+import type { Notification } from "@parley/protocol";
+
 /**
  * The small interfaces the client core needs from its surroundings. The browser implements them
  * with WebSocket, window timers, localStorage and fetch (web/src/browser-ports.ts); tests with
@@ -74,3 +76,7 @@ export interface PageControl {
 
 /** A random number in [0, 1); seeded in tests so jitter and client ids are repeatable. */
 export type Random = () => number;
+
+// notify slice
+/** Shows a system notification (the browser's Notification API); the core calls it only while the page is hidden. */
+export type ShowNotification = (notification: Notification) => void;

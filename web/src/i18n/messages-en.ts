@@ -220,6 +220,37 @@ export const en = {
   "problem.unknown_person": "There is no such person.",
   "problem.not_member": "That person is not a member of this room.",
   // --- end rooms-access ---
+  // notify slice: mentions, typing, notifications.
+  "problem.room_mention_refused":
+    "@here and @room are turned off, or this room is too large for them: remove it and send again.",
+  "problem.typing_too_often": "Typing notices are sent at most every few seconds.",
+  "mentions.suggestions": "People to mention",
+  "mentions.here": "everyone here now",
+  "mentions.room": "everyone in the room",
+  "mentions.open": "Mentions",
+  "mentions.openCount": "{count, plural, one {Mentions, # unread} other {Mentions, # unread}}",
+  "mentions.close": "Close",
+  "mentions.title": "Recent mentions",
+  "mentions.empty": "Nobody has mentioned you yet.",
+  "mentions.loading": "Loading…",
+  "mentions.inRoom": "in #{room}",
+  "sidebar.mentions": "{count, plural, one {# mention} other {# mentions}}",
+  "typing.one": "{name} is typing…",
+  "typing.two": "{first} and {second} are typing…",
+  "typing.many": "Several people are typing…",
+  "room.documentTitleMentions": "({count} · @{mentions}) #{room} · Parley",
+  "notifyLevel.label": "Notifications for this room",
+  "notifyLevel.everything": "All messages",
+  "notifyLevel.mentions": "Mentions only",
+  "notifyLevel.nothing": "Nothing",
+  "notifications.device": "Notifications on this device",
+  "notifications.enable": "Turn on",
+  "notifications.disable": "Turn off",
+  "notifications.on": "On",
+  "notifications.off": "Off",
+  "notifications.blocked": "Blocked in the browser's settings",
+  "notifications.unsupported": "Not available in this browser",
+  "notifications.failed": "Could not turn notifications on: {reason}",
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -1,0 +1,67 @@
+import {
+  defaultNotificationLevel,
+  type Member,
+  type Message,
+  type NotificationLevel,
+  type NotificationLevelResponse,
+  type Room,
+} from "@parley/protocol";
+import { roomKind } from "./message-notifier.js";
+import type { NotifyDependencies, RoomStore } from "./ports.js";
+import type { RoomAccess } from "./room-access.js";
+
+/** The room does not exist or the person may not read it: the same answer for both (no probing). */
+export class RoomNotReadableError extends Error {}
+
+/** The mentions, members and notification levels a person asks for; every read goes through `access`. */
+export class NotifyService {
+  constructor(
+    private readonly deps: NotifyDependencies,
+    private readonly rooms: RoomStore,
+    private readonly access: RoomAccess,
+  ) {}
+
+  /** The members of a room the person may read (for @mention autocomplete). */
+  async roomMembers(userId: string, roomId: string): Promise<Member[]> {
+    await this.readable(userId, roomId);
+    return this.deps.members.members(roomId);
+  }
+
+  /** The person's newest mentions, in rooms they may still read, newest first. */
+  async recentMentions(userId: string, limit: number): Promise<Array<{ room: Room; message: Message }>> {
+    const readable = await this.access.readableRoomIds(userId);
+    const messages = await this.deps.mentions.recent(userId, readable, limit);
+    const rooms = new Map<string, Room | undefined>();
+    const result: Array<{ room: Room; message: Message }> = [];
+    for (const message of messages) {
+      if (!rooms.has(message.roomId)) rooms.set(message.roomId, await this.rooms.byId(message.roomId));
+      const room = rooms.get(message.roomId);
+      if (room) result.push({ room, message });
+    }
+    return result;
+  }
+
+  async level(userId: string, roomId: string): Promise<NotificationLevelResponse> {
+    const room = await this.readable(userId, roomId);
+    const chosen = await this.deps.levels.get(userId, roomId);
+    return chosen === undefined
+      ? { level: defaultNotificationLevel(roomKind(room)), isDefault: true }
+      : { level: chosen, isDefault: false };
+  }
+
+  async setLevel(
+    userId: string,
+    roomId: string,
+    level: NotificationLevel,
+  ): Promise<NotificationLevelResponse> {
+    await this.readable(userId, roomId);
+    await this.deps.levels.set(userId, roomId, level);
+    return { level, isDefault: false };
+  }
+
+  private async readable(userId: string, roomId: string): Promise<Room> {
+    const room = await this.rooms.byId(roomId);
+    if (!room || !(await this.access.canRead(userId, roomId))) throw new RoomNotReadableError(roomId);
+    return room;
+  }
+}
