@@ -22,7 +22,7 @@ import { convertSlackMessage, type ThreadParents } from "./slack-message.js";
 export interface SlackImportOptions {
   /** Messages written per transaction (default 1000). */
   batchSize?: number;
-  /** Told one line per channel, and about messages it could not read. */
+  /** Told one line per channel as it is done. */
   progress?: (line: string) => void;
   clock?: () => number;
 }
