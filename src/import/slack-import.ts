@@ -51,6 +51,8 @@ const CHANNEL_LINK = "slack:channel";
 const NO_EMAIL_DOMAIN = "slack-import.invalid";
 const INSERT_CHUNK = 500;
 const LOOKUP_CHUNK = 500;
+/** A progress line for a long channel about this often (messages). */
+const PROGRESS_EVERY = 50_000;
 
 interface PendingMessage {
   authorId: string;
@@ -84,6 +86,7 @@ export class SlackImport {
     channel: (id) => this.channelNames.get(id),
   };
   private team = "";
+  private daysByFolder: Map<string, string[]> | undefined;
   private readonly batchSize: number;
   private readonly progress: (line: string) => void;
   private readonly clock: () => number;
@@ -306,9 +309,7 @@ export class SlackImport {
 
   private async importChannel(channel: SlackChannel): Promise<void> {
     const room = await this.room(channel);
-    const days = this.source.paths
-      .filter((path) => path.startsWith(`${channel.name}/`) && /\/\d{4}-\d{2}-\d{2}\.json$/.test(path))
-      .sort();
+    const days = [...(this.dayFiles().get(channel.name) ?? [])].sort();
     const threads: ThreadParents = new Map();
     let batch: PendingMessage[] = [];
     const before = this.report.messages.imported;
@@ -328,6 +329,10 @@ export class SlackImport {
         if (batch.length >= this.batchSize) {
           await this.write(room.id, batch);
           batch = [];
+          const done = this.report.messages.imported - before;
+          if (done > 0 && done % PROGRESS_EVERY < this.batchSize) {
+            this.progress(`#${channel.name}: ${done} messages so far (${day})`);
+          }
         }
       }
     }
@@ -336,6 +341,21 @@ export class SlackImport {
     this.progress(
       `#${channel.name}: ${this.report.messages.imported - before} messages imported from ${days.length} days`,
     );
+  }
+
+  /** The day files of every folder (a channel's name), indexed once: an export of years has many. */
+  private dayFiles(): Map<string, string[]> {
+    if (!this.daysByFolder) {
+      this.daysByFolder = new Map();
+      for (const path of this.source.paths) {
+        const match = /^([^/]+)\/\d{4}-\d{2}-\d{2}\.json$/.exec(path);
+        if (!match?.[1]) continue;
+        const days = this.daysByFolder.get(match[1]);
+        if (days) days.push(path);
+        else this.daysByFolder.set(match[1], [path]);
+      }
+    }
+    return this.daysByFolder;
   }
 
   /** One Slack message as the message(s) stored here: none for an event, several past the length limit. */
