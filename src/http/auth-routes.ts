@@ -67,21 +67,32 @@ function signInProvider(pathname: string): string | undefined {
   return callback?.[1] && decodeURIComponent(callback[1]);
 }
 
+/** An error code as better-auth writes them; anything else (a client's own text) is not logged. */
+const ERROR_CODE = /^[A-Za-z0-9_]{1,64}$/;
+
 /**
  * Why a sign-in failed, as better-auth says it: the `error` of the page it redirects to, or the
- * code of its JSON refusal. Only better-auth's codes, never the request's values.
+ * code of its JSON refusal. Only codes of that shape, never other values of the request. A
+ * response that sets a session cookie is a sign-in, whatever its redirect's address holds (the
+ * client chooses the callback URL).
  */
 async function signInFailure(response: Response): Promise<string | undefined> {
+  const signedIn = response.headers
+    .getSetCookie()
+    .some((cookie) => /session_token=[^;]/.test(cookie.split(";")[0] ?? ""));
+  if (signedIn) return undefined;
   const location = response.headers.get("location");
   if (response.status >= 300 && response.status < 400 && location) {
-    return new URL(location, "http://parley.invalid").searchParams.get("error") ?? undefined;
+    const error = new URL(location, "http://parley.invalid").searchParams.get("error");
+    if (error === null) return undefined;
+    return ERROR_CODE.test(error) ? error : "unknown";
   }
   if (response.status < 400) return undefined;
   const body = (await response
     .clone()
     .json()
     .catch(() => undefined)) as { code?: unknown } | undefined;
-  return typeof body?.code === "string" && /^[A-Za-z0-9_]{1,64}$/.test(body.code)
+  return typeof body?.code === "string" && ERROR_CODE.test(body.code)
     ? body.code
     : `status_${response.status}`;
 }

@@ -77,10 +77,26 @@ describe("sign-in and sign-out log lines", () => {
     expect(logs.matching(/^signed in$/)).toHaveLength(1);
   });
 
+  it("takes no error the client wrote into its own callback address for a failure", async () => {
+    mocks.github(
+      { id: 11, login: "ada", name: "Ada", email: "ada@corp.example", avatar_url: "https://a.example/1" },
+      [{ email: "ada@corp.example", primary: true, verified: true }],
+    );
+    const failedBefore = logs.matching(/^sign-in failed$/).length;
+    const result = await oauthSignIn(server.url, {
+      path: "/api/auth/sign-in/social",
+      body: { provider: "github", callbackURL: "/r/general?error=forged%0Aline" },
+    });
+    expect(result.sessionCookie).toBeDefined();
+    expect(result.location).toContain("error=forged");
+    await waitUntil(() => logs.matching(/^signed in$/).length === 2, "the second sign-in logged");
+    expect(logs.matching(/^sign-in failed$/)).toHaveLength(failedBefore);
+  });
+
   it("logs dev sign-in, a refused one, and sign-out, with the user id", async () => {
     const user = await signIn(server.url, "Grace");
-    await waitUntil(() => logs.matching(/^signed in$/).length === 2, "the dev sign-in logged");
-    expect(logs.matching(/^signed in$/)[1]).toMatchObject({ provider: "dev", userId: user.user.id });
+    await waitUntil(() => logs.matching(/^signed in$/).length === 3, "the dev sign-in logged");
+    expect(logs.matching(/^signed in$/)[2]).toMatchObject({ provider: "dev", userId: user.user.id });
 
     const empty = await fetch(`${server.url}/api/auth/sign-in/anonymous`, {
       method: "POST",
