@@ -60,11 +60,13 @@ function authHeaders(request: FastifyRequest): Headers {
   return headers;
 }
 
-/** The provider a sign-in route is for: /sign-in/anonymous, /callback/:id, /oauth2/callback/:id. */
+/** The provider a sign-in route is for: /sign-in/anonymous (dev), /callback/:id (every provider). */
 function signInProvider(pathname: string): string | undefined {
   if (pathname === "/api/auth/sign-in/anonymous") return "dev";
-  const callback = /^\/api\/auth\/(?:oauth2\/)?callback\/([^/]+)$/.exec(pathname);
-  return callback?.[1] && decodeURIComponent(callback[1]);
+  const callback = /^\/api\/auth\/(?:oauth2\/)?callback\/([^/]+)$/.exec(pathname)?.[1];
+  if (callback === undefined) return undefined;
+  // The client writes this path: a name that cannot be a provider's id is not logged as it is.
+  return /^[A-Za-z0-9_-]{1,64}$/.test(callback) ? callback : "unknown";
 }
 
 /** An error code as better-auth writes them; anything else (a client's own text) is not logged. */
