@@ -74,7 +74,8 @@ interface HookContext {
 /** Which provider a session came from, read from the route that made it. */
 function signInProvider(context: HookContext | null): string {
   const params = (context?.params ?? {}) as Record<string, unknown>;
-  // /callback/:id (GitHub, Google) and /oauth2/callback/:providerId (OIDC).
+  // /callback/:id: GitHub, Google and the OIDC provider alike (better-auth 1.7's genericOAuth
+  // uses the core route; older ones had /oauth2/callback/:providerId).
   const named = params.id ?? params.providerId;
   if (typeof named === "string") return named;
   if (context?.path === "/sign-in/anonymous") return "dev";

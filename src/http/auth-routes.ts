@@ -60,28 +60,41 @@ function authHeaders(request: FastifyRequest): Headers {
   return headers;
 }
 
-/** The provider a sign-in route is for: /sign-in/anonymous, /callback/:id, /oauth2/callback/:id. */
+/** The provider a sign-in route is for: /sign-in/anonymous (dev), /callback/:id (every provider). */
 function signInProvider(pathname: string): string | undefined {
   if (pathname === "/api/auth/sign-in/anonymous") return "dev";
-  const callback = /^\/api\/auth\/(?:oauth2\/)?callback\/([^/]+)$/.exec(pathname);
-  return callback?.[1] && decodeURIComponent(callback[1]);
+  const callback = /^\/api\/auth\/(?:oauth2\/)?callback\/([^/]+)$/.exec(pathname)?.[1];
+  if (callback === undefined) return undefined;
+  // The client writes this path: a name that cannot be a provider's id is not logged as it is.
+  return /^[A-Za-z0-9_-]{1,64}$/.test(callback) ? callback : "unknown";
 }
+
+/** An error code as better-auth writes them; anything else (a client's own text) is not logged. */
+const ERROR_CODE = /^[A-Za-z0-9_]{1,64}$/;
 
 /**
  * Why a sign-in failed, as better-auth says it: the `error` of the page it redirects to, or the
- * code of its JSON refusal. Only better-auth's codes, never the request's values.
+ * code of its JSON refusal. Only codes of that shape, never other values of the request. A
+ * response that sets a session cookie is a sign-in, whatever its redirect's address holds (the
+ * client chooses the callback URL).
  */
 async function signInFailure(response: Response): Promise<string | undefined> {
+  const signedIn = response.headers
+    .getSetCookie()
+    .some((cookie) => /session_token=[^;]/.test(cookie.split(";")[0] ?? ""));
+  if (signedIn) return undefined;
   const location = response.headers.get("location");
   if (response.status >= 300 && response.status < 400 && location) {
-    return new URL(location, "http://parley.invalid").searchParams.get("error") ?? undefined;
+    const error = new URL(location, "http://parley.invalid").searchParams.get("error");
+    if (error === null) return undefined;
+    return ERROR_CODE.test(error) ? error : "unknown";
   }
   if (response.status < 400) return undefined;
   const body = (await response
     .clone()
     .json()
     .catch(() => undefined)) as { code?: unknown } | undefined;
-  return typeof body?.code === "string" && /^[A-Za-z0-9_]{1,64}$/.test(body.code)
+  return typeof body?.code === "string" && ERROR_CODE.test(body.code)
     ? body.code
     : `status_${response.status}`;
 }

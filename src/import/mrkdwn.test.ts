@@ -47,4 +47,11 @@ describe("Slack mrkdwn to markdown", () => {
       "run `rm *tmp*` then ```\n*x* <https://e.com\n```",
     );
   });
+
+  it("turns Slack's emoji codes into emoji, with skin tones, and leaves custom ones and times", () => {
+    expect(convert("OK :+1: :tada: :white_check_mark: :thumbsup::skin-tone-3:")).toBe("OK 👍 🎉 ✅ 👍🏼");
+    expect(convert(":our-custom-logo: at 10:30:00 and `:tada:`")).toBe(
+      ":our-custom-logo: at 10:30:00 and `:tada:`",
+    );
+  });
 });

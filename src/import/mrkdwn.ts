@@ -1,3 +1,5 @@
+import { nameToEmoji } from "gemoji";
+
 /** Names for the ids Slack writes into message text (`<@U…>`, `<#C…>`). */
 export interface SlackNames {
   /** The display name of a Slack user id, when the export knows it. */
@@ -23,6 +25,21 @@ const TOKEN = /<([^<>\n]+)>/g;
  */
 const EMPHASIS = /(?<![A-Za-z0-9*_~\\])([*_~])(?=\S)([^\n]*?[^\s\\])\1(?![A-Za-z0-9*_~])/g;
 const MARKDOWN_OF: Record<string, string> = { "*": "**", _: "*", "~": "~~" };
+
+/**
+ * Slack's `:name:` emoji codes, by GitHub's names (gemoji: Slack's standard set uses the same
+ * ones), with Slack's skin tones as the Unicode modifiers. A workspace's custom emoji (and a time
+ * like 10:30:00) stay as written.
+ */
+const EMOJI_CODE = /:([a-z0-9_+'-]+):(?::skin-tone-([2-6]):)?/g;
+
+function emoji(text: string): string {
+  return text.replace(EMOJI_CODE, (match, name: string, tone: string | undefined) => {
+    const found = nameToEmoji[name];
+    if (!found) return match;
+    return tone ? `${found}${String.fromCodePoint(0x1f3fb + Number(tone) - 2)}` : found;
+  });
+}
 
 /** Slack escapes only these three in message text. */
 function decodeEntities(text: string): string {
@@ -75,7 +92,7 @@ function prose(text: string, names: SlackNames): string {
   const held: string[] = [];
   const hold = (value: string) => `${HOLD_START}${held.push(value) - 1}${HOLD_END}`;
   const withTokens = text.replace(TOKEN, (_match, inner: string) => hold(token(inner, names)));
-  const converted = emphasis(decodeEntities(withTokens));
+  const converted = emphasis(emoji(decodeEntities(withTokens)));
   return converted.replace(HELD, (_match, index: string) => held[Number(index)] ?? "");
 }
 
@@ -92,7 +109,8 @@ function code(text: string): string {
 /**
  * Slack's message markup ("mrkdwn") as Parley's markdown: `<@U1>` → `@name`, `<#C1|x>` → `#x`,
  * `<url|text>` → `[text](url)`, `*bold*` → `**bold**`, `_italic_` → `*italic*`,
- * `~strike~` → `~~strike~~`, and Slack's three HTML entities decoded. Code is left as written.
+ * `~strike~` → `~~strike~~`, `:tada:` → 🎉, and Slack's three HTML entities decoded. Code is left
+ * as written.
  */
 export function mrkdwnToMarkdown(text: string, names: SlackNames): string {
   let result = "";

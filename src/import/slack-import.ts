@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { cleanDisplayName, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { z } from "zod";
 import { normalRoomName, roomNameKey } from "../chat/room-name.js";
 import { slugCandidate, slugify } from "../chat/slug.js";
@@ -22,7 +22,7 @@ import { convertSlackMessage, type ThreadParents } from "./slack-message.js";
 export interface SlackImportOptions {
   /** Messages written per transaction (default 1000). */
   batchSize?: number;
-  /** Told one line per channel, and about messages it could not read. */
+  /** Told one line per channel as it is done. */
   progress?: (line: string) => void;
   clock?: () => number;
 }
@@ -51,6 +51,8 @@ const CHANNEL_LINK = "slack:channel";
 const NO_EMAIL_DOMAIN = "slack-import.invalid";
 const INSERT_CHUNK = 500;
 const LOOKUP_CHUNK = 500;
+/** A progress line for a long channel about this often (messages). */
+const PROGRESS_EVERY = 50_000;
 
 interface PendingMessage {
   authorId: string;
@@ -84,6 +86,7 @@ export class SlackImport {
     channel: (id) => this.channelNames.get(id),
   };
   private team = "";
+  private daysByFolder: Map<string, string[]> | undefined;
   private readonly batchSize: number;
   private readonly progress: (line: string) => void;
   private readonly clock: () => number;
@@ -143,13 +146,8 @@ export class SlackImport {
     return row?.local_id;
   }
 
-  private async link(
-    db: Kysely<Database> | Transaction<Database>,
-    source: string,
-    externalId: string,
-    localId: string,
-  ): Promise<void> {
-    await db
+  private async link(source: string, externalId: string, localId: string): Promise<void> {
+    await this.db
       .insertInto("import_links")
       .values({ source, external_id: externalId, local_id: localId, created_at: this.clock() })
       .execute();
@@ -207,7 +205,7 @@ export class SlackImport {
         .where("external_id", "=", externalId)
         .execute();
     } else {
-      await this.link(this.db, USER_LINK, externalId, id);
+      await this.link(USER_LINK, externalId, id);
     }
     this.people.set(user.id, id);
     return id;
@@ -228,17 +226,13 @@ export class SlackImport {
   }
 
   /** The room of a public channel: linked before, an empty room of the same name, or a new one. */
-  private async room(channel: SlackChannel): Promise<{ id: string; lastSeq: number }> {
+  private async room(channel: SlackChannel): Promise<string> {
     const linked = await this.linked(CHANNEL_LINK, channel.id);
     if (linked) {
-      const row = await this.db
-        .selectFrom("rooms")
-        .select("last_seq")
-        .where("id", "=", linked)
-        .executeTakeFirst();
+      const row = await this.db.selectFrom("rooms").select("id").where("id", "=", linked).executeTakeFirst();
       if (row) {
         this.report.rooms.alreadyImported++;
-        return { id: linked, lastSeq: Number(row.last_seq) };
+        return linked;
       }
     }
     const baseName = normalRoomName(channel.name).slice(0, MAX_ROOM_NAME_LENGTH);
@@ -251,7 +245,7 @@ export class SlackImport {
       // A room nobody has written in yet (the default #general of a new install) takes the history.
       await this.relink(linked, channel.id, sameName.id);
       this.report.rooms.adopted++;
-      return { id: sameName.id, lastSeq: 0 };
+      return sameName.id;
     }
     const name = sameName ? await this.freeName(baseName) : baseName;
     if (sameName) this.report.rooms.renamed.push(`${channel.name} → ${name}`);
@@ -277,11 +271,11 @@ export class SlackImport {
     }
     await this.relink(linked, channel.id, id);
     this.report.rooms.created++;
-    return { id, lastSeq: 0 };
+    return id;
   }
 
   private async relink(previous: string | undefined, channelId: string, roomId: string): Promise<void> {
-    if (previous === undefined) return this.link(this.db, CHANNEL_LINK, channelId, roomId);
+    if (previous === undefined) return this.link(CHANNEL_LINK, channelId, roomId);
     await this.db
       .updateTable("import_links")
       .set({ local_id: roomId })
@@ -305,10 +299,8 @@ export class SlackImport {
   }
 
   private async importChannel(channel: SlackChannel): Promise<void> {
-    const room = await this.room(channel);
-    const days = this.source.paths
-      .filter((path) => path.startsWith(`${channel.name}/`) && /\/\d{4}-\d{2}-\d{2}\.json$/.test(path))
-      .sort();
+    const roomId = await this.room(channel);
+    const days = [...(this.dayFiles().get(channel.name) ?? [])].sort();
     const threads: ThreadParents = new Map();
     let batch: PendingMessage[] = [];
     const before = this.report.messages.imported;
@@ -326,16 +318,35 @@ export class SlackImport {
         const pending = await this.convert(channel, message, threads);
         batch.push(...pending);
         if (batch.length >= this.batchSize) {
-          await this.write(room.id, batch);
+          await this.write(roomId, batch);
           batch = [];
+          const done = this.report.messages.imported - before;
+          if (done > 0 && done % PROGRESS_EVERY < this.batchSize) {
+            this.progress(`#${channel.name}: ${done} messages so far (${day})`);
+          }
         }
       }
     }
-    if (batch.length > 0) await this.write(room.id, batch);
-    await this.addMembers(room.id, channel);
+    if (batch.length > 0) await this.write(roomId, batch);
+    await this.addMembers(roomId, channel);
     this.progress(
       `#${channel.name}: ${this.report.messages.imported - before} messages imported from ${days.length} days`,
     );
+  }
+
+  /** The day files of every folder (a channel's name), indexed once: an export of years has many. */
+  private dayFiles(): Map<string, string[]> {
+    if (!this.daysByFolder) {
+      this.daysByFolder = new Map();
+      for (const path of this.source.paths) {
+        const match = /^([^/]+)\/\d{4}-\d{2}-\d{2}\.json$/.exec(path);
+        if (!match?.[1]) continue;
+        const days = this.daysByFolder.get(match[1]);
+        if (days) days.push(path);
+        else this.daysByFolder.set(match[1], [path]);
+      }
+    }
+    return this.daysByFolder;
   }
 
   /** One Slack message as the message(s) stored here: none for an event, several past the length limit. */

@@ -1,7 +1,10 @@
+import { OAuth2Server } from "oauth2-mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient, signIn, waitUntil } from "../support/chat-client.js";
 import { type LogLine, LogLines } from "../support/log-lines.js";
+import { oauthSignIn } from "../support/oauth-flow.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
+import { freePort } from "../support/ports.js";
 import { mockGithubAndGoogle, type ProviderMocks, signInWith } from "../support/provider-mocks.js";
 
 const WARN = 40;
@@ -74,10 +77,26 @@ describe("sign-in and sign-out log lines", () => {
     expect(logs.matching(/^signed in$/)).toHaveLength(1);
   });
 
+  it("takes no error the client wrote into its own callback address for a failure", async () => {
+    mocks.github(
+      { id: 11, login: "ada", name: "Ada", email: "ada@corp.example", avatar_url: "https://a.example/1" },
+      [{ email: "ada@corp.example", primary: true, verified: true }],
+    );
+    const failedBefore = logs.matching(/^sign-in failed$/).length;
+    const result = await oauthSignIn(server.url, {
+      path: "/api/auth/sign-in/social",
+      body: { provider: "github", callbackURL: "/r/general?error=forged%0Aline" },
+    });
+    expect(result.sessionCookie).toBeDefined();
+    expect(result.location).toContain("error=forged");
+    await waitUntil(() => logs.matching(/^signed in$/).length === 2, "the second sign-in logged");
+    expect(logs.matching(/^sign-in failed$/)).toHaveLength(failedBefore);
+  });
+
   it("logs dev sign-in, a refused one, and sign-out, with the user id", async () => {
     const user = await signIn(server.url, "Grace");
-    await waitUntil(() => logs.matching(/^signed in$/).length === 2, "the dev sign-in logged");
-    expect(logs.matching(/^signed in$/)[1]).toMatchObject({ provider: "dev", userId: user.user.id });
+    await waitUntil(() => logs.matching(/^signed in$/).length === 3, "the dev sign-in logged");
+    expect(logs.matching(/^signed in$/)[2]).toMatchObject({ provider: "dev", userId: user.user.id });
 
     const empty = await fetch(`${server.url}/api/auth/sign-in/anonymous`, {
       method: "POST",
@@ -121,5 +140,83 @@ describe("sign-in and sign-out log lines", () => {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toMatch(/session_token|set-cookie|"cookie"|authorization/i);
+  });
+});
+
+describe("the sign-in log line of an OpenID Connect provider", () => {
+  const logs = new LogLines();
+  let issuer: OAuth2Server;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    issuer = new OAuth2Server();
+    await issuer.issuer.keys.generate("RS256");
+    await issuer.start(await freePort(), "127.0.0.1");
+    const profile = { sub: "olivia-1", email: "olivia@corp.example", email_verified: true, name: "Olivia" };
+    issuer.service.on("beforeTokenSigning", (token) => {
+      Object.assign(token.payload, profile);
+    });
+    issuer.service.on("beforeUserinfo", (userInfo) => {
+      userInfo.body = { ...profile };
+    });
+    server = await startServer({
+      env: {
+        LOG_LEVEL: "info",
+        OIDC_ISSUER: issuer.issuer.url ?? "",
+        OIDC_CLIENT_ID: "parley-test",
+        OIDC_CLIENT_SECRET: "oidc-client-secret-5e2a",
+        OIDC_PROVIDER_ID: "corp-sso",
+      },
+      logDestination: logs,
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await issuer?.stop();
+  });
+
+  /** The whole redirect flow through the issuer's own authorize endpoint, as a browser follows it. */
+  async function signInThroughIssuer(): Promise<string | undefined> {
+    const started = await fetch(`${server.url}/api/auth/sign-in/social`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify({ provider: "corp-sso", callbackURL: "/" }),
+    });
+    const cookies = started.headers.getSetCookie().map((header) => header.split(";")[0]);
+    const { url } = (await started.json()) as { url: string };
+    const authorized = await fetch(url, { redirect: "manual" });
+    const callback = authorized.headers.get("location") ?? "";
+    const finished = await fetch(callback, { redirect: "manual", headers: { cookie: cookies.join("; ") } });
+    return finished.headers
+      .getSetCookie()
+      .map((header) => header.split(";")[0] ?? "")
+      .find((cookie) => cookie.includes("session_token=") && !cookie.endsWith("="));
+  }
+
+  it("names the provider by its configured id, on success and on failure", async () => {
+    expect(await signInThroughIssuer()).toBeDefined();
+    await waitUntil(() => logs.matching(/^signed in$/).length === 1, "the sign-in logged");
+    const [line] = logs.matching(/^signed in$/);
+    const user = await server.parley.db
+      .selectFrom("user")
+      .select("id")
+      .where("email", "=", "olivia@corp.example")
+      .executeTakeFirstOrThrow();
+    expect(line).toMatchObject({ provider: "corp-sso", userId: user.id });
+    expect(requestIdOf(logs, /\/callback\/corp-sso/)).toEqual([line?.reqId]);
+
+    // A code the issuer never gave: refused at the token exchange.
+    const forged = await oauthSignIn(server.url, {
+      path: "/api/auth/sign-in/social",
+      body: { provider: "corp-sso" },
+    });
+    expect(forged.sessionCookie).toBeUndefined();
+    expect(logs.matching(/^sign-in failed$/)).toMatchObject([
+      { provider: "corp-sso", reason: "invalid_code" },
+    ]);
+    const text = logs.lines.map((l) => JSON.stringify(l)).join("\n");
+    expect(text).not.toContain("oidc-client-secret-5e2a");
+    expect(text).not.toContain("test-code");
   });
 });
