@@ -1,4 +1,5 @@
 import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
+import type { RoomListFilter } from "../administration-ports.js";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
@@ -84,12 +85,13 @@ export class FakeMessageStore implements MessageStore {
 
 export class FakeRoomStore implements RoomStore {
   readonly rooms: Array<Room & { nameKey: string }> = [];
-  async page(after: RoomListPosition | undefined, limit: number) {
+  async page(after: RoomListPosition | undefined, limit: number, filter: RoomListFilter = "all") {
     const order = (a: RoomListPosition, b: RoomListPosition) =>
       a.nameKey === b.nameKey ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.nameKey < b.nameKey ? -1 : 1;
     return [...this.rooms]
       .sort(order)
       .filter((room) => !after || order(room, after) > 0)
+      .filter((room) => filter === "all" || (filter === "archived") === Boolean(room.archived))
       .slice(0, limit);
   }
   async byId(id: string) {
