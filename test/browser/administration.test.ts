@@ -8,6 +8,7 @@ import {
   screenshot,
   serverAndBrowser,
 } from "../support/browser.js";
+import { ChatClient, signIn } from "../support/chat-client.js";
 
 const PHONE: BrowserContextOptions = {
   viewport: { width: 360, height: 740 },
@@ -131,13 +132,33 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await member.getByTestId("create-room-cancel").click();
     await member.getByTestId("close-rooms").click();
 
+    // Someone connected who has not used Parley lately shows as away in the member list.
+    const idle = await signIn(env.server.url, "Idle Ivan");
+    const idleSocket = await ChatClient.connect(env.server.wsUrl, idle.cookie);
+    const general = (await (
+      await fetch(`${env.server.url}/api/rooms/by-slug/general`, { headers: { cookie: idle.cookie } })
+    ).json()) as { room: { id: string } };
+    await idleSocket.join(general.room.id);
     await member.getByTestId("open-members").click();
+    await member
+      .getByTestId("member-profile")
+      .filter({ hasText: "Idle Ivan" })
+      .getByTestId("member-away")
+      .waitFor();
+    expect(
+      await member
+        .getByTestId("member-profile")
+        .filter({ hasText: "Max Member" })
+        .getByTestId("member-away")
+        .count(),
+    ).toBe(0);
     await openProfile(member, "管理者 花子");
     expect(await member.getByTestId("profile-role").textContent()).toBe("Administrator");
     // Members get no admin actions on the card.
     expect(await member.getByTestId("profile-deactivate").count()).toBe(0);
     expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
     await screenshot(member, "admin-profile-card-phone-en");
+    idleSocket.socket.terminate();
     await adminContext.close();
     await memberContext.close();
   });

@@ -1,7 +1,8 @@
-import { useMemo, useState } from "react";
-import { EMPTY_ROOM } from "../core/index.js";
+import type { PresenceStatus } from "@parley/protocol";
+import { useEffect, useMemo, useState } from "react";
+import { EMPTY_ROOM, STATUS_REFRESH_MS } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
-import { useChat } from "../use-chat.js";
+import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 import { ProfileCard } from "./ProfileCard.js";
 
@@ -11,6 +12,7 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
   const members = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).members);
   const sorted = useMemo(() => [...members].sort((a, b) => a.name.localeCompare(b.name)), [members]);
   const [profileOf, setProfileOf] = useState<string | null>(null);
+  const statuses = useStatuses(sorted.map((member) => member.id).join(","));
 
   return (
     <aside className="member-panel" aria-label={t("members.label")}>
@@ -47,6 +49,11 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
               <span className="member-name" title={member.name}>
                 {member.name}
               </span>
+              {statuses[member.id] === "away" && (
+                <span className="member-away" data-testid="member-away">
+                  {t("profile.status.away")}
+                </span>
+              )}
             </button>
           </li>
         ))}
@@ -54,4 +61,27 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
       <ProfileCard personId={profileOf} onClose={() => setProfileOf(null)} />
     </aside>
   );
+}
+
+/** Presence status of the listed people (comma-joined ids), refreshed while the list is shown. */
+function useStatuses(ids: string): Readonly<Record<string, PresenceStatus>> {
+  const chat = useChatCore();
+  const [statuses, setStatuses] = useState<Readonly<Record<string, PresenceStatus>>>({});
+  useEffect(() => {
+    if (!ids) return;
+    let current = true;
+    const load = () =>
+      chat.statuses(ids.split(",")).then(
+        (loaded) => current && setStatuses(loaded),
+        // Status is a nicety: the list stays as it was until the next refresh.
+        () => undefined,
+      );
+    void load();
+    const timer = setInterval(() => void load(), STATUS_REFRESH_MS);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [chat, ids]);
+  return statuses;
 }

@@ -49,12 +49,16 @@ function WorkspaceSettingsForm({ onClose }: { onClose(): void }) {
   }, [chat]);
 
   const choose = async (next: RoomCreationPolicy) => {
+    const before = policy;
     setError(null);
     setSaved(false);
+    // Shown chosen at once, put back if the server refuses.
+    setPolicy(next);
     try {
       setPolicy(await chat.setRoomCreationPolicy(next));
       setSaved(true);
     } catch (err) {
+      setPolicy(before);
       setError(problemOf(err));
     }
   };

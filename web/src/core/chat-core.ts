@@ -6,6 +6,7 @@ import {
   MAX_MESSAGE_LENGTH,
   type Member,
   type Message,
+  type PresenceStatus,
   type Profile,
   type Role,
   type Room,
@@ -55,6 +56,10 @@ export interface ChatCoreDeps {
 }
 
 export const STARTUP_RETRY_MS = 3000;
+/** Most people one status request names (the server's limit). */
+export const MAX_STATUS_IDS = 100;
+/** How often a visible member list refreshes presence status (online, away). */
+export const STATUS_REFRESH_MS = 30_000;
 /** After a failed history fetch, scrolling at the top must not turn into a request storm. */
 export const OLDER_RETRY_MS = 5000;
 /** Reads are batched: scrolling through a busy room must not send a frame per message. */
@@ -306,6 +311,12 @@ export class ChatCore {
 
   setDeactivated(personId: string, deactivated: boolean): Promise<Profile> {
     return this.api.setDeactivated(personId, deactivated);
+  }
+
+  /** Online, away or offline for each of these people (at most 100 are asked for). */
+  async statuses(personIds: readonly string[]): Promise<Readonly<Record<string, PresenceStatus>>> {
+    const ids = [...new Set(personIds)].slice(0, MAX_STATUS_IDS);
+    return ids.length === 0 ? {} : this.api.statuses(ids);
   }
 
   private removeRoom(roomId: string): void {

@@ -5,6 +5,7 @@ import {
   HistoryPage,
   Me,
   type Member,
+  PeopleStatus,
   type Profile,
   ProfileResponse,
   type Role,
@@ -74,6 +75,8 @@ export interface ChatApi {
   profile(personId: string): Promise<Profile>;
   setRole(personId: string, role: Role): Promise<Profile>;
   setDeactivated(personId: string, deactivated: boolean): Promise<Profile>;
+  /** Presence status of up to 100 people. */
+  statuses(personIds: readonly string[]): Promise<PeopleStatus["statuses"]>;
   /** Every room, following `nextCursor` page by page until it is null. */
   listRooms(): Promise<Room[]>;
   createRoom(name: string): Promise<Room>;
@@ -147,6 +150,9 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       request("/api/workspace/settings", WorkspaceSettings, { method: "PUT", body: { roomCreation } }),
     profile: (personId) => person(`/api/people/${encodeURIComponent(personId)}`, "GET"),
     setRole: (personId, role) => person(`/api/people/${encodeURIComponent(personId)}/role`, "PUT", { role }),
+    statuses: async (personIds) =>
+      (await request(`/api/people/status?ids=${personIds.map(encodeURIComponent).join(",")}`, PeopleStatus))
+        .statuses,
     setDeactivated: (personId, deactivated) =>
       person(
         `/api/people/${encodeURIComponent(personId)}/${deactivated ? "deactivate" : "reactivate"}`,
