@@ -94,6 +94,9 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await cal.waitForURL(/\/signin/);
     await calSecondTab.waitForURL(/\/signin/);
     await screenshot(cal, "admin-deactivated-tab-signin");
+    // Signing in again through a provider comes back with this code; the page says what happened.
+    await cal.goto(`${env.server.url}/signin?error=account_deactivated`);
+    await cal.getByTestId("signin-error").filter({ hasText: "deactivated by an administrator" }).waitFor();
     await adaContext.close();
     await calContext.close();
   });
