@@ -7,7 +7,7 @@ import { isAllowedOrigin } from "../auth/origin.js";
 import { type Administration, AdministrationRefusal } from "../chat/administration.js";
 import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
-import { actorOf, registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
+import { registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;
@@ -90,7 +90,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       let result: Awaited<ReturnType<ChatService["createRoom"]>>;
       try {
         result = await options.administration.createRoom(
-          actorOf({ member: creator, sessionId: "" }),
+          { kind: "person", id: creator.id, name: creator.name },
           body.data.name,
         );
       } catch (error) {
