@@ -61,6 +61,18 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await bea.getByTestId("archived-notice").filter({ hasText: "アーカイブ" }).waitFor();
     expect(await bea.getByTestId("composer").count()).toBe(0);
     await screenshot(bea, "admin-room-archived-phone-ja");
+
+    // Out of the room list; the administrator finds it among the archived rooms and restores it.
+    await ada.goto(`${env.server.url}/r/general`);
+    expect(await ada.getByTestId("room-link").filter({ hasText: "Roadmap" }).count()).toBe(0);
+    await ada.getByTestId("user-menu").click();
+    await ada.getByTestId("open-workspace-settings").click();
+    await ada.getByTestId("archived-rooms").getByText("#Roadmap").click();
+    await ada.getByTestId("room-title").filter({ hasText: "Roadmap" }).waitFor();
+    await ada.getByTestId("open-room-settings").click();
+    await ada.getByTestId("room-settings-archive").filter({ hasText: "Restore room" }).click();
+    await bea.getByTestId("composer").waitFor();
+    await ada.getByTestId("room-link").filter({ hasText: "Roadmap" }).waitFor();
     await adaContext.close();
     await beaContext.close();
   });

@@ -313,6 +313,11 @@ export class ChatCore {
     return this.api.setDeactivated(personId, deactivated);
   }
 
+  /** Archived rooms, for administrators to find and restore. */
+  archivedRooms(): Promise<Room[]> {
+    return this.api.archivedRooms();
+  }
+
   /** Online, away or offline for each of these people (at most 100 are asked for). */
   async statuses(personIds: readonly string[]): Promise<Readonly<Record<string, PresenceStatus>>> {
     const ids = [...new Set(personIds)].slice(0, MAX_STATUS_IDS);
