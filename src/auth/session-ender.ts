@@ -15,8 +15,12 @@ export class SessionEnding implements SessionEnder {
 
   async endSessionsOf(userId: string): Promise<number> {
     const sessionIds = await this.deleteSessionsOf(userId);
-    // Without a topic (the CLI without Redis), each node's session sweep finds them ended.
-    if (this.ended) await Promise.all(sessionIds.map((sessionId) => this.ended?.publish(sessionId)));
+    // Without a topic (the CLI without Redis), or when it cannot carry the news (Redis away), each
+    // node's session sweep finds them ended; the sessions are already gone from SQL, which every
+    // request checks, so the action itself has happened and is not failed for it.
+    const { ended } = this;
+    if (ended)
+      await Promise.all(sessionIds.map((sessionId) => ended.publish(sessionId).catch(() => undefined)));
     return sessionIds.length;
   }
 }

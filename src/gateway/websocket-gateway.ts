@@ -159,6 +159,8 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     });
     // A client may report activity at most about once per interval; more often is ignored.
     let lastActiveReport = Number.NEGATIVE_INFINITY;
+    // The time zone goes on only when it is new for this socket: it is stored, not needed every minute.
+    let reportedTimeZone: string | undefined;
     const minReportGapMs = (options.activityReportMs ?? 0) / 2;
     socket.on("message", (data, isBinary) => {
       const parsed = parseClientFrame(data, isBinary);
@@ -172,7 +174,9 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
         const now = Date.now();
         if (frame.type !== "active" || !options.onActive || now - lastActiveReport < minReportGapMs) return;
         lastActiveReport = now;
-        await options.onActive(signedIn.member.id, frame.timeZone);
+        const timeZone = frame.timeZone !== reportedTimeZone ? frame.timeZone : undefined;
+        reportedTimeZone = frame.timeZone ?? reportedTimeZone;
+        await options.onActive(signedIn.member.id, timeZone);
       };
       dispatch(participant, frame, onActive).catch((error: unknown) => {
         // The client got its error frame; an outage is logged once by the dependency's health.

@@ -127,7 +127,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       let result: Awaited<ReturnType<ChatService["createRoom"]>>;
       try {
         result = await options.administration.createRoom(
-          actorOf({ member: creator, sessionId: "" }),
+          { kind: "person", id: creator.id, name: creator.name },
           body.data.name,
           body.data.kind,
         );

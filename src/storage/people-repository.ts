@@ -97,6 +97,13 @@ export class PeopleRepository implements PeopleStore {
   }
 
   async claimFirstAdministrator(id: string, at: number): Promise<boolean> {
+    // Read first: after the first sign-in every later one stops here, without a refused insert.
+    const claimed = await this.db
+      .selectFrom("workspace_settings")
+      .select("name")
+      .where("name", "=", FIRST_ADMINISTRATOR)
+      .executeTakeFirst();
+    if (claimed) return false;
     try {
       // The primary key lets exactly one claim in, on every node and database.
       await this.db

@@ -8,6 +8,7 @@ import {
   screenshot,
   serverAndBrowser,
 } from "../support/browser.js";
+import { ChatClient, signIn } from "../support/chat-client.js";
 
 const PHONE: BrowserContextOptions = {
   viewport: { width: 360, height: 740 },
@@ -60,6 +61,18 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await bea.getByTestId("archived-notice").filter({ hasText: "アーカイブ" }).waitFor();
     expect(await bea.getByTestId("composer").count()).toBe(0);
     await screenshot(bea, "admin-room-archived-phone-ja");
+
+    // Out of the room list; the administrator finds it among the archived rooms and restores it.
+    await ada.goto(`${env.server.url}/r/general`);
+    expect(await ada.getByTestId("room-link").filter({ hasText: "Roadmap" }).count()).toBe(0);
+    await ada.getByTestId("user-menu").click();
+    await ada.getByTestId("open-workspace-settings").click();
+    await ada.getByTestId("archived-rooms").getByText("#Roadmap").click();
+    await ada.getByTestId("room-title").filter({ hasText: "Roadmap" }).waitFor();
+    await ada.getByTestId("open-room-settings").click();
+    await ada.getByTestId("room-settings-archive").filter({ hasText: "Restore room" }).click();
+    await bea.getByTestId("composer").waitFor();
+    await ada.getByTestId("room-link").filter({ hasText: "Roadmap" }).waitFor();
     await adaContext.close();
     await beaContext.close();
   });
@@ -93,6 +106,9 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await cal.waitForURL(/\/signin/);
     await calSecondTab.waitForURL(/\/signin/);
     await screenshot(cal, "admin-deactivated-tab-signin");
+    // Signing in again through a provider comes back with this code; the page says what happened.
+    await cal.goto(`${env.server.url}/signin?error=account_deactivated`);
+    await cal.getByTestId("signin-error").filter({ hasText: "deactivated by an administrator" }).waitFor();
     await adaContext.close();
     await calContext.close();
   });
@@ -131,13 +147,33 @@ describe.runIf(chromiumAvailable())("administration in a real browser", () => {
     await member.getByTestId("create-room-cancel").click();
     await member.getByTestId("close-rooms").click();
 
+    // Someone connected who has not used Parley lately shows as away in the member list.
+    const idle = await signIn(env.server.url, "Idle Ivan");
+    const idleSocket = await ChatClient.connect(env.server.wsUrl, idle.cookie);
+    const general = (await (
+      await fetch(`${env.server.url}/api/rooms/by-slug/general`, { headers: { cookie: idle.cookie } })
+    ).json()) as { room: { id: string } };
+    await idleSocket.join(general.room.id);
     await member.getByTestId("open-members").click();
+    await member
+      .getByTestId("member-profile")
+      .filter({ hasText: "Idle Ivan" })
+      .getByTestId("member-away")
+      .waitFor();
+    expect(
+      await member
+        .getByTestId("member-profile")
+        .filter({ hasText: "Max Member" })
+        .getByTestId("member-away")
+        .count(),
+    ).toBe(0);
     await openProfile(member, "管理者 花子");
     expect(await member.getByTestId("profile-role").textContent()).toBe("Administrator");
     // Members get no admin actions on the card.
     expect(await member.getByTestId("profile-deactivate").count()).toBe(0);
     expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
     await screenshot(member, "admin-profile-card-phone-en");
+    idleSocket.socket.terminate();
     await adminContext.close();
     await memberContext.close();
   });

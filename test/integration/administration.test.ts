@@ -2,6 +2,7 @@ import { CloseCode, type Profile, type Room, type ServerFrame } from "@parley/pr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient, readHistoryPage, type SignedInUser, signIn, waitUntil } from "../support/chat-client.js";
 import { testDatabases } from "../support/databases.js";
+import { LogLines } from "../support/log-lines.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { mockGithubAndGoogle, type ProviderMocks, signInWith } from "../support/provider-mocks.js";
 
@@ -14,6 +15,7 @@ describe.each(testDatabases())("administration on $name", (database) => {
   let bea: SignedInUser;
   let cal: SignedInUser;
   const open: ChatClient[] = [];
+  const log = new LogLines();
 
   const call = (who: SignedInUser, method: string, path: string, body?: unknown) =>
     fetch(`${server.url}${path}`, {
@@ -45,7 +47,8 @@ describe.each(testDatabases())("administration on $name", (database) => {
     drop = created.drop;
     server = await startServer({
       databaseUrl: created.url,
-      env: { ...mocks.env, ADMIN_EMAILS: "Boss@Corp.example" },
+      env: { ...mocks.env, ADMIN_EMAILS: "Boss@Corp.example", LOG_LEVEL: "info" },
+      logDestination: log,
     });
     // The first person to sign in becomes an administrator.
     admin = await signIn(server.url, "Ada");
@@ -171,6 +174,16 @@ describe.each(testDatabases())("administration on $name", (database) => {
     expect((await call(bea, "DELETE", `/api/rooms/${room.id}`)).status).toBe(403);
     const actions = (await auditRows()).filter((row) => row.target_id === room.id).map((row) => row.action);
     expect(actions).toEqual(["room.create", "room.rename", "room.topic"]);
+    // Each action is also one JSON log line naming who did what to which room.
+    const logged = log.lines.filter((line) => line.audit === true && line.targetId === room.id);
+    expect(logged.map((line) => [line.action, line.actorId])).toEqual([
+      ["room.create", bea.user.id],
+      ["room.rename", bea.user.id],
+      ["room.topic", bea.user.id],
+    ]);
+    // Unknown rooms are 404 whoever asks.
+    expect((await call(admin, "PATCH", "/api/rooms/no-such-room", { topic: "x" })).status).toBe(404);
+    expect((await call(admin, "DELETE", "/api/rooms/no-such-room")).status).toBe(404);
   });
 
   it("archives a room read-only and out of the list, and restores it", async () => {

@@ -1,4 +1,5 @@
 import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
+import type { RoomListFilter } from "../administration-ports.js";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
@@ -99,12 +100,13 @@ const byNameKey = (a: RoomListPosition, b: RoomListPosition) =>
 
 export class FakeRoomStore implements RoomStore {
   readonly rooms: Array<Room & { nameKey: string; directKey?: string }> = [];
-  async page(after: RoomListPosition | undefined, limit: number) {
+  async page(after: RoomListPosition | undefined, limit: number, filter: RoomListFilter = "all") {
     const order = byNameKey;
     return [...this.rooms]
       .filter((room) => room.kind === "open")
       .sort(order)
       .filter((room) => !after || order(room, after) > 0)
+      .filter((room) => filter === "all" || (filter === "archived") === Boolean(room.archived))
       .slice(0, limit);
   }
   async byId(id: string) {

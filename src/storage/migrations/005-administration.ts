@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { DatabaseKind } from "../database.js";
 import { columnTypes } from "./column-types.js";
@@ -60,6 +60,19 @@ export function administrationMigration(kind: DatabaseKind): Migration {
 
       await db.schema.alterTable("rooms").addColumn("topic", t.text).execute();
       await db.schema.alterTable("rooms").addColumn("archived_at", t.epochMillis).execute();
+
+      // An install that already has people: the first of them to sign up was the first to sign in.
+      const first = await sql<{
+        id: string;
+      }>`SELECT id FROM ${sql.table("user")} ORDER BY ${sql.ref("createdAt")}, id LIMIT 1`.execute(db);
+      const firstId = first.rows[0]?.id;
+      if (firstId !== undefined) {
+        const at = Date.now();
+        await sql`INSERT INTO workspace_settings (name, value) VALUES ('first_administrator', ${firstId})`.execute(
+          db,
+        );
+        await sql`INSERT INTO administrators (user_id, granted_at) VALUES (${firstId}, ${at})`.execute(db);
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
-import type { Member } from "@parley/protocol";
+import type { Member, PresenceStatus } from "@parley/protocol";
 import { useEffect, useMemo, useState } from "react";
-import { EMPTY_ROOM } from "../core/index.js";
+import { EMPTY_ROOM, STATUS_REFRESH_MS } from "../core/index.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
@@ -26,6 +26,7 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
   useEffect(() => {
     if (showsRoster) chat.loadRoster(roomId).catch(() => undefined);
   }, [chat, roomId, showsRoster]);
+  const statuses = useStatuses(sorted.map((member) => member.id).join(","));
 
   return (
     <aside className="member-panel" aria-label={t("members.label")}>
@@ -62,6 +63,11 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
               <span className="member-name" title={member.name}>
                 {member.name}
               </span>
+              {statuses[member.id] === "away" && (
+                <span className="member-away" data-testid="member-away">
+                  {t("profile.status.away")}
+                </span>
+              )}
             </button>
           </li>
         ))}
@@ -101,4 +107,27 @@ export function MemberPanel({ roomId, onClose }: { roomId: string; onClose?: () 
       )}
     </aside>
   );
+}
+
+/** Presence status of the listed people (comma-joined ids), refreshed while the list is shown. */
+function useStatuses(ids: string): Readonly<Record<string, PresenceStatus>> {
+  const chat = useChatCore();
+  const [statuses, setStatuses] = useState<Readonly<Record<string, PresenceStatus>>>({});
+  useEffect(() => {
+    if (!ids) return;
+    let current = true;
+    const load = () =>
+      chat.statuses(ids.split(",")).then(
+        (loaded) => current && setStatuses(loaded),
+        // Status is a nicety: the list stays as it was until the next refresh.
+        () => undefined,
+      );
+    void load();
+    const timer = setInterval(() => void load(), STATUS_REFRESH_MS);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [chat, ids]);
+  return statuses;
 }

@@ -1,9 +1,10 @@
-import { RoomCreationPolicy } from "@parley/protocol";
+import { type Room, RoomCreationPolicy } from "@parley/protocol";
 import { useEffect, useId, useState } from "react";
 import { problemOf } from "../api.js";
-import type { Problem } from "../core/index.js";
+import { type Problem, roomPath } from "../core/index.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
+import { Link } from "../router.js";
 import { useChatCore } from "../use-chat.js";
 import { Modal } from "./Modal.js";
 
@@ -36,11 +37,16 @@ function WorkspaceSettingsForm({ onClose }: { onClose(): void }) {
   const [policy, setPolicy] = useState<RoomCreationPolicy | null>(null);
   const [error, setError] = useState<Problem | null>(null);
   const [saved, setSaved] = useState(false);
+  const [archived, setArchived] = useState<Room[] | null>(null);
 
   useEffect(() => {
     let current = true;
     chat.roomCreationPolicy().then(
       (loaded) => current && setPolicy(loaded),
+      (err: unknown) => current && setError(problemOf(err)),
+    );
+    chat.archivedRooms().then(
+      (rooms) => current && setArchived(rooms),
       (err: unknown) => current && setError(problemOf(err)),
     );
     return () => {
@@ -49,12 +55,16 @@ function WorkspaceSettingsForm({ onClose }: { onClose(): void }) {
   }, [chat]);
 
   const choose = async (next: RoomCreationPolicy) => {
+    const before = policy;
     setError(null);
     setSaved(false);
+    // Shown chosen at once, put back if the server refuses.
+    setPolicy(next);
     try {
       setPolicy(await chat.setRoomCreationPolicy(next));
       setSaved(true);
     } catch (err) {
+      setPolicy(before);
       setError(problemOf(err));
     }
   };
@@ -77,6 +87,21 @@ function WorkspaceSettingsForm({ onClose }: { onClose(): void }) {
           </label>
         ))}
       </fieldset>
+      <h3 className="field-label">{t("workspace.archivedRooms")}</h3>
+      {archived && archived.length === 0 && <p className="field-hint">{t("workspace.archivedRooms.none")}</p>}
+      {archived && archived.length > 0 && (
+        <ul className="archived-rooms" data-testid="archived-rooms">
+          {archived.map((room) => (
+            <li key={room.id}>
+              {/* Open it, then Restore in its settings. */}
+              <Link to={roomPath(room.slug)} onClick={onClose}>
+                #{room.name}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="field-hint">{t("workspace.archivedRooms.hint")}</p>
       {saved && (
         <p className="field-hint" role="status" data-testid="workspace-saved">
           {t("workspace.saved")}

@@ -8,6 +8,7 @@ import {
   type Message,
   type NotificationLevel,
   type NotificationLevelResponse,
+  type PresenceStatus,
   type Profile,
   type PushSubscriptionBody,
   type Role,
@@ -83,6 +84,10 @@ export interface ChatCoreDeps {
 }
 
 export const STARTUP_RETRY_MS = 3000;
+/** Most people one status request names (the server's limit). */
+export const MAX_STATUS_IDS = 100;
+/** How often a visible member list refreshes presence status (online, away). */
+export const STATUS_REFRESH_MS = 30_000;
 /** After a failed history fetch, scrolling at the top must not turn into a request storm. */
 export const OLDER_RETRY_MS = 5000;
 /** Reads are batched: scrolling through a busy room must not send a frame per message. */
@@ -352,6 +357,17 @@ export class ChatCore {
 
   setDeactivated(personId: string, deactivated: boolean): Promise<Profile> {
     return this.api.setDeactivated(personId, deactivated);
+  }
+
+  /** Archived rooms, for administrators to find and restore. */
+  archivedRooms(): Promise<Room[]> {
+    return this.api.archivedRooms();
+  }
+
+  /** Online, away or offline for each of these people (at most 100 are asked for). */
+  async statuses(personIds: readonly string[]): Promise<Readonly<Record<string, PresenceStatus>>> {
+    const ids = [...new Set(personIds)].slice(0, MAX_STATUS_IDS);
+    return ids.length === 0 ? {} : this.api.statuses(ids);
   }
 
   private removeRoom(roomId: string): void {

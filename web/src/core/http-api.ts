@@ -10,6 +10,7 @@ import {
   type NotificationLevel,
   NotificationLevelResponse,
   PeoplePage,
+  PeopleStatus,
   type Profile,
   ProfileResponse,
   PushPublicKey,
@@ -83,6 +84,10 @@ export interface ChatApi {
   profile(personId: string): Promise<Profile>;
   setRole(personId: string, role: Role): Promise<Profile>;
   setDeactivated(personId: string, deactivated: boolean): Promise<Profile>;
+  /** The archived rooms (first page, up to 200), in name order. */
+  archivedRooms(): Promise<Room[]>;
+  /** Presence status of up to 100 people. */
+  statuses(personIds: readonly string[]): Promise<PeopleStatus["statuses"]>;
   /** Every room, following `nextCursor` page by page until it is null. */
   listRooms(): Promise<Room[]>;
   createRoom(name: string): Promise<Room>;
@@ -184,6 +189,10 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       request("/api/workspace/settings", WorkspaceSettings, { method: "PUT", body: { roomCreation } }),
     profile: (personId) => person(`/api/people/${encodeURIComponent(personId)}`, "GET"),
     setRole: (personId, role) => person(`/api/people/${encodeURIComponent(personId)}/role`, "PUT", { role }),
+    archivedRooms: async () => (await request("/api/rooms?archived=true&limit=200", RoomList)).rooms,
+    statuses: async (personIds) =>
+      (await request(`/api/people/status?ids=${personIds.map(encodeURIComponent).join(",")}`, PeopleStatus))
+        .statuses,
     setDeactivated: (personId, deactivated) =>
       person(
         `/api/people/${encodeURIComponent(personId)}/${deactivated ? "deactivate" : "reactivate"}`,

@@ -1,5 +1,5 @@
 export { BACKOFF_CAP_MS, BACKOFF_START_MS, parseRetryAfter, reconnectDelay } from "./backoff.js";
-export { ChatCore, type ChatCoreDeps, type ChatState } from "./chat-core.js";
+export { ChatCore, type ChatCoreDeps, type ChatState, STATUS_REFRESH_MS } from "./chat-core.js";
 export { Connection, type ConnectionStatus, parseServerFrame } from "./connection.js";
 export { ApiError, type ChatApi, createChatApi, problemOf, refusalOf } from "./http-api.js";
 // notify slice

@@ -177,6 +177,9 @@ export const en = {
   "workspace.roomCreation.everyone": "Everyone",
   "workspace.roomCreation.administrators": "Administrators only",
   "workspace.saved": "Saved.",
+  "workspace.archivedRooms": "Archived rooms",
+  "workspace.archivedRooms.none": "No room is archived.",
+  "workspace.archivedRooms.hint": "Open an archived room and restore it from its settings.",
   "workspace.close": "Close",
   "signin.error.account_deactivated":
     "Your account has been deactivated by an administrator. Ask an administrator to reactivate it.",

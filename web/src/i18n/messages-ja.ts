@@ -177,6 +177,9 @@ export const ja: Record<MessageId, string> = {
   "workspace.roomCreation.everyone": "全員",
   "workspace.roomCreation.administrators": "管理者のみ",
   "workspace.saved": "保存しました。",
+  "workspace.archivedRooms": "アーカイブ済みのルーム",
+  "workspace.archivedRooms.none": "アーカイブ済みのルームはありません。",
+  "workspace.archivedRooms.hint": "アーカイブ済みのルームを開き、その設定から元に戻せます。",
   "workspace.close": "閉じる",
   "signin.error.account_deactivated":
     "あなたのアカウントは管理者によって無効化されています。再び有効にするよう管理者に依頼してください。",
