@@ -148,15 +148,38 @@ describe.runIf(chromiumAvailable())("private rooms and direct messages in the br
       // Ann starts a direct message with Ben from the directory.
       const annSidebarAgain = await openSidebar(ann, screen);
       expect(await annSidebarAgain.getByText(screen.texts.direct, { exact: true }).count()).toBe(1);
-      await annSidebarAgain.getByTestId("new-direct-open").click();
       const direct = ann.getByTestId("direct-dialog");
-      await direct.waitFor({ state: "visible" });
-      await direct.getByTestId("people-filter").fill(`Ben ${tag}`);
-      await direct
-        .locator(`[data-testid=person][data-name="Ben ${tag}"] [data-testid=person-select]`)
-        .check();
-      await screenshot(ann, `rooms-access-${screen.name}-directory`);
-      await direct.getByTestId("people-message").click();
+      const benChoice = direct.locator(
+        `[data-testid=person][data-name="Ben ${tag}"] [data-testid=person-select]`,
+      );
+      if (screen.phone) {
+        await annSidebarAgain.getByTestId("new-direct-open").click();
+        await direct.waitFor({ state: "visible" });
+        await direct.getByTestId("people-filter").fill(`Ben ${tag}`);
+        await benChoice.check();
+        await screenshot(ann, `rooms-access-${screen.name}-directory`);
+        await direct.getByTestId("people-message").click();
+      } else {
+        // From the keyboard alone: the dialog opens on the name filter; Tab reaches the choice and the button.
+        await annSidebarAgain.getByTestId("new-direct-open").focus();
+        await ann.keyboard.press("Enter");
+        await direct.waitFor({ state: "visible" });
+        await expect
+          .poll(() => ann.evaluate(() => document.activeElement?.getAttribute("data-testid")))
+          .toBe("people-filter");
+        await ann.keyboard.type(`Ben ${tag}`);
+        await benChoice.waitFor();
+        await expect.poll(() => direct.getByTestId("person").count()).toBe(1);
+        await ann.keyboard.press("Tab");
+        expect(await ann.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+          "person-select",
+        );
+        await ann.keyboard.press("Space");
+        expect(await benChoice.isChecked()).toBe(true);
+        await screenshot(ann, `rooms-access-${screen.name}-directory`);
+        await direct.getByTestId("people-message").focus();
+        await ann.keyboard.press("Enter");
+      }
       await ann.waitForURL(/\/r\/dm-[0-9a-f]+$/);
       await ann
         .getByTestId("room-title")
