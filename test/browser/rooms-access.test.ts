@@ -210,6 +210,25 @@ describe.runIf(chromiumAvailable())("private rooms and direct messages in the br
       await screenshot(ben, `rooms-access-${screen.name}-direct-received`);
       expect(await cho.getByText(`hello Ben ${tag}`).count()).toBe(0);
 
+      if (!screen.phone) {
+        // The creator removes Ben from the member list: the room leaves Ben's list at once.
+        await (await openSidebar(ann, screen))
+          .locator("[data-testid=room-link]", { hasText: `Secret ${tag}` })
+          .click();
+        await ann
+          .getByTestId("room-title")
+          .filter({ hasText: `Secret ${tag}` })
+          .waitFor();
+        const benMember = ann.getByTestId("roster-member").filter({ hasText: `Ben ${tag}` });
+        await benMember.waitFor();
+        expect(await ann.getByTestId("roster-member").count()).toBe(2);
+        await benMember.getByTestId("roster-remove").click();
+        await benMember.waitFor({ state: "detached" });
+        await ben
+          .locator("[data-testid=room-link]", { hasText: `Secret ${tag}` })
+          .waitFor({ state: "detached" });
+        await screenshot(ann, `rooms-access-${screen.name}-removed`);
+      }
       for (const page of pages) await page.context().close();
     },
   );
