@@ -199,7 +199,7 @@ export class Hub {
         );
         return;
       case "member_removed":
-        this.evict(event.userId, event.roomId);
+        // The sockets were already taken out of the room (RoomMembership, before this): only tell.
         this.toUser(event.userId, encodeFrame({ type: "room_removed", roomId: event.roomId }));
         this.toRoom(
           event.roomId,

@@ -138,8 +138,12 @@ export type BusEvent =
   // --- rooms-access ---
   /** `member` became a member of `room` (joined, was invited, or is in a new direct conversation). */
   | { kind: "member_added"; room: Room; member: Member }
-  /** `userId` is no longer a member of the room (`kind` says which): every node drops their sockets from it at once. */
-  | { kind: "member_removed"; roomId: string; roomKind: RoomKind; userId: string }
+  /**
+   * `userId` is no longer a member of the room: every node drops their sockets from it at once.
+   * `changeId` is unique per change, so the node that made it (and applied it before answering)
+   * does not apply it again when the bus brings it back.
+   */
+  | { kind: "member_removed"; roomId: string; roomKind: RoomKind; userId: string; changeId: string }
   // --- end rooms-access ---
   // notify slice: typing goes to the room; mentions and notifications to these people's sockets.
   | { kind: "typing"; roomId: string; users: Member[] }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { ChatService } from "./chat-service.js";
+import type { Bus, BusEvent } from "./ports.js";
 import { RoomAccess } from "./room-access.js";
 import {
   FakeMembershipStore,
@@ -160,5 +161,60 @@ describe("removal", () => {
     expect(bobSocket.ofType("joined")).toEqual([]);
     expect(bobSocket.ofType("error").at(-1)).toMatchObject({ code: "unknown_room" });
     expect(await chat.deps.memberships.position(bob.id, room.id)).toBeUndefined();
+  });
+});
+
+/** A bus that holds every event until told to deliver, as a slow Redis would. */
+class HeldBus implements Bus {
+  readonly available = true;
+  private readonly handlers: Array<(event: BusEvent) => void> = [];
+  private readonly held: BusEvent[] = [];
+  holding = false;
+  async publish(event: BusEvent) {
+    if (this.holding) this.held.push(event);
+    else for (const handler of this.handlers) handler(event);
+  }
+  subscribe(handler: (event: BusEvent) => void) {
+    this.handlers.push(handler);
+  }
+  release() {
+    this.holding = false;
+    for (const event of this.held.splice(0)) for (const handler of this.handlers) handler(event);
+  }
+}
+
+describe("a removal coming back over the bus", () => {
+  it("does not evict the person again once they were invited back and rejoined meanwhile", async () => {
+    const rooms = new FakeRoomStore();
+    const messages = new FakeMessageStore(rooms);
+    for (const user of [ada, bob]) messages.saveUser(user);
+    const bus = new HeldBus();
+    const chat = new ChatService({
+      messages,
+      rooms,
+      presence: new InMemoryPresence(),
+      memberships: new FakeMembershipStore(messages),
+      users: new FakeUserDirectory(messages),
+      bus,
+      clock: { now: () => 1 },
+      limits: { sends: unlimited, roomCreations: unlimited },
+    });
+    const created = await chat.createRoom("Plans", ada.id, "private");
+    if (created.kind !== "created") throw new Error(created.kind);
+    const room = created.room;
+    await chat.membership.invite(ada.id, room.id, bob.id);
+    const bobSocket = new RecordingSubscriber("b1", bob);
+    const bobIn = chat.participant(bobSocket);
+    const adaIn = chat.participant(new RecordingSubscriber("a1", ada));
+    await adaIn.join({ type: "join", roomId: room.id });
+
+    bus.holding = true;
+    await chat.membership.remove(ada.id, room.id, bob.id);
+    await chat.membership.invite(ada.id, room.id, bob.id);
+    await bobIn.join({ type: "join", roomId: room.id });
+    expect(bobSocket.ofType("joined")).toHaveLength(1);
+    bus.release();
+    await adaIn.send({ type: "send", roomId: room.id, clientId: "after", body: "welcome back" });
+    expect(bobSocket.ofType("message").map((f) => f.message.body)).toEqual(["welcome back"]);
   });
 });

@@ -40,6 +40,8 @@ export interface PeoplePage {
 }
 
 const NOT_FOUND = "There is no such room.";
+/** Removals applied here and awaiting their echo from the bus; far more than could be in flight. */
+const APPLIED_CHANGES_KEPT = 10_000;
 
 /**
  * Whether this person may remove others from the room: its creator. The administrators' role
@@ -58,6 +60,8 @@ export function mayRemoveMembers(room: Room, personId: string): boolean {
 export class RoomMembership {
   /** Connected participants per user on this node, so a removal reaches their joins and sends. */
   private readonly participants = new Map<string, Set<Participant>>();
+  /** Removals this node applied before publishing them, by change id, until the bus brings each back. */
+  private readonly appliedHere = new Set<string>();
 
   constructor(
     private readonly deps: ChatDependencies,
@@ -70,9 +74,16 @@ export class RoomMembership {
     if (event.kind === "member_added") this.access.forget(event.room.id);
     if (event.kind === "member_removed") {
       this.access.forget(event.roomId);
-      this.hub.evict(event.userId, event.roomId);
-      for (const participant of this.participants.get(event.userId) ?? []) participant.revoke(event.roomId);
+      // Applied here before the change was answered: applying it again could evict a rejoin.
+      if (this.appliedHere.delete(event.changeId)) return;
+      this.evict(event.userId, event.roomId);
     }
+  }
+
+  /** Takes the person's sockets on this node out of the room, synchronously. */
+  private evict(userId: string, roomId: string): void {
+    this.hub.evict(userId, roomId);
+    for (const participant of this.participants.get(userId) ?? []) participant.revoke(roomId);
   }
 
   connected(participant: Participant): void {
@@ -124,7 +135,13 @@ export class RoomMembership {
     await this.requireBus();
     if (!(await this.deps.memberships.remove(userId, roomId)))
       throw new MembershipRefusal("not_member", "You are not a member of this room.");
-    await this.publishChange({ kind: "member_removed", roomId, roomKind: room.kind, userId });
+    await this.publishChange({
+      kind: "member_removed",
+      roomId,
+      roomKind: room.kind,
+      userId,
+      changeId: randomUUID(),
+    });
   }
 
   /** Any member of a private room (anyone who may read an open one) may add a person. */
@@ -155,7 +172,13 @@ export class RoomMembership {
     await this.requireBus();
     if (!(await this.deps.memberships.remove(memberId, roomId)))
       throw new MembershipRefusal("not_member", "That person is not a member of this room.");
-    await this.publishChange({ kind: "member_removed", roomId, roomKind: room.kind, userId: memberId });
+    await this.publishChange({
+      kind: "member_removed",
+      roomId,
+      roomKind: room.kind,
+      userId: memberId,
+      changeId: randomUUID(),
+    });
   }
 
   /** A page of the room's members in name order, for those who may read the room. */
@@ -256,7 +279,15 @@ export class RoomMembership {
   /** Forgets the room's access here at once (this node answers the caller next), then tells every node. */
   private async publishChange(event: BusEvent & { kind: "member_added" | "member_removed" }): Promise<void> {
     this.access.forget(event.kind === "member_added" ? event.room.id : event.roomId);
-    if (event.kind === "member_removed") this.handle(event);
+    if (event.kind === "member_removed") {
+      this.evict(event.userId, event.roomId);
+      this.appliedHere.add(event.changeId);
+      // Bounded: a change the bus never brought back (an outage) must not be kept for ever.
+      if (this.appliedHere.size > APPLIED_CHANGES_KEPT) {
+        const oldest = this.appliedHere.values().next().value;
+        if (oldest !== undefined) this.appliedHere.delete(oldest);
+      }
+    }
     await this.deps.bus.publish(event).catch((error: unknown) => {
       if (!isDependencyUnavailable(error)) throw error;
     });

@@ -148,15 +148,38 @@ describe.runIf(chromiumAvailable())("private rooms and direct messages in the br
       // Ann starts a direct message with Ben from the directory.
       const annSidebarAgain = await openSidebar(ann, screen);
       expect(await annSidebarAgain.getByText(screen.texts.direct, { exact: true }).count()).toBe(1);
-      await annSidebarAgain.getByTestId("new-direct-open").click();
       const direct = ann.getByTestId("direct-dialog");
-      await direct.waitFor({ state: "visible" });
-      await direct.getByTestId("people-filter").fill(`Ben ${tag}`);
-      await direct
-        .locator(`[data-testid=person][data-name="Ben ${tag}"] [data-testid=person-select]`)
-        .check();
-      await screenshot(ann, `rooms-access-${screen.name}-directory`);
-      await direct.getByTestId("people-message").click();
+      const benChoice = direct.locator(
+        `[data-testid=person][data-name="Ben ${tag}"] [data-testid=person-select]`,
+      );
+      if (screen.phone) {
+        await annSidebarAgain.getByTestId("new-direct-open").click();
+        await direct.waitFor({ state: "visible" });
+        await direct.getByTestId("people-filter").fill(`Ben ${tag}`);
+        await benChoice.check();
+        await screenshot(ann, `rooms-access-${screen.name}-directory`);
+        await direct.getByTestId("people-message").click();
+      } else {
+        // From the keyboard alone: the dialog opens on the name filter; Tab reaches the choice and the button.
+        await annSidebarAgain.getByTestId("new-direct-open").focus();
+        await ann.keyboard.press("Enter");
+        await direct.waitFor({ state: "visible" });
+        await expect
+          .poll(() => ann.evaluate(() => document.activeElement?.getAttribute("data-testid")))
+          .toBe("people-filter");
+        await ann.keyboard.type(`Ben ${tag}`);
+        await benChoice.waitFor();
+        await expect.poll(() => direct.getByTestId("person").count()).toBe(1);
+        await ann.keyboard.press("Tab");
+        expect(await ann.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+          "person-select",
+        );
+        await ann.keyboard.press("Space");
+        expect(await benChoice.isChecked()).toBe(true);
+        await screenshot(ann, `rooms-access-${screen.name}-directory`);
+        await direct.getByTestId("people-message").focus();
+        await ann.keyboard.press("Enter");
+      }
       await ann.waitForURL(/\/r\/dm-[0-9a-f]+$/);
       await ann
         .getByTestId("room-title")
@@ -187,6 +210,25 @@ describe.runIf(chromiumAvailable())("private rooms and direct messages in the br
       await screenshot(ben, `rooms-access-${screen.name}-direct-received`);
       expect(await cho.getByText(`hello Ben ${tag}`).count()).toBe(0);
 
+      if (!screen.phone) {
+        // The creator removes Ben from the member list: the room leaves Ben's list at once.
+        await (await openSidebar(ann, screen))
+          .locator("[data-testid=room-link]", { hasText: `Secret ${tag}` })
+          .click();
+        await ann
+          .getByTestId("room-title")
+          .filter({ hasText: `Secret ${tag}` })
+          .waitFor();
+        const benMember = ann.getByTestId("roster-member").filter({ hasText: `Ben ${tag}` });
+        await benMember.waitFor();
+        expect(await ann.getByTestId("roster-member").count()).toBe(2);
+        await benMember.getByTestId("roster-remove").click();
+        await benMember.waitFor({ state: "detached" });
+        await ben
+          .locator("[data-testid=room-link]", { hasText: `Secret ${tag}` })
+          .waitFor({ state: "detached" });
+        await screenshot(ann, `rooms-access-${screen.name}-removed`);
+      }
       for (const page of pages) await page.context().close();
     },
   );

@@ -46,7 +46,7 @@ const everyKind: BusEvent[] = [
     },
     member: ada,
   },
-  { kind: "member_removed", roomId: "r", roomKind: "private", userId: "u:odd|id" },
+  { kind: "member_removed", roomId: "r", roomKind: "private", userId: "u:odd|id", changeId: "c-1" },
 ];
 
 /** Collects what one subscriber receives. */

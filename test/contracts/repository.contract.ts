@@ -569,6 +569,10 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         const rest = await store.memberships.members(room.id, { name: last.name, id: last.id }, 2);
         expect(rest).toEqual([cid]);
         expect((await store.memberships.roomsOf(bob.id, 100)).map((r) => r.id)).toEqual([room.id]);
+        // RoomAccess.readableRoomIds asks for every membership at once.
+        expect((await store.memberships.roomsOf(bob.id, Number.MAX_SAFE_INTEGER)).map((r) => r.id)).toEqual([
+          room.id,
+        ]);
         expect(await store.memberships.position(bob.id, room.id)).toBe(0);
         expect(await store.memberships.remove(bob.id, room.id)).toBe(true);
         expect(await store.memberships.remove(bob.id, room.id)).toBe(false);
