@@ -189,6 +189,12 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     const select = page.getByTestId("notify-level");
     await expect.poll(() => select.inputValue(), { timeout: 5000 }).toBe("mentions");
     await select.selectOption("everything");
+    // This device's notifications are in the user menu; Chromium here has no push service, so only the switch is checked.
+    await page.getByTestId("user-menu").click();
+    await page.getByTestId("device-notifications").waitFor();
+    expect(await page.getByTestId("device-notifications-state").textContent()).toBe("Off");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, "notify-user-menu-device");
     await page.reload();
     await expect
       .poll(() => page.getByTestId("notify-level").inputValue(), { timeout: 5000 })
