@@ -45,6 +45,12 @@ class Mentions implements MentionStore {
   async recent() {
     return [];
   }
+  async forget(roomId: string, seq: number) {
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const row = this.rows[i];
+      if (row && row.roomId === roomId && row.seq === seq) this.rows.splice(i, 1);
+    }
+  }
 }
 
 describe("notifications by level (the matrix of decision 0037)", () => {
@@ -177,6 +183,19 @@ describe("MessageNotifier", () => {
       url: `/r/open?m=${sent.seq}`,
       tag: `${open.id}:${sent.seq}`,
     });
+  });
+
+  it("resolves an edited message again and forgets a deleted one's mentions (hooks for the edits slice)", async () => {
+    const sent = message(open.id, "@Ben first");
+    await notifier.stored(sent);
+    await notifier.edited({ ...sent, body: "no mention any more" });
+    expect(mentions.rows).toEqual([]);
+    await notifier.edited({ ...sent, body: "@Ben again" });
+    expect(mentions.rows).toEqual([{ roomId: open.id, seq: sent.seq, userId: ben.id }]);
+    // An edit badges again but notifies nobody a second time.
+    expect(events.filter((event) => event.kind === "notify")).toHaveLength(1);
+    await notifier.deleted(open.id, sent.seq);
+    expect(mentions.rows).toEqual([]);
   });
 
   it("refuses @room where the room is larger than the setting allows", async () => {

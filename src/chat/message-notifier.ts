@@ -81,6 +81,27 @@ export class MessageNotifier {
     return readable;
   }
 
+  /**
+   * For the `edits` slice's hooks: a deleted message mentions nobody any more; an edited one is
+   * resolved again (new mentions get a badge; nobody is notified again of an edit).
+   */
+  async deleted(roomId: string, seq: number): Promise<void> {
+    await this.deps.mentions.forget(roomId, seq);
+  }
+
+  async edited(message: Message): Promise<void> {
+    await this.deps.mentions.forget(message.roomId, message.seq);
+    let members: Member[] | undefined;
+    const mentioned = await this.resolveMentions(message, async () => {
+      members ??= await this.deps.members.members(message.roomId);
+      return members;
+    });
+    if (mentioned.size === 0) return;
+    const userIds = [...mentioned];
+    await this.deps.mentions.record(message.roomId, message.seq, userIds, message.createdAt);
+    await this.bus.publish({ kind: "mention", roomId: message.roomId, seq: message.seq, userIds });
+  }
+
   async stored(message: Message): Promise<void> {
     const room = await this.rooms.byId(message.roomId);
     if (!room) return;

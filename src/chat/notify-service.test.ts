@@ -50,6 +50,7 @@ describe("NotifyService asks RoomAccess on every read", () => {
       record: async () => undefined,
       unread: async () => [],
       // Rooms filtered as the SQL adapter does: only those in `roomIds`.
+      forget: async () => undefined,
       recent: async (_userId, roomIds) =>
         [mentionIn("r-secret", 2), mentionIn("r-open", 1)].filter((m) => roomIds.includes(m.roomId)),
     },

@@ -257,6 +257,8 @@ export interface MentionStore {
   unread(userId: string, perRoom: number): Promise<Array<{ roomId: string; seqs: number[] }>>;
   /** The person's newest mentions in these rooms, newest first, with the messages. */
   recent(userId: string, roomIds: readonly string[], limit: number): Promise<Message[]>;
+  /** Forgets whom a message mentioned (it was deleted, or is being resolved again after an edit). */
+  forget(roomId: string, seq: number): Promise<void>;
 }
 
 export interface NotificationLevelStore {

@@ -35,6 +35,10 @@ export class MentionRepository implements MentionStore {
     }
   }
 
+  async forget(roomId: string, seq: number): Promise<void> {
+    await this.db.deleteFrom("mentions").where("room_id", "=", roomId).where("seq", "=", seq).execute();
+  }
+
   async unread(userId: string, perRoom: number): Promise<Array<{ roomId: string; seqs: number[] }>> {
     const rows = await this.db
       .selectFrom("mentions as n")

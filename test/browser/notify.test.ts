@@ -29,7 +29,7 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     const page = await context.newPage();
     await devSignIn(page, env.server.url, name);
     await expect
-      .poll(() => page.getByTestId("connection-status").getAttribute("data-state"))
+      .poll(() => page.getByTestId("connection-status").getAttribute("data-state"), { timeout: 10_000 })
       .toBe("connected");
     return page;
   }
@@ -54,7 +54,7 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     await composer(ben).click();
     await composer(ben).pressSequentially("hi @ai");
     const options = ben.getByTestId("mention-option");
-    await expect.poll(() => options.allTextContents()).toEqual(["Aiko Tanaka"]);
+    await expect.poll(() => options.allTextContents(), { timeout: 5000 }).toEqual(["Aiko Tanaka"]);
     await screenshot(ben, "notify-mention-suggestions-dark");
     expect(await seriousAxeViolations(ben)).toEqual([]);
     await composer(ben).press("Enter");
@@ -66,23 +66,24 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     expect(await ben.getByTestId("mention").first().textContent()).toBe("@Aiko Tanaka");
 
     const badge = aiko.locator("[data-testid=room-link][data-slug=general] [data-testid=mention-badge]");
-    await expect.poll(() => badge.textContent()).toBe("@1");
-    await expect.poll(() => aiko.title()).toContain("@1");
+    await expect.poll(() => badge.textContent(), { timeout: 5000 }).toBe("@1");
+    await expect.poll(() => aiko.title(), { timeout: 5000 }).toContain("@1");
     // The badge is stored on the server: it survives a reload.
     await aiko.reload();
-    await expect.poll(() => badge.textContent()).toBe("@1");
+    await expect.poll(() => badge.textContent(), { timeout: 5000 }).toBe("@1");
     await aiko.getByTestId("mentions-open").click();
     const entry = aiko.getByTestId("mention-entry");
-    await expect.poll(() => entry.count()).toBe(1);
+    await expect.poll(() => entry.count(), { timeout: 5000 }).toBe(1);
     expect(await entry.first().textContent()).toContain("the build is red");
     expect(await entry.first().getAttribute("href")).toMatch(/^\/r\/general\?m=\d+$/);
     await screenshot(aiko, "notify-recent-mentions");
+    expect(await seriousAxeViolations(aiko)).toEqual([]);
     await aiko.getByTestId("mentions-close").click();
 
     // Reading the room clears the badge; her own mention stands out.
     await aiko.locator("[data-testid=room-link][data-slug=general]").click();
     await aiko.getByTestId("mention-me").filter({ hasText: "@Aiko Tanaka" }).waitFor();
-    await expect.poll(() => badge.count()).toBe(0);
+    await expect.poll(() => badge.count(), { timeout: 5000 }).toBe(0);
     await screenshot(aiko, "notify-mention-highlighted");
   });
 
@@ -95,14 +96,16 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     await input.pressSequentially("@");
     // The IME shows "あお" underlined: nothing is suggested yet (the list would show in this same render).
     await cdp.send("Input.imeSetComposition", { text: "あお", selectionStart: 2, selectionEnd: 2 });
-    await expect.poll(() => input.inputValue()).toBe("@あお");
+    await expect.poll(() => input.inputValue(), { timeout: 5000 }).toBe("@あお");
     expect(await ben.getByTestId("mention-suggestions").count()).toBe(0);
     await cdp.send("Input.imeSetComposition", { text: "青", selectionStart: 1, selectionEnd: 1 });
-    await expect.poll(() => input.inputValue()).toBe("@青");
+    await expect.poll(() => input.inputValue(), { timeout: 5000 }).toBe("@青");
     expect(await ben.getByTestId("mention-suggestions").count()).toBe(0);
     // Committed: now the list offers 青木.
     await cdp.send("Input.insertText", { text: "青" });
-    await expect.poll(() => ben.getByTestId("mention-option").allTextContents()).toEqual(["青木 花子"]);
+    await expect
+      .poll(() => ben.getByTestId("mention-option").allTextContents(), { timeout: 5000 })
+      .toEqual(["青木 花子"]);
     await screenshot(ben, "notify-mention-ime-ja");
     await input.press("Enter");
     expect(await input.inputValue()).toBe("@青木 花子 ");
@@ -115,13 +118,16 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
     const ben = await person(env.browser, "Ben Watches");
     await composer(aiko).click();
     await composer(aiko).pressSequentially("almost done");
-    await expect.poll(() => ben.getByTestId("typing").textContent()).toBe("Aiko Types is typing…");
+    // Typing notices are gathered for up to a second (TYPING_BATCH_MS) before they go out.
+    await expect
+      .poll(() => ben.getByTestId("typing").textContent(), { timeout: 5000 })
+      .toBe("Aiko Types is typing…");
     // Aiko sees nobody typing: her own typing is never echoed.
     expect(await aiko.getByTestId("typing").textContent()).toBe("");
     await screenshot(ben, "notify-typing");
     await composer(aiko).press("Enter");
     await ben.getByTestId("message-body").filter({ hasText: "almost done" }).waitFor();
-    await expect.poll(() => ben.getByTestId("typing").textContent()).toBe("");
+    await expect.poll(() => ben.getByTestId("typing").textContent(), { timeout: 5000 }).toBe("");
   });
 
   it("shows a system notification for a mention while the tab is hidden; clicking it opens the room at the message", async () => {
@@ -162,7 +168,7 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
           window as unknown as { __shown: Array<{ title: string; options: NotificationOptions }> }
         ).__shown.map((entry) => ({ title: entry.title, body: entry.options.body, tag: entry.options.tag })),
       );
-    await expect.poll(shown).toHaveLength(1);
+    await expect.poll(shown, { timeout: 5000 }).toHaveLength(1);
     const [notification] = await shown();
     expect(notification).toMatchObject({ title: "Ben Pinger · #general", body: "@Aiko Hidden lunch?" });
     expect(notification?.tag).toMatch(/^[^:]+:\d+$/);
@@ -181,10 +187,18 @@ describe.runIf(chromiumAvailable())("mentions, typing and notifications in a rea
   it("changes the room's notification level from its header, and keeps it", async () => {
     const page = await person(env.browser, "Level Setter");
     const select = page.getByTestId("notify-level");
-    await expect.poll(() => select.inputValue()).toBe("mentions");
+    await expect.poll(() => select.inputValue(), { timeout: 5000 }).toBe("mentions");
     await select.selectOption("everything");
+    // This device's notifications are in the user menu; Chromium here has no push service, so only the switch is checked.
+    await page.getByTestId("user-menu").click();
+    await page.getByTestId("device-notifications").waitFor();
+    expect(await page.getByTestId("device-notifications-state").textContent()).toBe("Off");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, "notify-user-menu-device");
     await page.reload();
-    await expect.poll(() => page.getByTestId("notify-level").inputValue()).toBe("everything");
+    await expect
+      .poll(() => page.getByTestId("notify-level").inputValue(), { timeout: 5000 })
+      .toBe("everything");
   });
 
   it("fits a phone in Japanese: header select, typing line and suggestions", async () => {

@@ -112,6 +112,37 @@ describe.each(testDatabases())("mentions, typing and notification levels on $nam
     expect(after.rooms.find((entry) => entry.roomId === room.id)).toBeUndefined();
   });
 
+  it("forgets a deleted message's mentions and resolves an edited one again (the edits slice's hooks)", async () => {
+    const aiko = await signIn(server.url, "Hook Author");
+    const ben = await signIn(server.url, "Hook Reader");
+    const room = await createRoom(server, aiko.cookie, "Hooks");
+    const aikoSocket = await connect(aiko);
+    const benSocket = await connect(ben);
+    await benSocket.join(room.id);
+    await aikoSocket.join(room.id);
+    const seq = await say(aikoSocket, room.id, "@Hook Reader look");
+    await benSocket.waitFor(is("mention", (frame) => frame.seq === seq));
+    const rows = async () =>
+      (
+        await server.parley.db
+          .selectFrom("mentions")
+          .select("user_id")
+          .where("room_id", "=", room.id)
+          .execute()
+      ).map((row) => row.user_id);
+    expect(await rows()).toEqual([ben.user.id]);
+    const notifier = server.parley.chat.notifier;
+    if (!notifier) throw new Error("notifications are off");
+    const [message] = aikoSocket.messages(room.id);
+    if (!message) throw new Error("no message");
+    await notifier.edited({ ...message, body: "@Hook Author only myself now" });
+    expect(await rows()).toEqual([]);
+    await notifier.edited({ ...message, body: "@Hook Reader again" });
+    expect(await rows()).toEqual([ben.user.id]);
+    await notifier.deleted(room.id, seq);
+    expect(await rows()).toEqual([]);
+  });
+
   it("refuses @room in a room larger than MENTION_ROOM_MAX_MEMBERS, storing nothing", async () => {
     const people = await Promise.all(["Ann", "Bo", "Cy", "Di"].map((name) => signIn(server.url, name)));
     const [ann] = people;
