@@ -3,6 +3,7 @@ import type { HistoryPage, Member, Room } from "@parley/protocol";
 import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MessageEditor } from "./message-editor.js";
 import { Participant } from "./participant.js";
 import type { ChatDependencies, Subscriber } from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
@@ -48,6 +49,8 @@ export class ChatService {
   /** Who may read which room; every read path asks it. */
   readonly access: RoomAccess;
   private readonly presenceChanges: PresenceBatcher;
+  /** Where stored messages change (edits, deletions, reactions); see MessageEditor. */
+  readonly editor: MessageEditor;
 
   constructor(
     readonly deps: ChatDependencies,
@@ -55,6 +58,7 @@ export class ChatService {
   ) {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
     this.access = new RoomAccess(deps.rooms);
+    this.editor = new MessageEditor(deps, this.access);
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     deps.bus.subscribe((event) => this.hub.handle(event));
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
@@ -62,7 +66,7 @@ export class ChatService {
 
   /** A connected client; the gateway calls its methods for each frame and on close. */
   participant(subscriber: Subscriber): Participant {
-    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges);
+    return new Participant(subscriber, this.deps, this.hub, this.presenceChanges, this.editor);
   }
 
   /** Members the presence store found gone (their node died): tell the room. */
@@ -153,6 +157,24 @@ export class ChatService {
     // Capped in bytes too: the newest of the page that fit; the client asks for the rest with `before`.
     const newest = newestWithin(page.length > limit ? page.slice(1) : page, MAX_MESSAGE_BYTES_PER_PAGE);
     return { ...toPage(newest.messages), hasOlder: page.length > limit || newest.trimmed };
+  }
+
+  /**
+   * "Open a room at a message" (edits, issue 15 part A): up to `limit` messages before `around`,
+   * that message, and up to `limit` after it. Asks RoomAccess: a room the user may not read is
+   * answered like one that does not exist.
+   */
+  async historyAround(
+    userId: string,
+    roomId: string,
+    around: number,
+    limit = HISTORY_PAGE_SIZE,
+  ): Promise<HistoryPage> {
+    if (!(await this.access.canRead(userId, roomId))) throw new RoomNotFoundError(roomId);
+    const older = await this.deps.messages.before(roomId, around, limit + 1);
+    const newer = await this.deps.messages.after(roomId, around - 1, limit + 2);
+    const messages = [...(older.length > limit ? older.slice(1) : older), ...newer.slice(0, limit + 1)];
+    return { ...toPage(messages), hasOlder: older.length > limit, hasNewer: newer.length > limit + 1 };
   }
 
   members(roomId: string): Promise<Member[]> {

@@ -1,7 +1,19 @@
-import type { ErrorCode, JoinFrame, Message, ReadFrame, SendFrame, ServerFrame } from "@parley/protocol";
+import type {
+  DeleteFrame,
+  EditFrame,
+  ErrorCode,
+  JoinFrame,
+  Message,
+  ReactFrame,
+  ReadFrame,
+  ReplyPreview,
+  SendFrame,
+  ServerFrame,
+} from "@parley/protocol";
 import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
+import type { ChangeOutcome, MessageEditor } from "./message-editor.js";
 import { checkMessageBody } from "./message-rules.js";
 import {
   type AppendResult,
@@ -15,6 +27,8 @@ import { isDependencyUnavailable } from "./unavailable.js";
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
+/** Most changed messages a resuming client is sent; past it, it gets the newest page and `stale`. */
+export const MAX_RESUME_CHANGES = 1000;
 /** Messages read per query while gathering a resume. */
 const RESUME_CHUNK = 250;
 const UNAVAILABLE =
@@ -37,6 +51,7 @@ export class Participant {
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
+    private readonly editor: MessageEditor,
   ) {
     this.metrics = deps.metrics ?? NO_CHAT_METRICS;
     hub.connect(subscriber);
@@ -112,6 +127,39 @@ export class Participant {
     });
   }
 
+  // ---- edits (issue 15 part A): in the participant's queue, so one person's actions keep their order ----
+
+  edit(frame: EditFrame): Promise<void> {
+    return this.change(frame, () => this.editor.edit(this.user, frame));
+  }
+
+  delete(frame: DeleteFrame): Promise<void> {
+    return this.change(frame, () => this.editor.delete(this.user, frame));
+  }
+
+  react(frame: ReactFrame): Promise<void> {
+    return this.change(frame, () => this.editor.react(this.user, frame));
+  }
+
+  /** Runs a change; the change itself reaches this socket as `message_changed`, a refusal as `error`. */
+  private change(
+    { roomId, seq }: { roomId: string; seq: number },
+    run: () => Promise<ChangeOutcome>,
+  ): Promise<void> {
+    return this.serially(
+      async () => {
+        const outcome = await run();
+        if (outcome.kind !== "refused") return;
+        this.fail(outcome.code, outcome.message, {
+          roomId,
+          seq,
+          ...(outcome.retryAfter !== undefined && { retryAfter: outcome.retryAfter }),
+        });
+      },
+      { roomId },
+    );
+  }
+
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
   disconnect(): Promise<void> {
     this.closed = true;
@@ -127,7 +175,7 @@ export class Participant {
     this.reply({ type: "unread_state", rooms });
   }
 
-  private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
+  private async doJoin({ roomId, since, changesSince }: JoinFrame): Promise<void> {
     const room = await this.deps.rooms.byId(roomId);
     if (!room) return this.fail("unknown_room", `There is no room with id ${roomId}.`, { roomId });
     if (this.closed) return;
@@ -139,13 +187,35 @@ export class Participant {
     this.hub.unsubscribe(roomId, this.subscriber);
     this.hub.subscribe(roomId, this.subscriber);
 
-    const { messages, hasOlder } = await this.missedMessages(roomId, since);
+    // Read before the messages: whatever changes after this point is also live, so none is missed.
+    const lastChangeSeq = await this.deps.changes.lastChangeSeq(roomId);
+    let { messages, hasOlder } = await this.missedMessages(roomId, since);
+    const changed = await this.missedChanges(roomId, since, changesSince, lastChangeSeq);
+    let stale = false;
+    if (changed === "too_many") {
+      // Too much changed to send message by message: the newest page, and the client drops the rest.
+      ({ messages, hasOlder } = await this.missedMessages(roomId, undefined));
+      stale = true;
+    }
     const members = await this.deps.presence.members(roomId);
     const lastReadSeq = await this.deps.memberships.ensure(this.user.id, roomId);
     this.hub.watch(roomId, this.subscriber);
-    this.reply({ type: "joined", room, members, ...toPage(messages), hasOlder, lastReadSeq });
+    const changedMessages = changed === "too_many" ? [] : changed;
+    const page = toPage([...messages, ...changedMessages]);
+    this.reply({
+      type: "joined",
+      room,
+      members,
+      users: page.users,
+      messages: page.messages.slice(0, messages.length),
+      hasOlder,
+      lastReadSeq,
+      changed: page.messages.slice(messages.length),
+      lastChangeSeq,
+      ...(stale && { stale }),
+    });
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
-    this.hub.release(roomId, this.subscriber, snapshotSeq);
+    this.hub.release(roomId, this.subscriber, snapshotSeq, lastChangeSeq);
   }
 
   private async enterPresence(roomId: string): Promise<void> {
@@ -182,6 +252,24 @@ export class Participant {
     return { messages: newest.messages, hasOlder: page.length > HISTORY_PAGE_SIZE || newest.trimmed };
   }
 
+  /**
+   * The messages the client holds (seq <= since) that changed after its `changesSince`, each once
+   * in its current state; "too_many" past MAX_RESUME_CHANGES or a frame's bytes.
+   */
+  private async missedChanges(
+    roomId: string,
+    since: number | undefined,
+    changesSince: number | undefined,
+    lastChangeSeq: number,
+  ): Promise<Message[] | "too_many"> {
+    if (since === undefined || changesSince === undefined || changesSince >= lastChangeSeq) return [];
+    const changed = await this.deps.changes.changedSince(roomId, changesSince, since, MAX_RESUME_CHANGES + 1);
+    if (changed.length > MAX_RESUME_CHANGES) return "too_many";
+    const bytes = new PageBytes();
+    for (const message of changed) bytes.add(message);
+    return bytes.total > MAX_MESSAGE_BYTES_PER_FRAME ? "too_many" : changed;
+  }
+
   private async doLeave(roomId: string): Promise<void> {
     this.rooms.delete(roomId);
     this.hub.unsubscribe(roomId, this.subscriber);
@@ -194,6 +282,7 @@ export class Participant {
     roomId,
     clientId,
     body,
+    replyTo,
   }: SendFrame): Promise<{ stored: Promise<AppendResult> } | undefined> {
     const context = { roomId, clientId };
     if (!this.rooms.has(roomId)) {
@@ -209,6 +298,15 @@ export class Participant {
     if (!this.deps.bus.available) {
       this.fail("unavailable", UNAVAILABLE, context);
       return undefined;
+    }
+    let reply: ReplyPreview | undefined;
+    if (replyTo !== undefined) {
+      const preview = await this.editor.replyPreview(roomId, replyTo);
+      if ("kind" in preview) {
+        this.fail(preview.code, preview.message, { ...context, seq: replyTo });
+        return undefined;
+      }
+      reply = preview;
     }
     // Last, so only a send that would be stored counts against the person's allowance.
     const allowance = await this.deps.limits.sends.take(this.user.id);
@@ -227,6 +325,7 @@ export class Participant {
       clientId,
       body,
       createdAt: this.deps.clock.now(),
+      ...(reply && { replyTo: reply }),
     });
     return { stored };
   }
@@ -234,7 +333,7 @@ export class Participant {
   private fail(
     code: ErrorCode,
     message: string,
-    context: { roomId?: string; clientId?: string; retryAfter?: number },
+    context: { roomId?: string; clientId?: string; retryAfter?: number; seq?: number },
   ): void {
     this.metrics.refused(code);
     this.reply({ type: "error", code, message, ...context });

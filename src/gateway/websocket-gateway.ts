@@ -81,6 +81,13 @@ function dispatch(participant: Participant, frame: ClientFrame): Promise<void> {
       return participant.send(frame);
     case "read":
       return participant.read(frame);
+    // edits (issue 15 part A)
+    case "edit":
+      return participant.edit(frame);
+    case "delete":
+      return participant.delete(frame);
+    case "react":
+      return participant.react(frame);
   }
 }
 

@@ -114,8 +114,19 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       if (!params.success) return badRequest(reply, params.error);
       const query = HistoryQuery.safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);
+      const { before, around, limit } = query.data;
       try {
-        return await chat.history(params.data.roomId, query.data.before, query.data.limit);
+        if (around !== undefined) {
+          if (before !== undefined) {
+            return reply
+              .code(400)
+              .send({ error: "bad_request", message: "Ask for either `before` or `around`, not both." });
+          }
+          const user = signedInByRequest.get(request)?.member;
+          if (!user) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+          return await chat.historyAround(user.id, params.data.roomId, around, limit);
+        }
+        return await chat.history(params.data.roomId, before, limit);
       } catch (error) {
         if (error instanceof RoomNotFoundError) {
           return reply.code(404).send({ error: "not_found", message: "There is no such room." });

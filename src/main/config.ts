@@ -74,6 +74,8 @@ const Environment = z.object({
   MESSAGE_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
   MESSAGE_BURST: z.coerce.number().int().min(1).default(30),
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
+  // edits (issue 15 part A)
+  MESSAGE_CHANGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
       messageBurst: e.MESSAGE_BURST,
       roomsPerDay: e.ROOMS_PER_DAY,
+      changesPerMinute: e.MESSAGE_CHANGES_PER_MINUTE,
     },
   };
 }

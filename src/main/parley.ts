@@ -30,6 +30,7 @@ import { RedisConnectionCounts } from "../presence/redis-connection-counts.js";
 import { RedisPresence } from "../presence/redis-presence.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
+import { MessageChangeRepository } from "../storage/message-change-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
@@ -148,6 +149,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
   const chat = new ChatService(
     {
       messages: new MessageRepository(db),
+      changes: new MessageChangeRepository(db),
       rooms: new RoomRepository(db),
       presence: infra.presence,
       memberships: new MembershipRepository(db),

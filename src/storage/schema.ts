@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /** Table shapes as Kysely sees them. better-auth owns user, session, account and verification. */
 export interface UserTable {
@@ -28,6 +28,8 @@ export interface RoomTable {
   created_at: number;
   /** Highest sequence given out in this room; bumped under a row lock by each insert. */
   last_seq: Generated<number>;
+  /** Highest change sequence given out in this room (edits, deletions, reactions; migration 006). */
+  last_change_seq: Generated<number>;
 }
 
 export interface MessageTable {
@@ -36,6 +38,22 @@ export interface MessageTable {
   author_id: string;
   client_id: string;
   body: string;
+  created_at: number;
+  // edits (issue 15 part A, migration 006)
+  /** The room's change sequence of this message's latest change; 0 when never changed. */
+  change_seq: Generated<number>;
+  edited_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Set on a tombstone, whose body is "". */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
+  reply_to_seq: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One person's reaction with one emoji to one message (migration 006). */
+export interface ReactionTable {
+  room_id: string;
+  message_seq: number;
+  user_id: string;
+  emoji: string;
   created_at: number;
 }
 
@@ -52,4 +70,5 @@ export interface Database {
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
+  reactions: ReactionTable;
 }

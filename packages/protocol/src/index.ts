@@ -6,6 +6,7 @@ export * from "./encoding.js";
 export * from "./entities.js";
 export * from "./limits.js";
 export * from "./message-body.js";
+export * from "./message-changes.js";
 export * from "./message-page.js";
 export * from "./rest.js";
 export * from "./room-export.js";
