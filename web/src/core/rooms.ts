@@ -1,10 +1,10 @@
-import type { ExpandedPage, JoinedFrame, Member, Room } from "@parley/protocol";
-import { type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
+import type { ExpandedPage, JoinedFrame, Member, Message, Room } from "@parley/protocol";
+import { applyChange, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 import type { Problem } from "./problem.js";
 
 /** A refusal or failure in a room, and what the user was doing when it happened. */
 export interface RoomError {
-  readonly during: "send" | "load_older" | "room";
+  readonly during: "send" | "load_older" | "room" | "change" | "open_message";
   readonly problem: Problem;
 }
 
@@ -17,6 +17,22 @@ export interface RoomState {
   readonly loadingOlder: boolean;
   /** The latest refusal or failure for this room, shown under the composer. */
   readonly error: RoomError | null;
+  // edits (issue 15 part A)
+  /** The room's change sequence this client is current to (`changesSince` of the next join). */
+  readonly changeCursor: number | undefined;
+  /** A page around an old message, shown instead of the live tail while it is set (decision 0035). */
+  readonly focus: FocusView | null;
+  /** The message to bring into view and highlight; `token` changes on every request. */
+  readonly highlight: { readonly seq: number; readonly token: number } | null;
+}
+
+/** History around a message that is not continuous with the live tail. */
+export interface FocusView {
+  readonly target: number;
+  readonly messages: readonly ChatMessage[];
+  readonly hasOlder: boolean;
+  readonly hasNewer: boolean;
+  readonly loadingOlder: boolean;
 }
 
 export const EMPTY_ROOM: RoomState = {
@@ -26,6 +42,9 @@ export const EMPTY_ROOM: RoomState = {
   loaded: false,
   loadingOlder: false,
   error: null,
+  changeCursor: undefined,
+  focus: null,
+  highlight: null,
 };
 
 /**
@@ -41,9 +60,26 @@ export function roomCursor(room: RoomState | undefined): number | undefined {
 export type JoinedRoom = ExpandedPage<JoinedFrame>;
 
 /** A room after its `joined` answer (a first join or a resume). */
-export function applyJoined(room: RoomState, frame: JoinedRoom): RoomState {
-  const held = roomCursor(room);
+export function applyJoined(
+  before: RoomState,
+  frame: JoinedRoom,
+  changed: readonly Message[] = [],
+): RoomState {
+  const held = roomCursor(before);
   const first = frame.messages[0]?.seq;
+  const changeCursor = frame.lastChangeSeq ?? before.changeCursor;
+  if (frame.stale) {
+    // Too much changed while away: nothing held can be trusted, the newest page starts afresh.
+    return {
+      ...before,
+      messages: frame.messages,
+      members: frame.members,
+      hasOlder: frame.hasOlder,
+      loaded: true,
+      changeCursor,
+    };
+  }
+  const room = withChanges(before, changed);
   // Seqs have no gaps, so a resume answer starts right after what we held. If it does not,
   // the server sent the newest page instead (too much was missed): what we held is no longer
   // continuous with it, so drop it and let scrolling up fetch the older history again.
@@ -54,10 +90,31 @@ export function applyJoined(room: RoomState, frame: JoinedRoom): RoomState {
       members: frame.members,
       hasOlder: frame.hasOlder,
       loaded: true,
+      changeCursor,
     };
   }
   // A resumed answer's `hasOlder` is about what precedes the new messages, which we hold.
-  return { ...room, messages: mergeMessages(room.messages, frame.messages), members: frame.members };
+  return {
+    ...room,
+    messages: mergeMessages(room.messages, frame.messages),
+    members: frame.members,
+    changeCursor,
+  };
+}
+
+/** The room with changed messages applied to the live tail and to the focus page. */
+export function withChanges(room: RoomState, changed: readonly Message[] | undefined): RoomState {
+  if (!changed || changed.length === 0) return room;
+  let messages = room.messages;
+  let focus = room.focus;
+  for (const message of changed) {
+    messages = applyChange(messages, message);
+    if (focus) {
+      const inFocus = focus.messages.some((held) => held.seq === message.seq);
+      if (inFocus) focus = { ...focus, messages: applyChange(focus.messages, message) };
+    }
+  }
+  return messages === room.messages && focus === room.focus ? room : { ...room, messages, focus };
 }
 
 /** The room list with `room` added, or renamed in place; the same array when nothing changed. */
@@ -67,4 +124,22 @@ export function withRoom(rooms: readonly Room[], room: Room): readonly Room[] {
   const existing = rooms[index];
   if (existing && existing.name === room.name && existing.slug === room.slug) return rooms;
   return rooms.map((candidate) => (candidate.id === room.id ? room : candidate));
+}
+
+/**
+ * The room with its focus page merged into the live tail once the two touch (no hole between
+ * them), so the list is one again; otherwise unchanged.
+ */
+export function settleFocus(room: RoomState): RoomState {
+  const focus = room.focus;
+  if (!focus || !room.loaded) return room;
+  const tailFirst = room.messages[0]?.seq;
+  const focusLast = focus.messages.at(-1)?.seq ?? 0;
+  if (tailFirst !== undefined && focusLast + 1 < tailFirst) return room;
+  return {
+    ...room,
+    messages: mergeMessages(focus.messages, room.messages),
+    hasOlder: focus.hasOlder,
+    focus: null,
+  };
 }
