@@ -19,6 +19,10 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const [text, setText] = useState("");
   const [localError, setLocalError] = useState<Problem | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
+  const replyingTo = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).replyingTo);
+  const replyAuthor = useChat((state) =>
+    replyingTo === null ? undefined : state.me && chat.heldMessage(roomId, replyingTo)?.author.name,
+  );
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [ime] = useState(() => new ImeEnterGuard());
 
@@ -37,16 +41,29 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
     input.style.height = `${Math.min(input.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  // Reply was chosen on a message: the caret comes here to write the answer.
+  useEffect(() => {
+    if (replyingTo !== null) inputRef.current?.focus();
+  }, [replyingTo]);
+
   const submit = () => {
-    const refusal = chat.send(roomId, text);
+    const refusal = chat.send(roomId, text, replyingTo ?? undefined);
     setLocalError(refusal);
-    if (refusal === null) setText("");
+    if (refusal === null) {
+      setText("");
+      chat.replyTo(roomId, null);
+    }
     inputRef.current?.focus();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // Checked on every key, so "the first keydown after compositionend" is exact.
     const fromIme = ime.isImeKeydown(event);
+    if (event.key === "Escape" && !fromIme && replyingTo !== null) {
+      event.preventDefault();
+      chat.replyTo(roomId, null);
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || fromIme) return;
     event.preventDefault();
     submit();
@@ -63,6 +80,21 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
         <p className="composer-error" data-testid="composer-error" role="alert">
           {error}
         </p>
+      )}
+      {replyingTo !== null && (
+        <div className="composer-reply" data-testid="composer-reply">
+          <span className="composer-reply-text">
+            {t("composer.replyingTo", { name: replyAuthor ?? "…" })}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="cancel-reply"
+            onClick={() => chat.replyTo(roomId, null)}
+          >
+            {t("composer.cancelReply")}
+          </button>
+        </div>
       )}
       <div className="composer-row">
         <textarea

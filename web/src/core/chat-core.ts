@@ -281,6 +281,20 @@ export class ChatCore {
     }
   }
 
+  /** The composer's next message answers `seq` (null: no longer). */
+  replyTo(roomId: string, seq: number | null): void {
+    this.patchRoom(roomId, (room) => (room.replyingTo === seq ? room : { ...room, replyingTo: seq }));
+  }
+
+  /** What the room's messages, held or in focus, hold for `seq`. */
+  heldMessage(roomId: string, seq: number): Message | undefined {
+    const room = this.state.roomStates[roomId];
+    return (
+      room?.messages.find((message) => message.seq === seq) ??
+      room?.focus?.messages.find((message) => message.seq === seq)
+    );
+  }
+
   /** Leaves a page around an old message for the live tail ("Jump to latest"). */
   closeFocus(roomId: string): void {
     this.patchRoom(roomId, (room) => (room.focus ? { ...room, focus: null, highlight: null } : room));
@@ -296,10 +310,7 @@ export class ChatCore {
 
   /** What a reply shows of message `seq`, from what this client holds. */
   private replyPreview(roomId: string, seq: number): ReplyPreview | undefined {
-    const room = this.state.roomStates[roomId];
-    const original =
-      room?.messages.find((message) => message.seq === seq) ??
-      room?.focus?.messages.find((message) => message.seq === seq);
+    const original = this.heldMessage(roomId, seq);
     if (!original) return undefined;
     const points = [...original.body];
     return {

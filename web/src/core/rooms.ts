@@ -24,6 +24,8 @@ export interface RoomState {
   readonly focus: FocusView | null;
   /** The message to bring into view and highlight; `token` changes on every request. */
   readonly highlight: { readonly seq: number; readonly token: number } | null;
+  /** The message the composer's next send answers. */
+  readonly replyingTo: number | null;
 }
 
 /** History around a message that is not continuous with the live tail. */
@@ -45,6 +47,7 @@ export const EMPTY_ROOM: RoomState = {
   changeCursor: undefined,
   focus: null,
   highlight: null,
+  replyingTo: null,
 };
 
 /**

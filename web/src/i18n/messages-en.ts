@@ -125,6 +125,35 @@ export const en = {
 
   "language.browser": "Automatic",
   "language.label": "Language",
+
+  // edits (issue 15 part A)
+  "messages.edited": "(edited)",
+  "messages.deleted": "This message was deleted.",
+  "messages.actions": "Actions for the message by {name}",
+  "messages.react": "Add reaction",
+  "messages.reply": "Reply",
+  "messages.edit": "Edit",
+  "messages.delete": "Delete",
+  "messages.pickReaction": "Pick a reaction",
+  "messages.reactWith": "React with {emoji}",
+  "messages.reactionBy": "{emoji} {count, number}: {names}",
+  "messages.replyTo": "Reply to {name}: {excerpt}",
+  "messages.replyToDeleted": "Reply to a deleted message",
+  "messages.editLabel": "Edit message",
+  "messages.save": "Save",
+  "messages.cancel": "Cancel",
+  "messages.editHint": "Enter to save, Esc to cancel",
+  "messages.deleteTitle": "Delete message",
+  "messages.deleteConfirm": "Delete this message? This cannot be undone.",
+  "messages.viewingOlder": "You are viewing older messages.",
+  "messages.jumpToLatest": "Jump to latest",
+  "composer.replyingTo": "Replying to {name}",
+  "composer.cancelReply": "Cancel reply",
+  "problem.unknown_message": "That message no longer exists.",
+  "problem.not_author": "Only the author can change this message.",
+  "problem.reaction_invalid": "A reaction must be a single emoji.",
+  "problem.too_many_reactions": "This message already has as many different reactions as allowed.",
+  "problem.during.open_message": "Could not open the message: {reason}",
 } as const;
 
 export type MessageId = keyof typeof en;
