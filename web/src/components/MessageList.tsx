@@ -379,6 +379,12 @@ const MessageItem = memo(function MessageItem({
   const t = useText();
   const pressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const deleted = message.deletedAt !== undefined;
+  const edited = message.editedAt !== undefined && !deleted;
+  const editedLabel = (
+    <span className="message-edited" data-testid="message-edited">
+      {t("messages.edited")}
+    </span>
+  );
   const mine = message.author.id === myId;
   const { roomId, seq } = message;
   const cancelPress = () => {
@@ -419,7 +425,11 @@ const MessageItem = memo(function MessageItem({
     >
       <MessageGutter author={message.author} createdAt={message.createdAt} continued={continued} />
       <div className="message-main">
-        {!continued && <MessageMeta author={message.author} createdAt={message.createdAt} />}
+        {!continued && (
+          <MessageMeta author={message.author} createdAt={message.createdAt}>
+            {edited && !editing && editedLabel}
+          </MessageMeta>
+        )}
         {message.replyTo && <ReplyQuote roomId={roomId} slug={slug} reply={message.replyTo} />}
         {deleted ? (
           <div className="message-body message-tombstone" data-testid="message-body">
@@ -436,11 +446,7 @@ const MessageItem = memo(function MessageItem({
         ) : (
           <>
             <MessageBody body={message.body} />
-            {message.editedAt !== undefined && (
-              <span className="message-edited" data-testid="message-edited">
-                {t("messages.edited")}
-              </span>
-            )}
+            {edited && continued && editedLabel}
           </>
         )}
         {!deleted && message.reactions && (

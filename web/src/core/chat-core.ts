@@ -10,7 +10,6 @@ import {
   type Message,
   type MessageChangedFrame,
   messageBodyProblem,
-  REPLY_EXCERPT_LENGTH,
   type ReactFrame,
   type ReplyPreview,
   type Room,
@@ -27,6 +26,7 @@ import {
   applyJoined,
   EMPTY_ROOM,
   type RoomState,
+  replyExcerpt,
   roomCursor,
   settleFocus,
   withChanges,
@@ -312,15 +312,11 @@ export class ChatCore {
   private replyPreview(roomId: string, seq: number): ReplyPreview | undefined {
     const original = this.heldMessage(roomId, seq);
     if (!original) return undefined;
-    const points = [...original.body];
     return {
       seq,
       authorId: original.author.id,
       authorName: original.author.name,
-      excerpt:
-        points.length <= REPLY_EXCERPT_LENGTH
-          ? original.body
-          : `${points.slice(0, REPLY_EXCERPT_LENGTH).join("")}…`,
+      excerpt: replyExcerpt(original.body),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { ExpandedPage, JoinedFrame, Member, Message, Room } from "@parley/protocol";
+import { REPLY_EXCERPT_LENGTH } from "@parley/protocol";
 import { applyChange, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 import type { Problem } from "./problem.js";
 
@@ -111,10 +112,12 @@ export function withChanges(room: RoomState, changed: readonly Message[] | undef
   let messages = room.messages;
   let focus = room.focus;
   for (const message of changed) {
-    messages = applyChange(messages, message);
+    messages = requote(applyChange(messages, message), message);
     if (focus) {
-      const inFocus = focus.messages.some((held) => held.seq === message.seq);
-      if (inFocus) focus = { ...focus, messages: applyChange(focus.messages, message) };
+      const inFocus = focus.messages.some(
+        (held) => held.seq === message.seq || held.replyTo?.seq === message.seq,
+      );
+      if (inFocus) focus = { ...focus, messages: requote(applyChange(focus.messages, message), message) };
     }
   }
   return messages === room.messages && focus === room.focus ? room : { ...room, messages, focus };
@@ -127,6 +130,28 @@ export function withRoom(rooms: readonly Room[], room: Room): readonly Room[] {
   const existing = rooms[index];
   if (existing && existing.name === room.name && existing.slug === room.slug) return rooms;
   return rooms.map((candidate) => (candidate.id === room.id ? room : candidate));
+}
+
+/** Replies to `original` in `messages` with their quote brought up to date (edited or deleted). */
+function requote(messages: readonly ChatMessage[], original: Message): readonly ChatMessage[] {
+  if (!messages.some((message) => message.replyTo?.seq === original.seq)) return messages;
+  const deleted = original.deletedAt !== undefined;
+  return messages.map((message) => {
+    if (message.replyTo?.seq !== original.seq) return message;
+    const { deleted: _deleted, ...quote } = message.replyTo;
+    return {
+      ...message,
+      replyTo: deleted
+        ? { ...quote, excerpt: "", deleted: true }
+        : { ...quote, excerpt: replyExcerpt(original.body) },
+    };
+  });
+}
+
+/** The start of a quoted body, as the server cuts it (REPLY_EXCERPT_LENGTH code points). */
+export function replyExcerpt(body: string): string {
+  const points = [...body];
+  return points.length <= REPLY_EXCERPT_LENGTH ? body : `${points.slice(0, REPLY_EXCERPT_LENGTH).join("")}…`;
 }
 
 /**
