@@ -143,6 +143,16 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   }, [flashSeq]);
 
   const onActivate = useCallback((seq: number | null) => setActiveSeq(seq), []);
+
+  // A touch anywhere else closes the actions a long-press opened.
+  useEffect(() => {
+    if (activeSeq === null) return;
+    const closeOutside = (event: PointerEvent) => {
+      if (!(event.target instanceof Element) || !event.target.closest(".message-active")) setActiveSeq(null);
+    };
+    document.addEventListener("pointerdown", closeOutside);
+    return () => document.removeEventListener("pointerdown", closeOutside);
+  }, [activeSeq]);
   const onEdit = useCallback((seq: number | null) => {
     setEditingSeq(seq);
     setActiveSeq(null);
