@@ -1,4 +1,5 @@
 import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
+import { excerptOf } from "../excerpt.js";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
@@ -61,9 +62,37 @@ export class FakeMessageStore implements MessageStore {
     return this.rows.filter((m) => m.roomId === roomId).map((m) => this.current(m));
   }
 
+  /** A person's current display name (their id when unknown). */
+  nameOf(userId: string): string {
+    return this.profiles.get(userId)?.name ?? userId;
+  }
+
   private current(message: Message): Message {
     const author = this.profiles.get(message.author.id);
-    return author ? { ...message, author } : message;
+    const withAuthor = author ? { ...message, author } : message;
+    return withAuthor.replyTo ? { ...withAuthor, replyTo: this.quote(withAuthor) } : withAuthor;
+  }
+
+  /** What a reply quotes, from the original as it is now (SQL joins it at read time). */
+  private quote(message: Message): NonNullable<Message["replyTo"]> {
+    const reply = message.replyTo as NonNullable<Message["replyTo"]>;
+    const original = this.rows.find((m) => m.roomId === message.roomId && m.seq === reply.seq);
+    if (!original) return reply;
+    if (original.deletedAt !== undefined) {
+      return {
+        seq: reply.seq,
+        authorId: original.author.id,
+        authorName: this.nameOf(original.author.id),
+        excerpt: "",
+        deleted: true,
+      };
+    }
+    return {
+      seq: reply.seq,
+      authorId: original.author.id,
+      authorName: this.nameOf(original.author.id),
+      excerpt: excerptOf(original.body),
+    };
   }
 
   async latest(roomId: string, limit: number) {
@@ -216,8 +245,9 @@ export class FakeMessageChangeStore implements MessageChangeStore {
     if (mine === input.add) return "unchanged";
     if (input.add) {
       if (!existing && reactions.length >= input.maxEmoji) return "full";
-      if (existing) existing.users.push({ id: input.userId, name: input.userId });
-      else reactions.push({ emoji: input.emoji, users: [{ id: input.userId, name: input.userId }] });
+      const user = { id: input.userId, name: this.messages.nameOf(input.userId) };
+      if (existing) existing.users.push(user);
+      else reactions.push({ emoji: input.emoji, users: [user] });
     } else if (existing) {
       existing.users = existing.users.filter((user) => user.id !== input.userId);
     }
