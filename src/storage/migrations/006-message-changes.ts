@@ -17,14 +17,25 @@ export function messageChangesMigration(kind: DatabaseKind): Migration {
         .alterTable("rooms")
         .addColumn("last_change_seq", t.integer, (c) => c.notNull().defaultTo(0))
         .execute();
-      // One column per statement: SQLite's ALTER TABLE adds one column at a time.
-      await db.schema
-        .alterTable("messages")
-        .addColumn("change_seq", t.integer, (c) => c.notNull().defaultTo(0))
-        .execute();
-      await db.schema.alterTable("messages").addColumn("edited_at", t.epochMillis).execute();
-      await db.schema.alterTable("messages").addColumn("deleted_at", t.epochMillis).execute();
-      await db.schema.alterTable("messages").addColumn("reply_to_seq", t.integer).execute();
+      // One statement where the database allows it (MySQL rebuilds the table at most once);
+      // SQLite's ALTER TABLE adds one column at a time.
+      if (kind === "sqlite") {
+        await db.schema
+          .alterTable("messages")
+          .addColumn("change_seq", t.integer, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable("messages").addColumn("edited_at", t.epochMillis).execute();
+        await db.schema.alterTable("messages").addColumn("deleted_at", t.epochMillis).execute();
+        await db.schema.alterTable("messages").addColumn("reply_to_seq", t.integer).execute();
+      } else {
+        await db.schema
+          .alterTable("messages")
+          .addColumn("change_seq", t.integer, (c) => c.notNull().defaultTo(0))
+          .addColumn("edited_at", t.epochMillis)
+          .addColumn("deleted_at", t.epochMillis)
+          .addColumn("reply_to_seq", t.integer)
+          .execute();
+      }
       await db.schema
         .createIndex("messages_room_change_idx")
         .on("messages")
