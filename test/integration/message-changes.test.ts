@@ -1,9 +1,11 @@
 import type { Message, MessageChangedFrame, Room, ServerFrame } from "@parley/protocol";
 import { expandPage, HistoryPage } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { seededRandom } from "../../web/src/core/testing/fakes.js";
 import { ChatClient, type SignedInUser, signIn, waitUntil } from "../support/chat-client.js";
 import { type Cluster, clusterDatabase, startCluster } from "../support/cluster.js";
 import { testDatabases } from "../support/databases.js";
+import { NodeChatClient } from "../support/node-chat-client.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { testRedisUrl } from "../support/redis.js";
 
@@ -291,6 +293,57 @@ describe.each(testDatabases())("edits, deletions, reactions and replies on $name
     const next = await back.waitFor(isChange(untouched));
     expect(next.changeSeq).toBe(7);
     expect(since(back, count).filter((f) => f.type === "message_changed")).toEqual([next]);
+  });
+
+  it("brings the shipped client core, back from offline, to exactly the final state", async () => {
+    const room = await createRoom(server.url, ada.cookie, "Core resume");
+    const adaSocket = await connect(ada);
+    await adaSocket.join(room.id);
+    const edited = await post(adaSocket, room.id, "draft");
+    const deleted = await post(adaSocket, room.id, "mistake");
+    const reacted = await post(adaSocket, room.id, "lunch?");
+    const client = new NodeChatClient({
+      wsUrls: [server.wsUrl],
+      httpUrl: server.url,
+      cookie: bob.cookie,
+      random: seededRandom(7),
+    });
+    try {
+      client.start();
+      client.watch(room.id);
+      await waitUntil(
+        () => client.hasLoaded(room.id) && client.messages(room.id).length === 3,
+        "Bob's core loaded",
+      );
+      client.drop(60_000);
+      await waitUntil(() => !client.connected, "Bob offline");
+      adaSocket.send({ type: "edit", roomId: room.id, seq: edited, body: "final" });
+      adaSocket.send({ type: "delete", roomId: room.id, seq: deleted });
+      adaSocket.send({ type: "react", roomId: room.id, seq: reacted, emoji: "🍜", action: "add" });
+      adaSocket.send({ type: "react", roomId: room.id, seq: reacted, emoji: "🍣", action: "add" });
+      adaSocket.send({ type: "react", roomId: room.id, seq: reacted, emoji: "🍜", action: "remove" });
+      await adaSocket.waitFor(isChange(reacted, (m) => m.changeSeq === 5));
+      // Back online: the next attempt goes through and resumes with since and changesSince.
+      client.drop(0);
+      await waitUntil(
+        () => client.connected && client.core.getState().roomStates[room.id]?.changeCursor === 5,
+        "Bob resumed",
+        10_000,
+      );
+      const state = client.messages(room.id).map((m) => ({
+        seq: m.seq,
+        body: m.body,
+        deleted: m.deletedAt !== undefined,
+        reactions: m.reactions?.map((r) => r.emoji) ?? [],
+      }));
+      expect(state).toEqual([
+        { seq: edited, body: "final", deleted: false, reactions: [] },
+        { seq: deleted, body: "", deleted: true, reactions: [] },
+        { seq: reacted, body: "lunch?", deleted: false, reactions: ["🍣"] },
+      ]);
+    } finally {
+      client.stop();
+    }
   });
 
   it("opens a room at an old message: history around a sequence, through RoomAccess", async () => {
