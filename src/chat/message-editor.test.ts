@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { ChatService } from "./chat-service.js";
-import type { ActionLimiter, MessageChangeHooks, ModerationPolicy } from "./ports.js";
+import {
+  type ActionLimiter,
+  allMessageChangeHooks,
+  type MessageChangeHooks,
+  type ModerationPolicy,
+} from "./ports.js";
 import {
   FakeMembershipStore,
   FakeMessageChangeStore,
@@ -49,11 +54,15 @@ async function setUp(
 describe("MessageEditor: the one place messages change", () => {
   it("hands every committed edit and deletion to the hooks (search re-indexing, file deletion)", async () => {
     const seen: string[] = [];
-    const hooks: MessageChangeHooks = {
-      edited: async (message: Message) => void seen.push(`edited ${message.seq}: ${message.body}`),
-      deleted: async (message: Message) => void seen.push(`deleted ${message.seq}: "${message.body}"`),
+    const search: MessageChangeHooks = {
+      edited: async (message: Message) => void seen.push(`reindex ${message.seq}: ${message.body}`),
+      deleted: async (message: Message) => void seen.push(`unindex ${message.seq}: "${message.body}"`),
     };
-    const { chat, roomId, seq } = await setUp({ hooks });
+    const files: MessageChangeHooks = {
+      edited: async () => undefined,
+      deleted: async (message: Message) => void seen.push(`delete files of ${message.seq}`),
+    };
+    const { chat, roomId, seq } = await setUp({ hooks: allMessageChangeHooks(search, files) });
     expect((await chat.editor.edit(ada, { type: "edit", roomId, seq, body: "hello there" })).kind).toBe(
       "changed",
     );
@@ -65,7 +74,7 @@ describe("MessageEditor: the one place messages change", () => {
       "unchanged",
     );
     expect((await chat.editor.delete(ada, { type: "delete", roomId, seq })).kind).toBe("changed");
-    expect(seen).toEqual(["edited 1: hello there", 'deleted 1: ""']);
+    expect(seen).toEqual(["reindex 1: hello there", 'unindex 1: ""', "delete files of 1"]);
   });
 
   it("lets whoever the moderation policy allows delete others' messages, and only the author edit", async () => {

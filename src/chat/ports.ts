@@ -181,9 +181,11 @@ export interface ModerationPolicy {
 export const AUTHORS_ONLY: ModerationPolicy = { mayDeleteOthersMessages: async () => false };
 
 /**
- * Called after an edit or a deletion is committed, in the one place they happen
- * (MessageEditor): search re-indexing and file deletion plug in here. A hook that throws is
- * logged by the caller's error path but never undoes the committed change.
+ * Called after an edit or a deletion is committed and published, in the one place they happen
+ * (MessageEditor): search re-indexing and file deletion plug in here (several through
+ * `allMessageChangeHooks`). A hook that throws never undoes the committed change; the person who
+ * made it gets an `internal` error frame and the gateway logs the error, so hooks should retry
+ * or queue their own work rather than throw for a passing outage.
  */
 export interface MessageChangeHooks {
   edited(message: Message): Promise<void>;
@@ -194,6 +196,18 @@ export const NO_MESSAGE_CHANGE_HOOKS: MessageChangeHooks = {
   edited: async () => undefined,
   deleted: async () => undefined,
 };
+
+/** Several hooks as one (search re-indexing and file deletion, say), called in the order given. */
+export function allMessageChangeHooks(...hooks: MessageChangeHooks[]): MessageChangeHooks {
+  return {
+    async edited(message) {
+      for (const hook of hooks) await hook.edited(message);
+    },
+    async deleted(message) {
+      for (const hook of hooks) await hook.deleted(message);
+    },
+  };
+}
 
 /** Messages per person: a steady rate with bursts. */
 export type SendRateLimiter = ActionLimiter;

@@ -226,6 +226,24 @@ describe.runIf(chromiumAvailable())("edits, deletions, reactions and replies in 
     await keys.keyboard.press("Enter");
     expect(await activeTestId(keys)).toBe("edit-input");
     await keys.keyboard.type("（修正）");
+    // The Enter that confirms an IME candidate does not save (Chromium's and Safari's orders).
+    await keys.evaluate(() => {
+      const input = document.querySelector<HTMLTextAreaElement>("[data-testid=edit-input]");
+      if (!input) throw new Error("no edit input");
+      const enter = (init: KeyboardEventInit) =>
+        input.dispatchEvent(
+          new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true, ...init }),
+        );
+      const composition = (type: string) =>
+        input.dispatchEvent(new CompositionEvent(type, { bubbles: true, data: "修正" }));
+      composition("compositionstart");
+      enter({ isComposing: true });
+      composition("compositionend");
+      composition("compositionstart");
+      composition("compositionend");
+      enter({});
+    });
+    expect(await keys.getByTestId("edit-input").count()).toBe(1);
     await keys.keyboard.press("Enter");
     const edited = messageWith(keys, "キーボードで操作（修正）");
     await edited.getByTestId("message-edited").waitFor();
