@@ -213,6 +213,8 @@ export class ChatCore {
       state: "pending",
       ...(replyTo !== undefined && { replyTo }),
     });
+    // What was just written shows at the newest end, as in Slack: leave a page around an old message.
+    this.closeFocus(roomId);
     return null;
   }
 

@@ -150,6 +150,12 @@ describe("changes to messages (edits, issue 15 part A)", () => {
     await h.core.openMessage(general.id, 105);
     expect(state()?.focus).toBeNull();
     expect(state()?.highlight?.seq).toBe(105);
+
+    // Sending from a page around an old message goes back to the newest, where the message shows.
+    await h.core.openMessage(general.id, 10);
+    expect(state()?.focus?.target).toBe(10);
+    expect(h.core.send(general.id, "back to now")).toBeNull();
+    expect(state()?.focus).toBeNull();
   });
 
   it("reads the message of /r/<slug>?m=<seq> and builds that address", () => {
