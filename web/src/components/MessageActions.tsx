@@ -4,7 +4,8 @@ import { QUICK_REACTIONS } from "../reactions.js";
 
 interface MessageActionsProps {
   authorName: string;
-  mine: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
   /** Open without hover (long-pressed on a phone): the toolbar and its picker show. */
   open: boolean;
   onReact(emoji: string): void;
@@ -15,13 +16,14 @@ interface MessageActionsProps {
 }
 
 /**
- * The toolbar of one message: react, reply, and for the author edit and delete. It shows on
+ * The toolbar of one message: react, reply, and edit and delete for whom the core's rules allow. It shows on
  * hover with a mouse, when focus is inside the message (keyboard), and when the message was
  * long-pressed on a phone; the picker is a row of common emoji, Escape closes it.
  */
 export function MessageActions({
   authorName,
-  mine,
+  canEdit,
+  canDelete,
   open,
   onReact,
   onReply,
@@ -116,27 +118,27 @@ export function MessageActions({
       >
         {t("messages.reply")}
       </button>
-      {mine && (
-        <>
-          <button
-            type="button"
-            className="message-action"
-            data-testid="action-edit"
-            title={t("messages.edit")}
-            onClick={onEdit}
-          >
-            {t("messages.edit")}
-          </button>
-          <button
-            type="button"
-            className="message-action danger"
-            data-testid="action-delete"
-            title={t("messages.delete")}
-            onClick={onDelete}
-          >
-            {t("messages.delete")}
-          </button>
-        </>
+      {canEdit && (
+        <button
+          type="button"
+          className="message-action"
+          data-testid="action-edit"
+          title={t("messages.edit")}
+          onClick={onEdit}
+        >
+          {t("messages.edit")}
+        </button>
+      )}
+      {canDelete && (
+        <button
+          type="button"
+          className="message-action danger"
+          data-testid="action-delete"
+          title={t("messages.delete")}
+          onClick={onDelete}
+        >
+          {t("messages.delete")}
+        </button>
       )}
     </div>
   );

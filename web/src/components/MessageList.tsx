@@ -11,7 +11,7 @@ import {
   useState,
 } from "react";
 import type { ChatMessage, OutboxEntry } from "../core/index.js";
-import { EMPTY_ROOM, messagePath, unreadCount } from "../core/index.js";
+import { EMPTY_ROOM, mayDelete, mayEdit, messagePath, unreadCount } from "../core/index.js";
 import { useTimeFormat } from "../format.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
@@ -395,7 +395,6 @@ const MessageItem = memo(function MessageItem({
       {t("messages.edited")}
     </span>
   );
-  const mine = message.author.id === myId;
   const { roomId, seq } = message;
   const cancelPress = () => {
     clearTimeout(pressTimer.current);
@@ -470,7 +469,8 @@ const MessageItem = memo(function MessageItem({
       {!deleted && !editing && (
         <MessageActions
           authorName={message.author.name}
-          mine={mine}
+          canEdit={mayEdit(myId, message)}
+          canDelete={mayDelete(myId, message)}
           open={active}
           onReact={(emoji) => chat.react(roomId, seq, emoji, "add")}
           onReply={() => {

@@ -2,7 +2,15 @@ export { BACKOFF_CAP_MS, BACKOFF_START_MS, parseRetryAfter, reconnectDelay } fro
 export { ChatCore, type ChatCoreDeps, type ChatState } from "./chat-core.js";
 export { Connection, type ConnectionStatus, parseServerFrame } from "./connection.js";
 export { ApiError, type ChatApi, createChatApi, problemOf, refusalOf } from "./http-api.js";
-export { applyChange, applyPresence, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
+export {
+  applyChange,
+  applyPresence,
+  type ChatMessage,
+  mayDelete,
+  mayEdit,
+  mergeMessages,
+  resumeCursor,
+} from "./messages.js";
 export { newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 export type * from "./ports.js";
 export { CLIENT_CODES, clientProblem, Problem, problemFromFrame } from "./problem.js";

@@ -55,6 +55,19 @@ export function applyChange(messages: readonly ChatMessage[], changed: Message):
   return changed.seq > newest ? mergeMessages(messages, [changed]) : messages;
 }
 
+/** Only the author edits a message. */
+export function mayEdit(myId: string | undefined, message: Message): boolean {
+  return myId !== undefined && message.author.id === myId && message.deletedAt === undefined;
+}
+
+/**
+ * Who may delete: the author, for now. The server's rule is the `ModerationPolicy` port; when
+ * administrators exist (the admin slice's roles), this client rule learns them too, here.
+ */
+export function mayDelete(myId: string | undefined, message: Message): boolean {
+  return myId !== undefined && message.author.id === myId && message.deletedAt === undefined;
+}
+
 /** Applies a presence delta in the order the protocol states it: add the newcomers, then drop the leavers. */
 export function applyPresence(
   members: readonly Member[],
