@@ -20,9 +20,6 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const [localError, setLocalError] = useState<Problem | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
   const replyingTo = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).replyingTo);
-  const replyAuthor = useChat((state) =>
-    replyingTo === null ? undefined : state.me && chat.heldMessage(roomId, replyingTo)?.author.name,
-  );
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [ime] = useState(() => new ImeEnterGuard());
 
@@ -47,7 +44,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   }, [replyingTo]);
 
   const submit = () => {
-    const refusal = chat.send(roomId, text, replyingTo ?? undefined);
+    const refusal = chat.send(roomId, text, replyingTo?.seq);
     setLocalError(refusal);
     if (refusal === null) {
       setText("");
@@ -84,7 +81,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
       {replyingTo !== null && (
         <div className="composer-reply" data-testid="composer-reply">
           <span className="composer-reply-text">
-            {t("composer.replyingTo", { name: replyAuthor ?? "…" })}
+            {t("composer.replyingTo", { name: replyingTo.authorName })}
           </span>
           <button
             type="button"

@@ -285,7 +285,11 @@ export class ChatCore {
 
   /** The composer's next message answers `seq` (null: no longer). */
   replyTo(roomId: string, seq: number | null): void {
-    this.patchRoom(roomId, (room) => (room.replyingTo === seq ? room : { ...room, replyingTo: seq }));
+    const original = seq === null ? undefined : this.heldMessage(roomId, seq);
+    const replyingTo = seq === null ? null : { seq, authorName: original?.author.name ?? "" };
+    this.patchRoom(roomId, (room) =>
+      room.replyingTo?.seq === replyingTo?.seq ? room : { ...room, replyingTo },
+    );
   }
 
   /** What the room's messages, held or in focus, hold for `seq`. */

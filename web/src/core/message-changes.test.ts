@@ -94,6 +94,8 @@ describe("changes to messages (edits, issue 15 part A)", () => {
     expect(h.core.edit(general.id, 1, "   ")).toEqual({ code: "message_empty" });
     expect(h.core.react(general.id, 1, "👍", "add")).toBeNull();
     expect(h.core.deleteMessage(general.id, 1)).toBeNull();
+    h.core.replyTo(general.id, 1);
+    expect(h.core.getState().roomStates[general.id]?.replyingTo).toEqual({ seq: 1, authorName: ADA.name });
     expect(h.core.send(general.id, "answer", 1)).toBeNull();
     await settle();
     expect(socket.sent.filter((f) => f.type !== "join" && f.type !== "read")).toEqual([

@@ -26,7 +26,13 @@ export interface RoomState {
   /** The message to bring into view and highlight; `token` changes on every request. */
   readonly highlight: { readonly seq: number; readonly token: number } | null;
   /** The message the composer's next send answers. */
-  readonly replyingTo: number | null;
+  readonly replyingTo: ReplyTarget | null;
+}
+
+/** The message the composer answers, with its author's name as it was when chosen. */
+export interface ReplyTarget {
+  readonly seq: number;
+  readonly authorName: string;
 }
 
 /** History around a message that is not continuous with the live tail. */
