@@ -123,6 +123,57 @@ describe.runIf(chromiumAvailable())("edits, deletions, reactions and replies in 
     await bobContext.close();
   });
 
+  it("shows a reader who was offline exactly the final state of what changed meanwhile, once", async () => {
+    const room = await newRoom("Away");
+    const author = await signIn(env.server.url, "Author");
+    const socket = await ChatClient.connect(env.server.wsUrl, author.cookie);
+    await socket.join(room.id);
+    for (const body of ["draft", "mistake", "lunch?"]) {
+      socket.send({ type: "send", roomId: room.id, clientId: clientId(), body });
+    }
+    await socket.waitFor((f) => f.type === "ack" && f.seq === 3);
+
+    const context = await openContext(env.browser, DESKTOP);
+    const page = await context.newPage();
+    await devSignIn(page, env.server.url, "Reader");
+    await page.goto(`${env.server.url}/r/${room.slug}`);
+    await messageWith(page, "lunch?").waitFor();
+    await context.setOffline(true);
+    await expect
+      .poll(() => page.getByTestId("connection-status").getAttribute("data-state"))
+      .not.toBe("connected");
+
+    socket.send({ type: "edit", roomId: room.id, seq: 1, body: "final" });
+    socket.send({ type: "edit", roomId: room.id, seq: 1, body: "final, really" });
+    socket.send({ type: "delete", roomId: room.id, seq: 2 });
+    socket.send({ type: "react", roomId: room.id, seq: 3, emoji: "🍜", action: "add" });
+    socket.send({ type: "react", roomId: room.id, seq: 3, emoji: "🍣", action: "add" });
+    socket.send({ type: "react", roomId: room.id, seq: 3, emoji: "🍜", action: "remove" });
+    await socket.waitFor((f) => f.type === "message_changed" && f.changeSeq === 6);
+    socket.socket.terminate();
+
+    await context.setOffline(false);
+    await expect
+      .poll(() => page.getByTestId("connection-status").getAttribute("data-state"))
+      .toBe("connected");
+    const message = (seq: number) => page.locator(`[data-testid=message][data-seq='${seq}']`);
+    await expect.poll(() => message(1).getByTestId("message-body").textContent()).toBe("final, really");
+    expect(await message(1).getByTestId("message-edited").count()).toBe(1);
+    expect(await message(2).getAttribute("data-deleted")).toBe("true");
+    expect(
+      await message(3)
+        .locator("[data-testid=reaction]")
+        .evaluateAll((chips) => chips.map((c) => c.getAttribute("data-emoji"))),
+    ).toEqual(["🍣"]);
+    // Each message once, in order.
+    expect(
+      await page
+        .locator("[data-testid=message]")
+        .evaluateAll((all) => all.map((m) => m.getAttribute("data-seq"))),
+    ).toEqual(["1", "2", "3"]);
+    await context.close();
+  });
+
   it("follows a reply's link to an old message that is not loaded, highlights it, and jumps back", async () => {
     const author = await signIn(env.server.url, "Archivist");
     const room = await newRoom("Archive");
