@@ -299,6 +299,12 @@ describe.runIf(chromiumAvailable())("edits, deletions, reactions and replies in 
     const edited = messageWith(keys, "キーボードで操作（修正）");
     await edited.getByTestId("message-edited").waitFor();
     expect(await edited.getByTestId("message-edited").textContent()).toBe("（編集済み）");
+    // Up in the empty composer edits one's last message; Escape leaves it as it was.
+    await keys.getByTestId("composer").focus();
+    await keys.keyboard.press("ArrowUp");
+    expect(await activeTestId(keys)).toBe("edit-input");
+    await keys.keyboard.press("Escape");
+    expect(await keys.getByTestId("edit-input").count()).toBe(0);
     await screenshot(keys, "changes-keyboard-ja-dark");
     await desk.close();
   });

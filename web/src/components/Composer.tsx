@@ -61,6 +61,11 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
       chat.replyTo(roomId, null);
       return;
     }
+    // As in Slack: Up in an empty composer edits your last message.
+    if (event.key === "ArrowUp" && !fromIme && text === "" && chat.editLastOwn(roomId)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || fromIme) return;
     event.preventDefault();
     submit();

@@ -56,7 +56,6 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   const focus = room.focus;
   // edits (issue 15 part A): which message has its actions open (long-press), is being edited, or deleted.
   const [activeSeq, setActiveSeq] = useState<number | null>(null);
-  const [editingSeq, setEditingSeq] = useState<number | null>(null);
   const [deletingSeq, setDeletingSeq] = useState<number | null>(null);
   const [flashSeq, setFlashSeq] = useState<number | null>(null);
 
@@ -153,10 +152,13 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
     document.addEventListener("pointerdown", closeOutside);
     return () => document.removeEventListener("pointerdown", closeOutside);
   }, [activeSeq]);
-  const onEdit = useCallback((seq: number | null) => {
-    setEditingSeq(seq);
-    setActiveSeq(null);
-  }, []);
+  const onEdit = useCallback(
+    (seq: number | null) => {
+      chat.startEdit(roomId, seq);
+      setActiveSeq(null);
+    },
+    [chat, roomId],
+  );
   const onDelete = useCallback((seq: number) => {
     setDeletingSeq(seq);
     setActiveSeq(null);
@@ -299,7 +301,7 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
                     myId={me?.id}
                     slug={slug}
                     active={activeSeq === item.message.seq}
-                    editing={editingSeq === item.message.seq}
+                    editing={room.editing === item.message.seq}
                     flash={flashSeq === item.message.seq}
                     onActivate={onActivate}
                     onEdit={onEdit}

@@ -18,7 +18,7 @@ import {
 import { Connection, type ConnectionStatus } from "./connection.js";
 import { ApiError, type ChatApi, createChatApi, problemOf } from "./http-api.js";
 import { Memberships } from "./memberships.js";
-import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
+import { applyPresence, type ChatMessage, mayEdit, mergeMessages } from "./messages.js";
 import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random } from "./ports.js";
 import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
@@ -290,6 +290,21 @@ export class ChatCore {
     this.patchRoom(roomId, (room) =>
       room.replyingTo?.seq === replyingTo?.seq ? room : { ...room, replyingTo },
     );
+  }
+
+  /** Starts (or with null, ends) editing message `seq` in place. */
+  startEdit(roomId: string, seq: number | null): void {
+    this.patchRoom(roomId, (room) => (room.editing === seq ? room : { ...room, editing: seq }));
+  }
+
+  /** Up in an empty composer: edit the user's newest message that can still be edited, if any. */
+  editLastOwn(roomId: string): boolean {
+    const me = this.state.me;
+    const room = this.state.roomStates[roomId];
+    const mine = room?.messages.findLast((message) => mayEdit(me?.id, message) && !message.local);
+    if (!mine) return false;
+    this.startEdit(roomId, mine.seq);
+    return true;
   }
 
   /** What the room's messages, held or in focus, hold for `seq`. */

@@ -90,6 +90,8 @@ describe("changes to messages (edits, issue 15 part A)", () => {
     const socket = await connect(h);
     h.core.openSlug("general");
     socket.deliver(joinedAt([message(general.id, 1, ADA)], 0));
+    expect(h.core.editLastOwn(general.id)).toBe(true);
+    expect(h.core.getState().roomStates[general.id]?.editing).toBe(1);
     expect(h.core.edit(general.id, 1, "  fixed  ")).toBeNull();
     expect(h.core.edit(general.id, 1, "   ")).toEqual({ code: "message_empty" });
     expect(h.core.react(general.id, 1, "👍", "add")).toBeNull();

@@ -27,6 +27,8 @@ export interface RoomState {
   readonly highlight: { readonly seq: number; readonly token: number } | null;
   /** The message the composer's next send answers. */
   readonly replyingTo: ReplyTarget | null;
+  /** The message being edited in place. */
+  readonly editing: number | null;
 }
 
 /** The message the composer answers, with its author's name as it was when chosen. */
@@ -55,6 +57,7 @@ export const EMPTY_ROOM: RoomState = {
   focus: null,
   highlight: null,
   replyingTo: null,
+  editing: null,
 };
 
 /**
