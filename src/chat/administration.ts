@@ -21,7 +21,7 @@ import type {
 } from "./administration-ports.js";
 import type { CreateRoomResult } from "./chat-service.js";
 import { toMember } from "./member.js";
-import type { Bus, Clock, RoomStore } from "./ports.js";
+import type { Bus, Clock, ModerationPolicy, RoomStore } from "./ports.js";
 import { normalRoomName, roomNameKey } from "./room-name.js";
 import { isDependencyUnavailable } from "./unavailable.js";
 
@@ -35,6 +35,35 @@ export type RefusalCode =
   | "room_name_taken"
   /** The action would leave, or acts on, something that must stay (last administrator, default room, yourself). */
   | "conflict";
+
+/** Administrator when granted in the database or through a verified ADMIN_EMAILS address. */
+export async function roleOf(
+  people: Pick<PeopleStore, "byId">,
+  administratorEmails: readonly string[],
+  userId: string,
+): Promise<Role> {
+  const person = await people.byId(userId);
+  return person && isAdministrator(person, administratorEmails) ? "administrator" : "member";
+}
+
+function isAdministratorByEmail(person: PersonRecord, administratorEmails: readonly string[]): boolean {
+  return person.emailVerified && administratorEmails.includes(person.email.toLowerCase());
+}
+
+function isAdministrator(person: PersonRecord, administratorEmails: readonly string[]): boolean {
+  return person.administratorGrant || isAdministratorByEmail(person, administratorEmails);
+}
+
+/** Administrators may delete anyone's message; everyone else only their own (the editor asks). */
+export function administratorsModerate(
+  people: Pick<PeopleStore, "byId">,
+  administratorEmails: readonly string[],
+): ModerationPolicy {
+  return {
+    mayDeleteOthersMessages: async (userId) =>
+      (await roleOf(people, administratorEmails, userId)) === "administrator",
+  };
+}
 
 export class AdministrationRefusal extends Error {
   constructor(
@@ -95,17 +124,12 @@ export class Administration {
   // --- roles ---
 
   /** Administrator when granted in the database or through a verified ADMIN_EMAILS address. */
-  async roleOf(userId: string): Promise<Role> {
-    const person = await this.deps.people.byId(userId);
-    return person && this.isAdministrator(person) ? "administrator" : "member";
+  roleOf(userId: string): Promise<Role> {
+    return roleOf(this.deps.people, this.deps.administratorEmails, userId);
   }
 
   private isAdministrator(person: PersonRecord): boolean {
-    return person.administratorGrant || this.byAdministratorEmail(person);
-  }
-
-  private byAdministratorEmail(person: PersonRecord): boolean {
-    return person.emailVerified && this.deps.administratorEmails.includes(person.email.toLowerCase());
+    return isAdministrator(person, this.deps.administratorEmails);
   }
 
   /** Called on every sign-in: the first person ever to sign in becomes an administrator. */
@@ -140,7 +164,7 @@ export class Administration {
   async revokeAdministrator(actor: Actor, personRef: string): Promise<PersonRecord> {
     await this.requireAdministrator(actor);
     const person = await this.person(personRef);
-    if (this.byAdministratorEmail(person)) {
+    if (isAdministratorByEmail(person, this.deps.administratorEmails)) {
       throw new AdministrationRefusal(
         "conflict",
         `${person.name} is an administrator through ADMIN_EMAILS; remove ${person.email} there to revoke it.`,

@@ -4,10 +4,17 @@ import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MessageEditor } from "./message-editor.js";
 import { MessageNotifier } from "./message-notifier.js";
 import { NotifyService } from "./notify-service.js";
 import { type HelloExtras, Participant } from "./participant.js";
-import type { ChatDependencies, Subscriber } from "./ports.js";
+import {
+  allMessageChangeHooks,
+  type ChatDependencies,
+  type MessageChangeHooks,
+  NO_MESSAGE_CHANGE_HOOKS,
+  type Subscriber,
+} from "./ports.js";
 import { PresenceBatcher } from "./presence-batcher.js";
 import { RoomAccess } from "./room-access.js";
 import { decodeRoomCursor, encodeRoomCursor } from "./room-cursor.js";
@@ -64,6 +71,8 @@ export class ChatService {
   /** notify slice: members, recent mentions and notification levels for the REST routes. */
   readonly notify: NotifyService | undefined;
   private readonly typingNotices: TypingBatcher;
+  /** Where stored messages change (edits, deletions, reactions); see MessageEditor. */
+  readonly editor: MessageEditor;
 
   constructor(
     readonly deps: ChatDependencies,
@@ -75,6 +84,21 @@ export class ChatService {
     this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
     this.notifier =
       deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
+    // An edit re-reads whom a message mentions (without notifying again); a deletion forgets them.
+    const notifier = this.notifier;
+    const mentionHooks: MessageChangeHooks = notifier
+      ? {
+          edited: (message) => notifier.edited(message),
+          deleted: (message) => notifier.deleted(message.roomId, message.seq),
+        }
+      : NO_MESSAGE_CHANGE_HOOKS;
+    this.editor = new MessageEditor(
+      {
+        ...deps,
+        changeHooks: allMessageChangeHooks(mentionHooks, deps.changeHooks ?? NO_MESSAGE_CHANGE_HOOKS),
+      },
+      this.access,
+    );
     this.notify = deps.notify && new NotifyService(deps.notify, deps.rooms, this.access);
     this.typingNotices = new TypingBatcher(deps.bus, timings.typingBatchMs);
     deps.bus.subscribe((event) => {
@@ -93,6 +117,7 @@ export class ChatService {
       this.hub,
       this.presenceChanges,
       this.access,
+      this.editor,
       (p) => this.membership.disconnected(p),
       hello,
       this.notifier,
@@ -219,6 +244,24 @@ export class ChatService {
     // Capped in bytes too: the newest of the page that fit; the client asks for the rest with `before`.
     const newest = newestWithin(page.length > limit ? page.slice(1) : page, MAX_MESSAGE_BYTES_PER_PAGE);
     return { ...toPage(newest.messages), hasOlder: page.length > limit || newest.trimmed };
+  }
+
+  /**
+   * "Open a room at a message" (edits, issue 15 part A): up to `limit` messages before `around`,
+   * that message, and up to `limit` after it. Asks RoomAccess: a room the user may not read is
+   * answered like one that does not exist.
+   */
+  async historyAround(
+    userId: string,
+    roomId: string,
+    around: number,
+    limit = HISTORY_PAGE_SIZE,
+  ): Promise<HistoryPage> {
+    if (!(await this.access.canRead(userId, roomId))) throw new RoomNotFoundError(roomId);
+    const older = await this.deps.messages.before(roomId, around, limit + 1);
+    const newer = await this.deps.messages.after(roomId, around - 1, limit + 2);
+    const messages = [...(older.length > limit ? older.slice(1) : older), ...newer.slice(0, limit + 1)];
+    return { ...toPage(messages), hasOlder: older.length > limit, hasNewer: newer.length > limit + 1 };
   }
 
   members(roomId: string): Promise<Member[]> {

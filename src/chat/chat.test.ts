@@ -10,6 +10,7 @@ import { checkMessageBody } from "./message-rules.js";
 import { slugCandidate, slugify } from "./slug.js";
 import {
   FakeMembershipStore,
+  FakeMessageChangeStore,
   FakeMessageStore,
   FakeRoomStore,
   FakeUserDirectory,
@@ -152,7 +153,8 @@ describe("chat service", () => {
       users: new FakeUserDirectory(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1_000 },
-      limits: { sends: unlimited, roomCreations: unlimited },
+      limits: { sends: unlimited, roomCreations: unlimited, changes: unlimited },
+      changes: new FakeMessageChangeStore(messages),
     });
     await chat.ensureDefaultRoom();
     await chat.ensureDefaultRoom();
@@ -398,7 +400,8 @@ describe("unread counts", () => {
       users: new FakeUserDirectory(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1 },
-      limits: { sends: unlimited, roomCreations: unlimited },
+      limits: { sends: unlimited, roomCreations: unlimited, changes: unlimited },
+      changes: new FakeMessageChangeStore(messages),
     });
     await chat.ensureDefaultRoom();
     const roomId = rooms.rooms[0]?.id ?? "";

@@ -13,6 +13,15 @@ import { REORDER_WAIT_MS, RoomSequencer } from "./room-sequencer.js";
 interface Held {
   seq: number | undefined;
   data: EncodedFrame;
+  /** Set on a message_changed frame: its change sequence. */
+  changeSeq?: number;
+}
+
+/** A change put in change-sequence order by a RoomSequencer (whose `seq` is the change sequence). */
+interface SequencedChange {
+  seq: number;
+  roomId: string;
+  message: Message;
 }
 
 interface Subscription {
@@ -45,6 +54,8 @@ export class Hub {
   private readonly deleted = new Set<string>();
   /** Only rooms with local subscribers are sequenced; the others' messages are not ours to deliver. */
   private readonly sequencers = new Map<string, RoomSequencer>();
+  /** Per room, changes (edits, deletions, reactions) in change-sequence order, like messages. */
+  private readonly changeSequencers = new Map<string, RoomSequencer<SequencedChange>>();
 
   connect(subscriber: Subscriber): void {
     this.everyone.set(subscriber.connectionId, subscriber);
@@ -71,15 +82,22 @@ export class Hub {
     room.set(subscriber.connectionId, { subscriber, held: [] });
   }
 
-  /** Delivers what was held back, minus messages the snapshot already carried (seq <= snapshotSeq). */
-  release(roomId: string, subscriber: Subscriber, snapshotSeq: number): void {
+  /**
+   * Delivers what was held back, minus messages the snapshot already carried (seq <= snapshotSeq)
+   * and changes it was current to (changeSeq <= snapshotChangeSeq).
+   */
+  release(roomId: string, subscriber: Subscriber, snapshotSeq: number, snapshotChangeSeq = 0): void {
     const subscription = this.rooms.get(roomId)?.get(subscriber.connectionId);
     if (!subscription?.held) return;
     const held = subscription.held;
     subscription.held = null;
     let delivered = 0;
     for (const frame of held) {
-      if (frame.seq === undefined || frame.seq > snapshotSeq) {
+      if (frame.changeSeq !== undefined) {
+        if (frame.changeSeq <= snapshotChangeSeq) continue;
+        subscriber.deliver(frame.data);
+        delivered++;
+      } else if (frame.seq === undefined || frame.seq > snapshotSeq) {
         subscriber.deliver(frame.data);
         delivered++;
       }
@@ -95,6 +113,8 @@ export class Hub {
       this.rooms.delete(roomId);
       this.sequencers.get(roomId)?.dispose();
       this.sequencers.delete(roomId);
+      this.changeSequencers.get(roomId)?.dispose();
+      this.changeSequencers.delete(roomId);
     }
   }
 
@@ -224,6 +244,7 @@ export class Hub {
           event.roomId,
           encodeFrame({ type: "typing", roomId: event.roomId, users: event.users }),
           undefined,
+          undefined,
           only && others.length === 0 ? only.id : undefined,
         );
         return;
@@ -233,6 +254,9 @@ export class Hub {
         return;
       case "notify":
         this.toUsers(event.userIds, encodeFrame({ type: "notify", notification: event.notification }));
+        return;
+      case "message_changed":
+        this.sequenceChange({ seq: event.changeSeq, roomId: event.roomId, message: event.message });
         return;
     }
   }
@@ -252,6 +276,24 @@ export class Hub {
       sockets += group.size;
     }
     if (sockets > 0) this.metrics.delivered(sockets);
+  }
+
+  private sequenceChange(change: SequencedChange): void {
+    if (!this.rooms.has(change.roomId)) return;
+    let sequencer = this.changeSequencers.get(change.roomId);
+    if (!sequencer) {
+      sequencer = new RoomSequencer<SequencedChange>((ordered) => {
+        const frame = encodeFrame({
+          type: "message_changed",
+          roomId: ordered.roomId,
+          changeSeq: ordered.seq,
+          message: ordered.message,
+        });
+        this.toRoom(ordered.roomId, frame, undefined, ordered.seq);
+      }, this.reorderWaitMs);
+      this.changeSequencers.set(change.roomId, sequencer);
+    }
+    sequencer.accept(change);
   }
 
   private sequence(message: Message): void {
@@ -285,14 +327,24 @@ export class Hub {
     if (sockets > 0) this.metrics.delivered(sockets);
   }
 
-  /** `exceptUserId`: a person who must not get the frame (typing is never echoed to the typist). */
-  private toRoom(roomId: string, data: EncodedFrame, seq: number | undefined, exceptUserId?: string): void {
+  /**
+   * `changeSeq`: a message change, held and released by its change sequence. `exceptUserId`: a
+   * person who must not get the frame (typing is never echoed to the typist).
+   */
+  private toRoom(
+    roomId: string,
+    data: EncodedFrame,
+    seq: number | undefined,
+    changeSeq?: number,
+    exceptUserId?: string,
+  ): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     let sockets = 0;
     for (const subscription of room.values()) {
       if (exceptUserId !== undefined && subscription.subscriber.user.id === exceptUserId) continue;
-      if (subscription.held) subscription.held.push({ seq, data });
+      if (subscription.held)
+        subscription.held.push(changeSeq === undefined ? { seq, data } : { seq, data, changeSeq });
       else {
         subscription.subscriber.deliver(data);
         sockets++;

@@ -1,8 +1,12 @@
 import type {
+  DeleteFrame,
+  EditFrame,
   ErrorCode,
   JoinFrame,
   Message,
+  ReactFrame,
   ReadFrame,
+  ReplyPreview,
   Room,
   SendFrame,
   ServerFrame,
@@ -11,6 +15,7 @@ import type {
 import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
+import type { ChangeOutcome, MessageEditor } from "./message-editor.js";
 import type { MessageNotifier } from "./message-notifier.js";
 import { checkMessageBody } from "./message-rules.js";
 import {
@@ -32,6 +37,8 @@ function unknownRoom(roomId: string): string {
 
 /** Most messages a resuming client is sent at once; past it, it gets the newest page and a gap marker. */
 export const MAX_RESUME_MESSAGES = 1000;
+/** Most changed messages a resuming client is sent; past it, it gets the newest page and `stale`. */
+export const MAX_RESUME_CHANGES = 1000;
 /** Messages read per query while gathering a resume. */
 const RESUME_CHUNK = 250;
 const UNAVAILABLE =
@@ -63,6 +70,7 @@ export class Participant {
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
     private readonly access: RoomAccess,
+    private readonly editor: MessageEditor,
     private readonly onClosed: (participant: Participant) => void = () => undefined,
     hello: HelloExtras = {},
     /** notify slice: mentions and notifications, and typing notices; absent when they are off. */
@@ -194,6 +202,39 @@ export class Participant {
     );
   }
 
+  // ---- edits (issue 15 part A): in the participant's queue, so one person's actions keep their order ----
+
+  edit(frame: EditFrame): Promise<void> {
+    return this.change(frame, () => this.editor.edit(this.user, frame));
+  }
+
+  delete(frame: DeleteFrame): Promise<void> {
+    return this.change(frame, () => this.editor.delete(this.user, frame));
+  }
+
+  react(frame: ReactFrame): Promise<void> {
+    return this.change(frame, () => this.editor.react(this.user, frame));
+  }
+
+  /** Runs a change; the change itself reaches this socket as `message_changed`, a refusal as `error`. */
+  private change(
+    { roomId, seq }: { roomId: string; seq: number },
+    run: () => Promise<ChangeOutcome>,
+  ): Promise<void> {
+    return this.serially(
+      async () => {
+        const outcome = await run();
+        if (outcome.kind !== "refused") return;
+        this.fail(outcome.code, outcome.message, {
+          roomId,
+          seq,
+          ...(outcome.retryAfter !== undefined && { retryAfter: outcome.retryAfter }),
+        });
+      },
+      { roomId },
+    );
+  }
+
   /** The socket is gone: leave every room, so the others see this user go if it was the last tab. */
   disconnect(): Promise<void> {
     this.closed = true;
@@ -213,7 +254,7 @@ export class Participant {
       this.reply({ type: "mention_state", rooms: await this.notifier.unreadMentions(this.user.id) });
   }
 
-  private async doJoin({ roomId, since }: JoinFrame): Promise<void> {
+  private async doJoin({ roomId, since, changesSince }: JoinFrame): Promise<void> {
     const revocations = this.revocations.get(roomId) ?? 0;
     // A room the user may not read is answered exactly as one that does not exist.
     const room = await this.access.readable(this.user.id, roomId);
@@ -228,7 +269,16 @@ export class Participant {
     this.hub.unsubscribe(roomId, this.subscriber);
     this.hub.subscribe(roomId, this.subscriber);
 
-    const { messages, hasOlder } = await this.missedMessages(roomId, since);
+    // Read before the messages: whatever changes after this point is also live, so none is missed.
+    const lastChangeSeq = await this.deps.changes.lastChangeSeq(roomId);
+    let { messages, hasOlder } = await this.missedMessages(roomId, since);
+    const changed = await this.missedChanges(roomId, since, changesSince, lastChangeSeq);
+    let stale = false;
+    if (changed === "too_many") {
+      // Too much changed to send message by message: the newest page, and the client drops the rest.
+      ({ messages, hasOlder } = await this.missedMessages(roomId, undefined));
+      stale = true;
+    }
     const members = await this.deps.presence.members(roomId);
     // Entering an open room makes one a member; in the others one already is (checked above), and
     // must not be made one again should a removal have come meanwhile.
@@ -245,9 +295,22 @@ export class Participant {
     if (membership.added) await this.announceMember(room);
     const lastReadSeq = membership.lastReadSeq;
     this.hub.watch(roomId, this.subscriber);
-    this.reply({ type: "joined", room, members, ...toPage(messages), hasOlder, lastReadSeq });
+    const changedMessages = changed === "too_many" ? [] : changed;
+    const page = toPage([...messages, ...changedMessages]);
+    this.reply({
+      type: "joined",
+      room,
+      members,
+      users: page.users,
+      messages: page.messages.slice(0, messages.length),
+      hasOlder,
+      lastReadSeq,
+      changed: page.messages.slice(messages.length),
+      lastChangeSeq,
+      ...(stale && { stale }),
+    });
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
-    this.hub.release(roomId, this.subscriber, snapshotSeq);
+    this.hub.release(roomId, this.subscriber, snapshotSeq, lastChangeSeq);
   }
 
   /** Tells every node this user is a new member, so their other tabs list the room and its members list grows. */
@@ -293,6 +356,24 @@ export class Participant {
     return { messages: newest.messages, hasOlder: page.length > HISTORY_PAGE_SIZE || newest.trimmed };
   }
 
+  /**
+   * The messages the client holds (seq <= since) that changed after its `changesSince`, each once
+   * in its current state; "too_many" past MAX_RESUME_CHANGES or a frame's bytes.
+   */
+  private async missedChanges(
+    roomId: string,
+    since: number | undefined,
+    changesSince: number | undefined,
+    lastChangeSeq: number,
+  ): Promise<Message[] | "too_many"> {
+    if (since === undefined || changesSince === undefined || changesSince >= lastChangeSeq) return [];
+    const changed = await this.deps.changes.changedSince(roomId, changesSince, since, MAX_RESUME_CHANGES + 1);
+    if (changed.length > MAX_RESUME_CHANGES) return "too_many";
+    const bytes = new PageBytes();
+    for (const message of changed) bytes.add(message);
+    return bytes.total > MAX_MESSAGE_BYTES_PER_FRAME ? "too_many" : changed;
+  }
+
   private async doLeave(roomId: string): Promise<void> {
     this.rooms.delete(roomId);
     this.hub.unsubscribe(roomId, this.subscriber);
@@ -305,6 +386,7 @@ export class Participant {
     roomId,
     clientId,
     body,
+    replyTo,
   }: SendFrame): Promise<{ stored: Promise<AppendResult> } | undefined> {
     const context = { roomId, clientId };
     if (!this.rooms.has(roomId)) {
@@ -345,6 +427,15 @@ export class Participant {
       this.fail("unavailable", UNAVAILABLE, context);
       return undefined;
     }
+    let reply: ReplyPreview | undefined;
+    if (replyTo !== undefined) {
+      const preview = await this.editor.replyPreview(roomId, replyTo);
+      if ("kind" in preview) {
+        this.fail(preview.code, preview.message, { ...context, seq: replyTo });
+        return undefined;
+      }
+      reply = preview;
+    }
     // Last, so only a send that would be stored counts against the person's allowance.
     const allowance = await this.deps.limits.sends.take(this.user.id);
     if (!allowance.allowed) {
@@ -362,6 +453,7 @@ export class Participant {
       clientId,
       body,
       createdAt: this.deps.clock.now(),
+      ...(reply && { replyTo: reply }),
     });
     return { stored };
   }
@@ -369,7 +461,7 @@ export class Participant {
   private fail(
     code: ErrorCode,
     message: string,
-    context: { roomId?: string; clientId?: string; retryAfter?: number },
+    context: { roomId?: string; clientId?: string; retryAfter?: number; seq?: number },
   ): void {
     this.metrics.refused(code);
     this.reply({ type: "error", code, message, ...context });

@@ -5,6 +5,7 @@ import type {
   Notification,
   NotificationLevel,
   PushPayload,
+  ReplyPreview,
   Room,
   RoomKind,
 } from "@parley/protocol";
@@ -18,6 +19,8 @@ export interface NewMessage {
   clientId: string;
   body: string;
   createdAt: number;
+  /** The message this one answers (checked by the domain to exist in the same room). */
+  replyTo?: ReplyPreview;
 }
 
 export interface AppendResult {
@@ -148,7 +151,9 @@ export type BusEvent =
   // notify slice: typing goes to the room; mentions and notifications to these people's sockets.
   | { kind: "typing"; roomId: string; users: Member[] }
   | { kind: "mention"; roomId: string; seq: number; userIds: string[] }
-  | { kind: "notify"; userIds: string[]; notification: Notification };
+  | { kind: "notify"; userIds: string[]; notification: Notification }
+  // edits (issue 15 part A): a stored message changed; `message` is its whole current state.
+  | { kind: "message_changed"; roomId: string; changeSeq: number; message: Message };
 
 /** Carries events to every node's hub, the publishing node's too. */
 export interface Bus {
@@ -188,6 +193,91 @@ export type Allowance = { allowed: true } | { allowed: false; retryAfterMs: numb
 /** Takes one action from a person's allowance (the adapter decides where counts live: memory or Redis). */
 export interface ActionLimiter {
   take(personId: string): Promise<Allowance>;
+}
+
+// ---- edits (issue 15 part A): edits, deletions, reactions, the change log ----
+
+/** A change committed: the room's change sequence it got and the message as it is now. */
+export interface CommittedChange {
+  changeSeq: number;
+  message: Message;
+}
+
+/**
+ * The per-room change log over stored messages (decision 0033). Each mutation takes the room's
+ * next change sequence in the same transaction as the change itself, so change sequences are
+ * gap-free and committed in order per room, like message sequences.
+ */
+export interface MessageChangeStore {
+  /** The message as stored now (a tombstone too), with its reactions; undefined if none. */
+  get(roomId: string, seq: number): Promise<Message | undefined>;
+  /** Replaces the body of a message that is not deleted; undefined when there is none (any more). */
+  edit(roomId: string, seq: number, body: string, editedAt: number): Promise<CommittedChange | undefined>;
+  /**
+   * Makes the message a tombstone: body emptied in storage, reactions removed. Undefined when
+   * there is no such message or it was deleted already.
+   */
+  delete(roomId: string, seq: number, deletedAt: number): Promise<CommittedChange | undefined>;
+  /**
+   * Adds or removes one person's reaction. Undefined when the message is gone, "unchanged" when
+   * the reaction was already so, "full" when adding a new emoji would pass `maxEmoji` kinds.
+   */
+  react(input: {
+    roomId: string;
+    seq: number;
+    userId: string;
+    emoji: string;
+    add: boolean;
+    at: number;
+    maxEmoji: number;
+  }): Promise<CommittedChange | "unchanged" | "full" | undefined>;
+  /** The room's latest change sequence (0 when nothing ever changed). */
+  lastChangeSeq(roomId: string): Promise<number>;
+  /**
+   * Up to `limit` messages with seq <= `upToSeq` whose latest change is after `afterChangeSeq`,
+   * in their current state, ordered by that change.
+   */
+  changedSince(roomId: string, afterChangeSeq: number, upToSeq: number, limit: number): Promise<Message[]>;
+}
+
+/**
+ * Who may delete other people's messages. Author-only until roles exist: the lead wires the
+ * administrators check here at merge (the `admin` slice owns roles).
+ */
+export interface ModerationPolicy {
+  mayDeleteOthersMessages(userId: string, roomId: string): Promise<boolean>;
+}
+
+/** Nobody deletes anyone else's message: the rule until administrators exist. */
+export const AUTHORS_ONLY: ModerationPolicy = { mayDeleteOthersMessages: async () => false };
+
+/**
+ * Called after an edit or a deletion is committed and published, in the one place they happen
+ * (MessageEditor): search re-indexing and file deletion plug in here (several through
+ * `allMessageChangeHooks`). A hook that throws never undoes the committed change; the person who
+ * made it gets an `internal` error frame and the gateway logs the error, so hooks should retry
+ * or queue their own work rather than throw for a passing outage.
+ */
+export interface MessageChangeHooks {
+  edited(message: Message): Promise<void>;
+  deleted(message: Message): Promise<void>;
+}
+
+export const NO_MESSAGE_CHANGE_HOOKS: MessageChangeHooks = {
+  edited: async () => undefined,
+  deleted: async () => undefined,
+};
+
+/** Several hooks as one (search re-indexing and file deletion, say), called in the order given. */
+export function allMessageChangeHooks(...hooks: MessageChangeHooks[]): MessageChangeHooks {
+  return {
+    async edited(message) {
+      for (const hook of hooks) await hook.edited(message);
+    },
+    async deleted(message) {
+      for (const hook of hooks) await hook.deleted(message);
+    },
+  };
 }
 
 /** Messages per person: a steady rate with bursts. */
@@ -231,7 +321,15 @@ export interface ChatDependencies {
   limits: {
     sends: SendRateLimiter;
     roomCreations: RoomCreationLimiter;
+    /** Edits, deletions and reactions per person (edits, issue 15 part A). */
+    changes: ActionLimiter;
   };
+  // edits (issue 15 part A)
+  changes: MessageChangeStore;
+  /** Defaults to AUTHORS_ONLY. */
+  moderation?: ModerationPolicy;
+  /** Defaults to NO_MESSAGE_CHANGE_HOOKS. */
+  changeHooks?: MessageChangeHooks;
   /** Defaults to NO_CHAT_METRICS. */
   metrics?: ChatMetrics;
   /** notify slice: mentions, typing and notifications (off when absent). */

@@ -7,6 +7,7 @@ import type { Bus, BusEvent } from "./ports.js";
 import { RoomAccess } from "./room-access.js";
 import {
   FakeMembershipStore,
+  FakeMessageChangeStore,
   FakeMessageStore,
   FakeRoomStore,
   FakeUserDirectory,
@@ -112,9 +113,10 @@ describe("removal", () => {
       presence: new InMemoryPresence(),
       memberships: new FakeMembershipStore(messages),
       users: new FakeUserDirectory(messages),
+      changes: new FakeMessageChangeStore(messages),
       bus: new InProcessBus(),
       clock: { now: () => 1 },
-      limits: { sends: unlimited, roomCreations: unlimited },
+      limits: { sends: unlimited, roomCreations: unlimited, changes: unlimited },
     });
     const created = await chat.createRoom("Plans", ada.id, "private");
     if (created.kind !== "created") throw new Error(created.kind);
@@ -195,9 +197,10 @@ describe("a removal coming back over the bus", () => {
       presence: new InMemoryPresence(),
       memberships: new FakeMembershipStore(messages),
       users: new FakeUserDirectory(messages),
+      changes: new FakeMessageChangeStore(messages),
       bus,
       clock: { now: () => 1 },
-      limits: { sends: unlimited, roomCreations: unlimited },
+      limits: { sends: unlimited, roomCreations: unlimited, changes: unlimited },
     });
     const created = await chat.createRoom("Plans", ada.id, "private");
     if (created.kind !== "created") throw new Error(created.kind);

@@ -9,17 +9,17 @@ export const REORDER_WAIT_MS = 500;
  * that arrives early waits briefly for the ones before it. If one never comes (its node
  * died between commit and publish), the client sees the jump and resumes from its last seq.
  */
-export class RoomSequencer {
+export class RoomSequencer<T extends { seq: number } = Message> {
   private expected: number | undefined;
-  private readonly early = new Map<number, Message>();
+  private readonly early = new Map<number, T>();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly deliver: (message: Message) => void,
+    private readonly deliver: (message: T) => void,
     private readonly waitMs = REORDER_WAIT_MS,
   ) {}
 
-  accept(message: Message): void {
+  accept(message: T): void {
     if (this.expected === undefined || message.seq === this.expected) {
       this.emit(message);
       this.drain();
@@ -34,7 +34,7 @@ export class RoomSequencer {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private emit(message: Message): void {
+  private emit(message: T): void {
     this.expected = message.seq + 1;
     this.deliver(message);
   }

@@ -101,6 +101,13 @@ function dispatch(
     // notify slice
     case "typing":
       return participant.typing(frame);
+    // edits (issue 15 part A)
+    case "edit":
+      return participant.edit(frame);
+    case "delete":
+      return participant.delete(frame);
+    case "react":
+      return participant.react(frame);
   }
 }
 

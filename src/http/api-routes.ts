@@ -173,8 +173,17 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       if (!params.success) return badRequest(reply, params.error);
       const query = HistoryQuery.safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);
+      const { before, around, limit } = query.data;
       try {
-        return await chat.history(userOf(request), params.data.roomId, query.data.before, query.data.limit);
+        if (around !== undefined) {
+          if (before !== undefined) {
+            return reply
+              .code(400)
+              .send({ error: "bad_request", message: "Ask for either `before` or `around`, not both." });
+          }
+          return await chat.historyAround(userOf(request), params.data.roomId, around, limit);
+        }
+        return await chat.history(userOf(request), params.data.roomId, before, limit);
       } catch (error) {
         if (error instanceof RoomNotFoundError) {
           return reply.code(404).send({ error: "not_found", message: "There is no such room." });

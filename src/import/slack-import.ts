@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { cleanDisplayName, MAX_ROOM_NAME_LENGTH } from "@parley/protocol";
-import { type Kysely, sql } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import type { z } from "zod";
 import { normalRoomName, roomNameKey } from "../chat/room-name.js";
 import { slugCandidate, slugify } from "../chat/slug.js";
@@ -416,7 +416,7 @@ export class SlackImport {
         .where("id", "=", roomId)
         .executeTakeFirstOrThrow();
       let seq = Number(room.last_seq) - fresh.length;
-      const rows: MessageTable[] = fresh.map((m) => ({
+      const rows: Insertable<MessageTable>[] = fresh.map((m) => ({
         room_id: roomId,
         seq: ++seq,
         author_id: m.authorId,

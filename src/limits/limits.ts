@@ -5,7 +5,7 @@ import {
   RateLimiterMemory,
   RateLimiterRedis,
 } from "rate-limiter-flexible";
-import type { RoomCreationLimiter, SendRateLimiter } from "../chat/ports.js";
+import type { ActionLimiter, RoomCreationLimiter, SendRateLimiter } from "../chat/ports.js";
 import { FlexibleActionLimiter } from "./flexible-limiter.js";
 
 export interface LimitSettings {
@@ -15,11 +15,14 @@ export interface LimitSettings {
   messageBurst: number;
   /** Rooms a person may create per day. */
   roomsPerDay: number;
+  /** Edits, deletions and reactions per person per minute (edits, issue 15 part A). */
+  changesPerMinute: number;
 }
 
 export interface Limits {
   sends: SendRateLimiter;
   roomCreations: RoomCreationLimiter;
+  changes: ActionLimiter;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -55,5 +58,10 @@ export function createLimits(settings: LimitSettings, redis?: { client: Redis; k
         )
       : steady;
   const roomCreations = limiter({ keyPrefix: "rooms", points: settings.roomsPerDay, duration: DAY_SECONDS });
-  return { sends: new FlexibleActionLimiter(sends), roomCreations: new FlexibleActionLimiter(roomCreations) };
+  const changes = limiter({ keyPrefix: "changes", points: settings.changesPerMinute, duration: 60 });
+  return {
+    sends: new FlexibleActionLimiter(sends),
+    roomCreations: new FlexibleActionLimiter(roomCreations),
+    changes: new FlexibleActionLimiter(changes),
+  };
 }

@@ -14,6 +14,7 @@ import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { auditLogFields } from "../storage/audit-repository.js";
 import { openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
+import { MessageChangeRepository } from "../storage/message-change-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
@@ -101,6 +102,7 @@ async function openAdministration(
       presence: new InMemoryPresence(),
       memberships: new MembershipRepository(db),
       users: new UserRepository(db),
+      changes: new MessageChangeRepository(db),
       bus,
       clock: Date,
       limits: createLimits(config.limits),

@@ -12,12 +12,18 @@ describe("limit settings", () => {
       messageRatePerSecond: 10,
       messageBurst: 30,
       roomsPerDay: 20,
+      changesPerMinute: 120,
     });
   });
 
   it("reads the variables and refuses a burst below the rate or a limit of zero", () => {
     const env = { ...base(), MESSAGE_RATE_PER_SECOND: "2", MESSAGE_BURST: "4", ROOMS_PER_DAY: "3" };
-    expect(loadConfig(env).limits).toEqual({ messageRatePerSecond: 2, messageBurst: 4, roomsPerDay: 3 });
+    expect(loadConfig(env).limits).toEqual({
+      messageRatePerSecond: 2,
+      messageBurst: 4,
+      roomsPerDay: 3,
+      changesPerMinute: 120,
+    });
     expect(() => loadConfig({ ...base(), MESSAGE_RATE_PER_SECOND: "10", MESSAGE_BURST: "5" })).toThrow(
       /MESSAGE_BURST must be at least MESSAGE_RATE_PER_SECOND/,
     );

@@ -99,6 +99,8 @@ const Environment = z.object({
     .regex(/^(mailto:|https:\/\/)/, "must be a mailto: address or an https:// URL")
     .optional(),
   // end notify slice
+  // edits (issue 15 part A)
+  MESSAGE_CHANGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -259,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
       messageBurst: e.MESSAGE_BURST,
       roomsPerDay: e.ROOMS_PER_DAY,
+      changesPerMinute: e.MESSAGE_CHANGES_PER_MINUTE,
     },
     administratorEmails: list(e.ADMIN_EMAILS),
     awayAfterMs: e.AWAY_AFTER_MS,

@@ -12,6 +12,7 @@ import { RedisBus } from "../bus/redis-bus.js";
 import { connectRedis, type RedisConnections } from "../bus/redis-connections.js";
 import { RedisTopic } from "../bus/redis-topic.js";
 import type { Administration } from "../chat/administration.js";
+import { administratorsModerate } from "../chat/administration.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
@@ -39,9 +40,11 @@ import { auditLogFields } from "../storage/audit-repository.js";
 import { type DatabaseHandle, openDatabase } from "../storage/database.js";
 import { MembershipRepository } from "../storage/membership-repository.js";
 import { MentionRepository } from "../storage/mention-repository.js";
+import { MessageChangeRepository } from "../storage/message-change-repository.js";
 import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { NotificationLevelRepository } from "../storage/notification-level-repository.js";
+import { PeopleRepository } from "../storage/people-repository.js";
 import { PushSubscriptionRepository } from "../storage/push-subscription-repository.js";
 import { RoomMemberRepository } from "../storage/room-member-repository.js";
 import { RoomRepository } from "../storage/room-repository.js";
@@ -168,6 +171,9 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
   const chat = new ChatService(
     {
       messages: new MessageRepository(db),
+      changes: new MessageChangeRepository(db),
+      // Administrators delete anyone's message (roles are read from the people table).
+      moderation: administratorsModerate(new PeopleRepository(db), config.administratorEmails),
       rooms: new RoomRepository(db),
       presence: infra.presence,
       memberships: new MembershipRepository(db),

@@ -1,5 +1,5 @@
 import type { Message } from "@parley/protocol";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
@@ -117,7 +117,7 @@ export class MessageBatchWriter {
       known.set(key(earlier.author.id, earlier.clientId), earlier);
     }
     const results: AppendResult[] = [];
-    const rows: MessageTable[] = [];
+    const rows: Array<Insertable<MessageTable>> = [];
     for (const input of inputs) {
       const existing = known.get(key(input.author.id, input.clientId));
       if (existing) {
@@ -135,6 +135,7 @@ export class MessageBatchWriter {
         client_id: message.clientId,
         body: message.body,
         created_at: message.createdAt,
+        reply_to_seq: input.replyTo?.seq ?? null,
       });
     }
     // Retries found stored already: give their numbers back, so the room stays gap-free.

@@ -6,6 +6,7 @@ import { membershipsMigration } from "./migrations/002-memberships.js";
 import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
 import { roomKindsAndMembersMigration } from "./migrations/004-room-kinds-and-members.js";
 import { administrationMigration } from "./migrations/005-administration.js";
+import { messageChangesMigration } from "./migrations/006-message-changes.js";
 import { mentionsNotificationsPushMigration } from "./migrations/007-mentions-notifications-push.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 
@@ -17,6 +18,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
     "004-room-kinds-and-members": roomKindsAndMembersMigration(kind),
     "005-administration": administrationMigration(kind),
+    "006-message-changes": messageChangesMigration(kind),
     "007-mentions-notifications-push": mentionsNotificationsPushMigration(kind),
     "010-import-links": importLinksMigration(kind),
   };

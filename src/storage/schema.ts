@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /** Table shapes as Kysely sees them. better-auth owns user, session, account and verification. */
 export interface UserTable {
@@ -39,6 +39,8 @@ export interface RoomTable {
   /** Direct conversations only: digest of the sorted ids of its people (see directKey). */
   direct_key: string | null;
   // --- end rooms-access ---
+  /** Highest change sequence given out in this room (edits, deletions, reactions; migration 006). */
+  last_change_seq: Generated<number>;
 }
 
 export interface MessageTable {
@@ -47,6 +49,22 @@ export interface MessageTable {
   author_id: string;
   client_id: string;
   body: string;
+  created_at: number;
+  // edits (issue 15 part A, migration 006)
+  /** The room's change sequence of this message's latest change; 0 when never changed. */
+  change_seq: Generated<number>;
+  edited_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Set on a tombstone, whose body is "". */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
+  reply_to_seq: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One person's reaction with one emoji to one message (migration 006). */
+export interface ReactionTable {
+  room_id: string;
+  message_seq: number;
+  user_id: string;
+  emoji: string;
   created_at: number;
 }
 
@@ -155,4 +173,5 @@ export interface Database {
   mentions: MentionTable;
   notification_levels: NotificationLevelTable;
   push_subscriptions: PushSubscriptionTable;
+  reactions: ReactionTable;
 }

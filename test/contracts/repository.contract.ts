@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toMember, type UserRecord } from "../../src/chat/member.js";
 import type {
   MembershipStore,
+  MessageChangeStore,
   MessageStore,
   NewMessage,
   RoomStanding,
@@ -19,6 +20,8 @@ export interface RepositoryFixture {
   messages: MessageStore;
   rooms: RoomStore;
   memberships: MembershipStore;
+  /** The change log over the same messages (edits, issue 15 part A). */
+  changes: MessageChangeStore;
   /** Creates or updates a user (sign-up, a changed name or picture); authors and members must exist. */
   saveUser(user: UserRecord): Promise<void>;
   close(): Promise<void>;
@@ -582,5 +585,109 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
       });
     });
     // --- end rooms-access ---
+    // edits (issue 15 part A)
+    describe("message changes", () => {
+      const react = (room: Room, seq: number, user: Member, emoji: string, add = true, maxEmoji = 20) =>
+        store.changes.react({ roomId: room.id, seq, userId: user.id, emoji, add, at: Date.now(), maxEmoji });
+
+      it("numbers each room's changes 1, 2, 3… on their own, and edits keep the message's place", async () => {
+        const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];
+        const [first, second] = await fill(a, ada, 2);
+        const [other] = await fill(b, ada, 1);
+        expect(await store.changes.lastChangeSeq(a.id)).toBe(0);
+        const edit = await store.changes.edit(a.id, first?.seq ?? 0, "edited", 42);
+        expect(edit?.changeSeq).toBe(1);
+        expect(edit?.message).toMatchObject({ seq: 1, body: "edited", editedAt: 42, changeSeq: 1 });
+        expect((await store.changes.edit(b.id, other?.seq ?? 0, "elsewhere", 43))?.changeSeq).toBe(1);
+        expect((await store.changes.edit(a.id, second?.seq ?? 0, "again", 44))?.changeSeq).toBe(2);
+        expect(await store.changes.lastChangeSeq(a.id)).toBe(2);
+        expect((await store.messages.latest(a.id, 10)).map((m) => [m.seq, m.body])).toEqual([
+          [1, "edited"],
+          [2, "again"],
+        ]);
+        expect(await store.changes.edit(a.id, 99, "nothing", 45)).toBeUndefined();
+        expect(await store.changes.lastChangeSeq(a.id)).toBe(2);
+      });
+
+      it("deletes as a tombstone without body or reactions, once", async () => {
+        const [ada, bob, room] = [await newUser("Ada"), await newUser("Bob"), await newRoom()];
+        const [message] = await fill(room, ada, 1);
+        const seq = message?.seq ?? 0;
+        await react(room, seq, bob, "👍");
+        const deleted = await store.changes.delete(room.id, seq, 77);
+        expect(deleted?.message).toMatchObject({ seq, body: "", deletedAt: 77, changeSeq: 2 });
+        expect(deleted?.message.reactions).toBeUndefined();
+        expect(await store.changes.delete(room.id, seq, 78)).toBeUndefined();
+        expect(await store.changes.edit(room.id, seq, "back", 79)).toBeUndefined();
+        expect(await react(room, seq, bob, "🎉")).toBeUndefined();
+        expect(await store.changes.get(room.id, seq)).toMatchObject({ body: "", deletedAt: 77 });
+        expect(await store.changes.lastChangeSeq(room.id)).toBe(2);
+      });
+
+      it("keeps reactions per emoji with who reacted in order; a repeat changes nothing; the kinds are capped", async () => {
+        const [ada, bob, room] = [await newUser("Ada"), await newUser("Bob"), await newRoom()];
+        const [message] = await fill(room, ada, 1);
+        const seq = message?.seq ?? 0;
+        await react(room, seq, bob, "👍");
+        await react(room, seq, ada, "👍");
+        expect(await react(room, seq, ada, "👍")).toBe("unchanged");
+        expect(await react(room, seq, ada, "🎉", false)).toBe("unchanged");
+        expect(await react(room, seq, ada, "🎉", true, 1)).toBe("full");
+        const added = await react(room, seq, ada, "🎉");
+        expect(typeof added === "object" && added.changeSeq).toBe(3);
+        expect(typeof added === "object" && added.message.reactions).toEqual([
+          {
+            emoji: "👍",
+            users: [
+              { id: bob.id, name: "Bob" },
+              { id: ada.id, name: "Ada" },
+            ],
+          },
+          { emoji: "🎉", users: [{ id: ada.id, name: "Ada" }] },
+        ]);
+        const removed = await react(room, seq, bob, "👍", false);
+        expect(typeof removed === "object" && removed.message.reactions?.map((r) => r.users.length)).toEqual([
+          1, 1,
+        ]);
+        const [read] = await store.messages.latest(room.id, 1);
+        expect(read?.reactions?.map((r) => r.emoji)).toEqual(["👍", "🎉"]);
+      });
+
+      it("lists what changed after a change sequence: each message once, current, by its latest change", async () => {
+        const [ada, room] = [await newUser(), await newRoom()];
+        await fill(room, ada, 4);
+        await store.changes.edit(room.id, 2, "two", 1);
+        await store.changes.edit(room.id, 1, "one", 2);
+        await store.changes.edit(room.id, 2, "two again", 3);
+        await store.changes.delete(room.id, 4, 4);
+        const since1 = await store.changes.changedSince(room.id, 1, 3, 10);
+        expect(since1.map((m) => [m.seq, m.body, m.changeSeq])).toEqual([
+          [1, "one", 2],
+          [2, "two again", 3],
+        ]);
+        expect((await store.changes.changedSince(room.id, 0, 4, 2)).map((m) => m.seq)).toEqual([1, 2]);
+        expect(await store.changes.changedSince(room.id, 4, 4, 10)).toEqual([]);
+      });
+
+      it("carries what a reply quotes, as the original is now", async () => {
+        const [ada, bob, room] = [await newUser("Ada"), await newUser("Bob"), await newRoom()];
+        const [question] = await fill(room, ada, 1);
+        const replyTo = {
+          seq: question?.seq ?? 0,
+          authorId: ada.id,
+          authorName: "Ada",
+          excerpt: "message 1",
+        };
+        const reply = await store.messages.append({ ...sent(room, bob, unique("c"), "answer"), replyTo });
+        expect(reply.message.replyTo).toEqual(replyTo);
+        expect((await store.messages.latest(room.id, 1))[0]?.replyTo).toEqual(replyTo);
+        await store.changes.delete(room.id, replyTo.seq, 5);
+        expect((await store.messages.latest(room.id, 1))[0]?.replyTo).toEqual({
+          ...replyTo,
+          excerpt: "",
+          deleted: true,
+        });
+      });
+    });
   });
 }

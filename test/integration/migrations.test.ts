@@ -1,7 +1,10 @@
 import { type Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/database.js";
+import { MessageChangeRepository } from "../../src/storage/message-change-repository.js";
+import { MessageRepository } from "../../src/storage/message-repository.js";
 import { migrateTo, migrateToLatest } from "../../src/storage/migrate.js";
+import type { Database } from "../../src/storage/schema.js";
 import { isUniqueViolation } from "../../src/storage/unique-violation.js";
 import { mariadbWithServerDefaultCollation, type TestDatabase, testDatabases } from "../support/databases.js";
 
@@ -56,6 +59,55 @@ describe.each(databases)("upgrading an existing install on $name", (database) =>
       await db.deleteFrom("rooms").where("id", "=", "room-a").execute();
       const left = await sql<{ n: number | string }>`SELECT count(*) AS n FROM messages`.execute(db);
       expect(Number(left.rows[0]?.n)).toBe(0);
+    } finally {
+      await db.destroy();
+      await drop();
+    }
+  });
+
+  // edits (issue 15 part A)
+  it("upgrades stored messages to the change log: unchanged, editable, reactable (006)", async () => {
+    const { url, drop } = await database.create();
+    const { db, kind } = openDatabase(url);
+    try {
+      await migrateTo(db as Kysely<unknown>, kind, "003-exact-ids-and-room-names");
+      const now = kind === "sqlite" ? "2026-01-01 00:00:00" : new Date("2026-01-01T00:00:00Z");
+      await sql`INSERT INTO ${sql.table("user")} (id, name, email, ${sql.ref("emailVerified")}, ${sql.ref("createdAt")}, ${sql.ref("updatedAt")})
+        VALUES ('u1', 'Ada', 'ada@example.com', ${kind === "sqlite" ? 0 : false}, ${now}, ${now})`.execute(
+        db,
+      );
+      await sql`INSERT INTO rooms (id, slug, name, name_key, created_at, last_seq) VALUES ('room-a', 'a', 'A', 'a', 1, 1)`.execute(
+        db,
+      );
+      await sql`INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
+        VALUES ('room-a', 1, 'u1', 'msg-a', 'hello', 1)`.execute(db);
+
+      await migrateToLatest(db as Kysely<unknown>, kind);
+
+      const typed = db as unknown as Kysely<Database>;
+      const [before] = await new MessageRepository(typed).latest("room-a", 10);
+      expect(before).toEqual({
+        roomId: "room-a",
+        seq: 1,
+        clientId: "msg-a",
+        author: expect.objectContaining({ id: "u1", name: "Ada" }),
+        body: "hello",
+        createdAt: 1,
+      });
+      const changes = new MessageChangeRepository(typed);
+      expect((await changes.edit("room-a", 1, "hello again", 2))?.changeSeq).toBe(1);
+      const reacted = await changes.react({
+        roomId: "room-a",
+        seq: 1,
+        userId: "u1",
+        emoji: "👋",
+        add: true,
+        at: 3,
+        maxEmoji: 20,
+      });
+      expect(typeof reacted === "object" && reacted.message.reactions).toEqual([
+        { emoji: "👋", users: [{ id: "u1", name: "Ada" }] },
+      ]);
     } finally {
       await db.destroy();
       await drop();

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { UserRecord } from "../../src/chat/member.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { MembershipRepository } from "../../src/storage/membership-repository.js";
+import { MessageChangeRepository } from "../../src/storage/message-change-repository.js";
 import { MessageRepository } from "../../src/storage/message-repository.js";
 import { migrateToLatest } from "../../src/storage/migrate.js";
 import { RoomRepository } from "../../src/storage/room-repository.js";
@@ -36,6 +37,7 @@ async function openRepositories(database: TestDatabase) {
     messages: new MessageRepository(handle.db),
     rooms: new RoomRepository(handle.db),
     memberships: new MembershipRepository(handle.db),
+    changes: new MessageChangeRepository(handle.db),
     saveUser: (user: UserRecord) => saveUser(handle.db, handle.kind === "sqlite", user),
     async close() {
       await handle.close();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_SEQUENCE, MAX_TIME_ZONE_LENGTH } from "./limits.js";
+import { changeCursor, DeleteFrame, EditFrame, ReactFrame } from "./message-changes.js";
 
 /** A room sequence as a client may name it; see MAX_SEQUENCE. */
 const Sequence = z.number().int().nonnegative().max(MAX_SEQUENCE, `a sequence is at most ${MAX_SEQUENCE}`);
@@ -19,6 +20,8 @@ export const JoinFrame = z.object({
   roomId: z.string().min(1).max(64),
   /** Last sequence the client has seen in this room; the server sends what came after. */
   since: Sequence.optional(),
+  /** Last change sequence the client holds (edits, deletions, reactions); see message_changed. */
+  ...changeCursor,
 });
 
 export const LeaveFrame = z.object({
@@ -32,6 +35,8 @@ export const SendFrame = z.object({
   clientId: ClientId,
   /** Length and emptiness are message rules of the chat domain, answered with their own error codes. */
   body: z.string(),
+  /** The seq of the message (in the same room) this one answers. */
+  replyTo: z.number().int().positive().max(MAX_SEQUENCE).optional(),
 });
 
 /** The user has seen the room up to `seq`; read positions only move forward. */
@@ -72,6 +77,10 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ActiveFrame,
   // notify slice
   TypingFrame,
+  // edits (issue 15 part A)
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type JoinFrame = z.infer<typeof JoinFrame>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_DIRECT_PEOPLE, MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH } from "./limits.js";
+import { Reaction, ReplyPreview } from "./message-changes.js";
 
 /** A person as other people see them: in the member list and on their messages. */
 export const Member = z.object({
@@ -47,5 +48,16 @@ export const Message = z.object({
   author: Member,
   body: z.string(),
   createdAt: z.number().int(),
+  // edits (issue 15 part A): absent on a message that was never changed.
+  /** When the body was last edited. */
+  editedAt: z.number().int().optional(),
+  /** Set on a tombstone: the message was deleted and its body (now "") is gone from storage. */
+  deletedAt: z.number().int().optional(),
+  /** Reactions, each emoji once with who reacted, in the order the emoji were first used. */
+  reactions: z.array(Reaction).optional(),
+  /** The message this one answers. */
+  replyTo: ReplyPreview.optional(),
+  /** The room's change sequence of this message's latest change; the newer copy wins. */
+  changeSeq: z.number().int().nonnegative().optional(),
 });
 export type Message = z.infer<typeof Message>;

@@ -8,6 +8,7 @@ export * from "./entities.js";
 export * from "./limits.js";
 export * from "./mentions.js";
 export * from "./message-body.js";
+export * from "./message-changes.js";
 export * from "./message-page.js";
 export * from "./notifications.js";
 export * from "./rest.js";

@@ -60,6 +60,11 @@ export const HistoryQuery = z.object({
     .max(MAX_SEQUENCE + 1)
     .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
+  /**
+   * Messages around this sequence instead (edits, issue 15 part A: "open a room at a message"):
+   * up to `limit` before it, it, and up to `limit` after it. Not together with `before`.
+   */
+  around: z.coerce.number().int().positive().max(MAX_SEQUENCE).optional(),
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
@@ -69,6 +74,8 @@ export const HistoryPage = z
     users: z.array(Member),
     messages: z.array(PagedMessage),
     hasOlder: z.boolean(),
+    /** With `around`: whether newer messages follow the page's last one. */
+    hasNewer: z.boolean().optional(),
   })
   .superRefine(refineAuthors);
 export type HistoryPage = z.infer<typeof HistoryPage>;

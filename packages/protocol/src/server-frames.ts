@@ -30,8 +30,21 @@ export const JoinedFrame = z
     hasOlder: z.boolean(),
     /** This user's read position in the room (shared by all their tabs and devices). */
     lastReadSeq: z.number().int().nonnegative(),
+    // edits (issue 15 part A)
+    /**
+     * Messages the client already holds (seq <= its `since`) that changed after its
+     * `changesSince`, each once in its current state, oldest change first; authors in `users`.
+     */
+    changed: z.array(PagedMessage).optional(),
+    /** The room's change sequence this answer is current to: the next `changesSince`. */
+    lastChangeSeq: z.number().int().nonnegative().optional(),
+    /** Too much changed while away: drop every message held and keep only these. */
+    stale: z.boolean().optional(),
   })
-  .superRefine(refineAuthors);
+  .superRefine(refineAuthors)
+  .superRefine((frame, context) =>
+    refineAuthors({ users: frame.users, messages: frame.changed ?? [] }, context),
+  );
 
 export const LeftFrame = z.object({
   type: z.literal("left"),
@@ -161,6 +174,17 @@ export const NotifyFrame = z.object({
 });
 // end notify slice
 
+/**
+ * A message changed (edited, deleted, reacted to): its whole current state. `changeSeq` is the
+ * room's change sequence, gap-free like `seq`; a client resumes changes from the last it saw.
+ */
+export const MessageChangedFrame = z.object({
+  type: z.literal("message_changed"),
+  roomId: z.string(),
+  changeSeq: z.number().int().positive(),
+  message: Message,
+});
+
 export const ErrorCode = z.enum([
   "bad_frame",
   "message_too_long",
@@ -183,6 +207,15 @@ export const ErrorCode = z.enum([
   "typing_too_often",
   /** `@here`/`@room` is off, or the room has more members than it may reach; nothing was stored. */
   "room_mention_refused",
+  // edits (issue 15 part A)
+  /** No message with that seq in that room, or it was deleted. */
+  "unknown_message",
+  /** Only the author may edit a message (or delete it, unless an administrator). */
+  "not_author",
+  /** A reaction must be exactly one emoji. */
+  "reaction_invalid",
+  /** The message already carries as many different emoji as allowed. */
+  "too_many_reactions",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -193,6 +226,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   roomId: z.string().optional(),
   clientId: z.string().optional(),
+  /** The message a refused edit, delete, react or reply named. */
+  seq: z.number().int().optional(),
   /** With `rate_limited` (and `unavailable` when known): milliseconds until a retry can succeed. */
   retryAfter: z.number().int().nonnegative().optional(),
 });
@@ -222,8 +257,11 @@ export const ServerFrame = z.discriminatedUnion("type", [
   MentionFrame,
   MentionStateFrame,
   NotifyFrame,
+  // edits (issue 15 part A)
+  MessageChangedFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type JoinedFrame = z.infer<typeof JoinedFrame>;
 export type PresenceFrame = z.infer<typeof PresenceFrame>;
+export type MessageChangedFrame = z.infer<typeof MessageChangedFrame>;

@@ -1,5 +1,5 @@
 import { repositoryContract } from "../../../test/contracts/repository.contract.js";
-import { FakeMembershipStore, FakeMessageStore, FakeRoomStore } from "./fakes.js";
+import { FakeMembershipStore, FakeMessageChangeStore, FakeMessageStore, FakeRoomStore } from "./fakes.js";
 
 // The fakes the domain's unit tests run on must behave as the SQL repositories do
 // (test/integration/repository-contract.test.ts runs the same suite on every database).
@@ -10,6 +10,7 @@ repositoryContract("in-memory fakes", async () => {
     messages,
     rooms,
     memberships: new FakeMembershipStore(messages),
+    changes: new FakeMessageChangeStore(messages),
     async saveUser(user) {
       messages.saveUser(user);
     },

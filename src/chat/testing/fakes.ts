@@ -1,11 +1,14 @@
 import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
 import type { RoomListFilter } from "../administration-ports.js";
+import { excerptOf } from "../excerpt.js";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
   AppendResult,
+  CommittedChange,
   EncodedFrame,
   MembershipStore,
+  MessageChangeStore,
   MessageStore,
   NewMessage,
   PersonPosition,
@@ -72,9 +75,37 @@ export class FakeMessageStore implements MessageStore {
     return this.rows.filter((m) => m.roomId === roomId).map((m) => this.current(m));
   }
 
+  /** A person's current display name (their id when unknown). */
+  nameOf(userId: string): string {
+    return this.profiles.get(userId)?.name ?? userId;
+  }
+
   private current(message: Message): Message {
     const author = this.profiles.get(message.author.id);
-    return author ? { ...message, author } : message;
+    const withAuthor = author ? { ...message, author } : message;
+    return withAuthor.replyTo ? { ...withAuthor, replyTo: this.quote(withAuthor) } : withAuthor;
+  }
+
+  /** What a reply quotes, from the original as it is now (SQL joins it at read time). */
+  private quote(message: Message): NonNullable<Message["replyTo"]> {
+    const reply = message.replyTo as NonNullable<Message["replyTo"]>;
+    const original = this.rows.find((m) => m.roomId === message.roomId && m.seq === reply.seq);
+    if (!original) return reply;
+    if (original.deletedAt !== undefined) {
+      return {
+        seq: reply.seq,
+        authorId: original.author.id,
+        authorName: this.nameOf(original.author.id),
+        excerpt: "",
+        deleted: true,
+      };
+    }
+    return {
+      seq: reply.seq,
+      authorId: original.author.id,
+      authorName: this.nameOf(original.author.id),
+      excerpt: excerptOf(original.body),
+    };
   }
 
   async latest(roomId: string, limit: number) {
@@ -258,5 +289,88 @@ export class RecordingSubscriber implements Subscriber {
   }
   ofType<T extends ServerFrame["type"]>(type: T): Extract<ServerFrame, { type: T }>[] {
     return this.frames.filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
+  }
+}
+
+/** The change log over a FakeMessageStore's rows (edits, issue 15 part A); same contract as SQL's. */
+export class FakeMessageChangeStore implements MessageChangeStore {
+  private readonly lastChange = new Map<string, number>();
+
+  constructor(private readonly messages: FakeMessageStore) {}
+
+  async get(roomId: string, seq: number): Promise<Message | undefined> {
+    return this.find(roomId, seq);
+  }
+
+  async edit(roomId: string, seq: number, body: string, editedAt: number) {
+    return this.change(roomId, seq, (message) =>
+      message.deletedAt === undefined ? { ...message, body, editedAt } : undefined,
+    );
+  }
+
+  async delete(roomId: string, seq: number, deletedAt: number) {
+    return this.change(roomId, seq, (message) => {
+      if (message.deletedAt !== undefined) return undefined;
+      const { reactions: _reactions, replyTo: _replyTo, ...rest } = message;
+      return { ...rest, body: "", deletedAt };
+    });
+  }
+
+  async react(input: {
+    roomId: string;
+    seq: number;
+    userId: string;
+    emoji: string;
+    add: boolean;
+    maxEmoji: number;
+  }): Promise<CommittedChange | "unchanged" | "full" | undefined> {
+    const message = this.find(input.roomId, input.seq);
+    if (!message || message.deletedAt !== undefined) return undefined;
+    const reactions = (message.reactions ?? []).map((r) => ({ emoji: r.emoji, users: [...r.users] }));
+    const existing = reactions.find((r) => r.emoji === input.emoji);
+    const mine = existing?.users.some((user) => user.id === input.userId) ?? false;
+    if (mine === input.add) return "unchanged";
+    if (input.add) {
+      if (!existing && reactions.length >= input.maxEmoji) return "full";
+      const user = { id: input.userId, name: this.messages.nameOf(input.userId) };
+      if (existing) existing.users.push(user);
+      else reactions.push({ emoji: input.emoji, users: [user] });
+    } else if (existing) {
+      existing.users = existing.users.filter((user) => user.id !== input.userId);
+    }
+    const kept = reactions.filter((r) => r.users.length > 0);
+    return this.change(input.roomId, input.seq, (current) => ({ ...current, reactions: kept }));
+  }
+
+  async lastChangeSeq(roomId: string): Promise<number> {
+    return this.lastChange.get(roomId) ?? 0;
+  }
+
+  async changedSince(roomId: string, afterChangeSeq: number, upToSeq: number, limit: number) {
+    return this.messages.rows
+      .filter((m) => m.roomId === roomId && (m.changeSeq ?? 0) > afterChangeSeq && m.seq <= upToSeq)
+      .sort((a, b) => (a.changeSeq ?? 0) - (b.changeSeq ?? 0))
+      .slice(0, limit);
+  }
+
+  private find(roomId: string, seq: number): Message | undefined {
+    return this.messages.rows.find((m) => m.roomId === roomId && m.seq === seq);
+  }
+
+  private change(
+    roomId: string,
+    seq: number,
+    apply: (message: Message) => Message | undefined,
+  ): CommittedChange | undefined {
+    const index = this.messages.rows.findIndex((m) => m.roomId === roomId && m.seq === seq);
+    const current = this.messages.rows[index];
+    if (!current) return undefined;
+    const next = apply(current);
+    if (!next) return undefined;
+    const changeSeq = (this.lastChange.get(roomId) ?? 0) + 1;
+    this.lastChange.set(roomId, changeSeq);
+    const message = { ...next, changeSeq };
+    this.messages.rows[index] = message;
+    return { changeSeq, message };
   }
 }

@@ -12,7 +12,8 @@ import { Sidebar } from "./Sidebar.js";
  * The signed-in app for /r/:slug: starts the store once, then follows the URL's room.
  * On a phone the room list is a drawer (a modal dialog) opened from the room header.
  */
-export function ChatPage({ slug }: { slug: string }) {
+/** `seq`: the message the address opens the room at (`/r/<slug>?m=<seq>`). */
+export function ChatPage({ slug, seq }: { slug: string; seq?: number | undefined }) {
   const chat = useChatCore();
   const t = useText();
   const describe = useProblemText();
@@ -22,7 +23,7 @@ export function ChatPage({ slug }: { slug: string }) {
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   useEffect(() => chat.start(), [chat]);
-  useEffect(() => chat.openSlug(slug), [chat, slug]);
+  useEffect(() => chat.openSlug(slug, seq), [chat, slug, seq]);
   // Picking a room in the drawer is what the drawer was opened for.
   // biome-ignore lint/correctness/useExhaustiveDependencies: closes on every change of room
   useEffect(() => setDrawerOpen(false), [slug]);

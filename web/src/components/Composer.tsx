@@ -26,6 +26,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   const [text, setText] = useState("");
   const [localError, setLocalError] = useState<Problem | null>(null);
   const roomError = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).error);
+  const replyingTo = useChat((state) => (state.roomStates[roomId] ?? EMPTY_ROOM).replyingTo);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [ime] = useState(() => new ImeEnterGuard());
   // notify slice: @mention autocomplete. Nothing is suggested while an IME is composing.
@@ -75,12 +76,18 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
     input.style.height = `${Math.min(input.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  // Reply was chosen on a message: the caret comes here to write the answer.
+  useEffect(() => {
+    if (replyingTo !== null) inputRef.current?.focus();
+  }, [replyingTo]);
+
   const submit = () => {
-    const refusal = chat.send(roomId, text);
+    const refusal = chat.send(roomId, text, replyingTo?.seq);
     setLocalError(refusal);
     if (refusal === null) {
       setText("");
       setCaret(0);
+      chat.replyTo(roomId, null);
     }
     inputRef.current?.focus();
   };
@@ -107,6 +114,16 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
         return;
       }
     }
+    if (event.key === "Escape" && !fromIme && replyingTo !== null) {
+      event.preventDefault();
+      chat.replyTo(roomId, null);
+      return;
+    }
+    // As in Slack: Up in an empty composer edits your last message.
+    if (event.key === "ArrowUp" && !fromIme && text === "" && chat.editLastOwn(roomId)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || fromIme) return;
     event.preventDefault();
     submit();
@@ -131,6 +148,21 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           active={Math.min(activeSuggestion, suggestions.length - 1)}
           onChoose={choose}
         />
+      )}
+      {replyingTo !== null && (
+        <div className="composer-reply" data-testid="composer-reply">
+          <span className="composer-reply-text">
+            {t("composer.replyingTo", { name: replyingTo.authorName })}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="cancel-reply"
+            onClick={() => chat.replyTo(roomId, null)}
+          >
+            {t("composer.cancelReply")}
+          </button>
+        </div>
       )}
       <div className="composer-row">
         <textarea

@@ -11,15 +11,20 @@ import {
   useState,
 } from "react";
 import type { ChatMessage, OutboxEntry } from "../core/index.js";
-import { EMPTY_ROOM, unreadCount } from "../core/index.js";
+import { EMPTY_ROOM, mayDelete, mayEdit, messagePath, unreadCount } from "../core/index.js";
 import { useTimeFormat } from "../format.js";
 import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { renderMarkdown } from "../markdown.js";
 import { placeMessages } from "../message-groups.js";
+import { Link } from "../router.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { MessageActions } from "./MessageActions.js";
+import { MessageEditForm } from "./MessageEditForm.js";
+import { Modal } from "./Modal.js";
 import { MentionProvider, useMentionDecorator } from "./mention-text.js";
+import { Reactions } from "./Reactions.js";
 
 type Item =
   | { readonly kind: "message"; readonly key: string; readonly message: ChatMessage }
@@ -31,6 +36,10 @@ type TopMarker = "loading" | "loading-older" | "more" | "start";
 const NEAR_BOTTOM_PX = 80;
 /** Older history is fetched a little before the very top so scrolling rarely hits a wall. */
 const LOAD_OLDER_PX = 120;
+/** How long a touch must rest on a message to open its actions (a phone's long-press). */
+const LONG_PRESS_MS = 500;
+/** How long a message opened by a link stays highlighted. */
+const HIGHLIGHT_MS = 2500;
 
 export function MessageList({ roomId, roomName }: { roomId: string; roomName: string }) {
   const chat = useChatCore();
@@ -44,8 +53,18 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
    * messages were first found on this visit. undefined: not known yet; null: no divider.
    */
   const [dividerAfter, setDividerAfter] = useState<number | null | undefined>(undefined);
+  const slug = useChat((state) => state.rooms.find((candidate) => candidate.id === roomId)?.slug ?? "");
+  const focus = room.focus;
+  // edits (issue 15 part A): which message has its actions open (long-press), is being edited, or deleted.
+  const [activeSeq, setActiveSeq] = useState<number | null>(null);
+  const [deletingSeq, setDeletingSeq] = useState<number | null>(null);
+  const [flashSeq, setFlashSeq] = useState<number | null>(null);
 
   const items = useMemo(() => {
+    // A page around an old message replaces the live tail (and the outbox, which belongs to it).
+    if (focus) {
+      return focus.messages.map((message): Item => ({ kind: "message", key: `s${message.seq}`, message }));
+    }
     const list: Item[] = room.messages.map((message) => ({
       kind: "message",
       key: `s${message.seq}`,
@@ -61,20 +80,26 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
       }
     }
     return list;
-  }, [room.messages, outbox, roomId, me]);
+  }, [room.messages, outbox, roomId, me, focus]);
 
   const dividerBefore = useMemo(() => {
     if (dividerAfter == null) return undefined;
     return room.messages.find((message) => message.seq > dividerAfter)?.seq;
   }, [room.messages, dividerAfter]);
 
-  const topMarker: TopMarker = !room.loaded
-    ? "loading"
-    : room.loadingOlder
+  const topMarker: TopMarker = focus
+    ? focus.loadingOlder
       ? "loading-older"
-      : room.hasOlder
+      : focus.hasOlder
         ? "more"
-        : "start";
+        : "start"
+    : !room.loaded
+      ? "loading"
+      : room.loadingOlder
+        ? "loading-older"
+        : room.hasOlder
+          ? "more"
+          : "start";
 
   const listRef = useRef<HTMLDivElement>(null);
   // Distance from the bottom as of the last render or scroll: what must survive a prepend.
@@ -91,8 +116,54 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
   // Reading means seeing the newest message: only at the bottom (the store checks the tab is visible).
   const readIfAtBottom = useCallback(() => {
     const top = shownTop.current;
+    // Older messages opened by a link are not the newest: nothing is read by looking at them.
+    if (chat.getState().roomStates[roomId]?.focus) return;
     if (top !== undefined && fromBottom.current <= NEAR_BOTTOM_PX) chat.markSeen(roomId, top);
   }, [chat, roomId]);
+
+  // A message opened by a link (or a reply's quote): into view, focused, highlighted a moment.
+  const highlight = room.highlight;
+  const shownHighlight = useRef<number | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the target may only be rendered with a later list of items
+  useEffect(() => {
+    if (!highlight || shownHighlight.current === highlight.token) return;
+    const element = listRef.current?.querySelector<HTMLElement>(`[data-seq="${highlight.seq}"]`);
+    if (!element) return;
+    shownHighlight.current = highlight.token;
+    element.scrollIntoView({ block: "center" });
+    element.focus({ preventScroll: true });
+    measure();
+    setFlashSeq(highlight.seq);
+  }, [highlight, items, measure]);
+
+  useEffect(() => {
+    if (flashSeq === null) return;
+    const timer = setTimeout(() => setFlashSeq(null), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [flashSeq]);
+
+  const onActivate = useCallback((seq: number | null) => setActiveSeq(seq), []);
+
+  // A touch anywhere else closes the actions a long-press opened.
+  useEffect(() => {
+    if (activeSeq === null) return;
+    const closeOutside = (event: PointerEvent) => {
+      if (!(event.target instanceof Element) || !event.target.closest(".message-active")) setActiveSeq(null);
+    };
+    document.addEventListener("pointerdown", closeOutside);
+    return () => document.removeEventListener("pointerdown", closeOutside);
+  }, [activeSeq]);
+  const onEdit = useCallback(
+    (seq: number | null) => {
+      chat.startEdit(roomId, seq);
+      setActiveSeq(null);
+    },
+    [chat, roomId],
+  );
+  const onDelete = useCallback((seq: number) => {
+    setDeletingSeq(seq);
+    setActiveSeq(null);
+  }, []);
 
   const loadOlderIfAtTop = useCallback(() => {
     const list = listRef.current;
@@ -236,7 +307,18 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
                       {t("messages.newDivider")}
                     </div>
                   )}
-                  <MessageItem message={item.message} continued={placement.continued} />
+                  <MessageItem
+                    message={item.message}
+                    continued={placement.continued}
+                    myId={me?.id}
+                    slug={slug}
+                    active={activeSeq === item.message.seq}
+                    editing={room.editing === item.message.seq}
+                    flash={flashSeq === item.message.seq}
+                    onActivate={onActivate}
+                    onEdit={onEdit}
+                    onDelete={onDelete}
+                  />
                 </>
               ) : me ? (
                 <OutboxItem entry={item.entry} me={me} continued={placement.continued} />
@@ -245,33 +327,216 @@ export function MessageList({ roomId, roomName }: { roomId: string; roomName: st
           );
         })}
       </div>
+      {focus && (
+        <div className="focus-bar" data-testid="focus-bar">
+          <span className="muted">{t("messages.viewingOlder")}</span>
+          <button
+            type="button"
+            className="button button-primary"
+            data-testid="jump-to-latest"
+            onClick={() => chat.closeFocus(roomId)}
+          >
+            {t("messages.jumpToLatest")}
+          </button>
+        </div>
+      )}
+      <Modal
+        open={deletingSeq !== null}
+        onClose={() => setDeletingSeq(null)}
+        label={t("messages.deleteTitle")}
+        className="dialog"
+        testId="delete-dialog"
+      >
+        <div className="dialog-body">
+          <h2 className="dialog-title">{t("messages.deleteTitle")}</h2>
+          <p>{t("messages.deleteConfirm")}</p>
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setDeletingSeq(null)}>
+              {t("messages.cancel")}
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              data-testid="confirm-delete"
+              onClick={() => {
+                if (deletingSeq !== null) chat.deleteMessage(roomId, deletingSeq);
+                setDeletingSeq(null);
+              }}
+            >
+              {t("messages.delete")}
+            </button>
+          </div>
+        </div>
+      </Modal>
     </MentionProvider>
   );
+}
+
+interface MessageItemProps {
+  message: ChatMessage;
+  continued: boolean;
+  myId: string | undefined;
+  slug: string;
+  /** Its actions were opened by a long-press (phones). */
+  active: boolean;
+  editing: boolean;
+  /** Just opened by a link: highlighted for a moment. */
+  flash: boolean;
+  onActivate(seq: number | null): void;
+  onEdit(seq: number | null): void;
+  onDelete(seq: number): void;
 }
 
 const MessageItem = memo(function MessageItem({
   message,
   continued,
-}: {
-  message: ChatMessage;
-  continued: boolean;
-}) {
+  myId,
+  slug,
+  active,
+  editing,
+  flash,
+  onActivate,
+  onEdit,
+  onDelete,
+}: MessageItemProps) {
+  const chat = useChatCore();
+  const t = useText();
+  // Administrators may delete anyone's message (the server's ModerationPolicy agrees).
+  const administrator = useChat((state) => state.role === "administrator");
+  const pressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const deleted = message.deletedAt !== undefined;
+  const edited = message.editedAt !== undefined && !deleted;
+  const editedLabel = (
+    <span className="message-edited" data-testid="message-edited">
+      {t("messages.edited")}
+    </span>
+  );
+  const { roomId, seq } = message;
+  const cancelPress = () => {
+    clearTimeout(pressTimer.current);
+    pressTimer.current = undefined;
+  };
+  const className = [
+    "message",
+    continued && "message-continued",
+    deleted && "message-deleted",
+    active && "message-active",
+    flash && "message-highlight",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return (
     <article
-      className={continued ? "message message-continued" : "message"}
+      className={className}
       data-testid="message"
-      data-seq={message.seq}
+      data-seq={seq}
       data-state="sent"
       data-continued={continued || undefined}
+      data-deleted={deleted || undefined}
+      tabIndex={-1}
+      // A long-press on a touch screen opens the actions; a mouse has hover for that.
+      onPointerDown={(event) => {
+        if (event.pointerType !== "touch" || deleted || editing) return;
+        cancelPress();
+        pressTimer.current = setTimeout(() => onActivate(seq), LONG_PRESS_MS);
+      }}
+      onPointerUp={cancelPress}
+      onPointerCancel={cancelPress}
+      onPointerLeave={cancelPress}
+      onContextMenu={(event) => {
+        // The long-press menu of the browser would cover ours.
+        if (active || pressTimer.current !== undefined) event.preventDefault();
+      }}
     >
       <MessageGutter author={message.author} createdAt={message.createdAt} continued={continued} />
       <div className="message-main">
-        {!continued && <MessageMeta author={message.author} createdAt={message.createdAt} />}
-        <MessageBody body={message.body} />
+        {!continued && (
+          <MessageMeta author={message.author} createdAt={message.createdAt}>
+            {edited && !editing && editedLabel}
+          </MessageMeta>
+        )}
+        {message.replyTo && <ReplyQuote roomId={roomId} slug={slug} reply={message.replyTo} />}
+        {deleted ? (
+          <div className="message-body message-tombstone" data-testid="message-body">
+            {t("messages.deleted")}
+          </div>
+        ) : editing ? (
+          <MessageEditForm
+            body={message.body}
+            onCancel={() => onEdit(null)}
+            onSave={(text) => {
+              if (text.trim() === message.body || chat.edit(roomId, seq, text) === null) onEdit(null);
+            }}
+          />
+        ) : (
+          <>
+            <MessageBody body={message.body} />
+            {edited && continued && editedLabel}
+          </>
+        )}
+        {!deleted && message.reactions && (
+          <Reactions
+            reactions={message.reactions}
+            myId={myId}
+            onToggle={(emoji, had) => chat.react(roomId, seq, emoji, had ? "remove" : "add")}
+          />
+        )}
       </div>
+      {!deleted && !editing && (
+        <MessageActions
+          authorName={message.author.name}
+          canEdit={mayEdit(myId, message)}
+          canDelete={mayDelete(myId, message, administrator)}
+          open={active}
+          onReact={(emoji) => chat.react(roomId, seq, emoji, "add")}
+          onReply={() => {
+            onActivate(null);
+            chat.replyTo(roomId, seq);
+          }}
+          onEdit={() => onEdit(seq)}
+          onDelete={() => onDelete(seq)}
+          onClose={() => onActivate(null)}
+        />
+      )}
     </article>
   );
 });
+
+/** The quoted start of the message a reply answers; following it opens the room at that message. */
+function ReplyQuote({
+  roomId,
+  slug,
+  reply,
+}: {
+  roomId: string;
+  slug: string;
+  reply: NonNullable<ChatMessage["replyTo"]>;
+}) {
+  const chat = useChatCore();
+  const t = useText();
+  const label = reply.deleted
+    ? t("messages.replyToDeleted")
+    : t("messages.replyTo", { name: reply.authorName, excerpt: reply.excerpt });
+  return (
+    <Link
+      to={messagePath(slug, reply.seq)}
+      className="message-reply"
+      data-testid="reply-quote"
+      // A new address opens it through the route; the same address again only brings it back into view.
+      onClick={() => {
+        const target = messagePath(slug, reply.seq);
+        if (window.location.pathname + window.location.search === target)
+          void chat.openMessage(roomId, reply.seq);
+      }}
+      title={label}
+    >
+      <span className="message-reply-author">{reply.deleted ? "" : reply.authorName}</span>
+      <span className="message-reply-excerpt">
+        {reply.deleted ? t("messages.replyToDeleted") : reply.excerpt}
+      </span>
+    </Link>
+  );
+}
 
 const OutboxItem = memo(function OutboxItem({
   entry,

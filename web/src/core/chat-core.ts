@@ -1,16 +1,22 @@
 import {
   type ClientFrame,
+  type DeleteFrame,
+  type EditFrame,
   type ErrorFrame,
   expandPage,
   type JoinedFrame,
   MAX_MESSAGE_LENGTH,
   type Member,
   type Message,
+  type MessageChangedFrame,
+  messageBodyProblem,
   type NotificationLevel,
   type NotificationLevelResponse,
   type PresenceStatus,
   type Profile,
   type PushSubscriptionBody,
+  type ReactFrame,
+  type ReplyPreview,
   type Role,
   type Room,
   type RoomCreationPolicy,
@@ -21,7 +27,7 @@ import { Connection, type ConnectionStatus } from "./connection.js";
 import { ApiError, type ChatApi, createChatApi, problemOf } from "./http-api.js";
 import { Memberships } from "./memberships.js";
 import { MentionTracker } from "./mentions.js";
-import { applyPresence, type ChatMessage, mergeMessages } from "./messages.js";
+import { applyPresence, type ChatMessage, mayEdit, mergeMessages } from "./messages.js";
 import { bytesFrom, newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 import type {
   Clock,
@@ -33,7 +39,17 @@ import type {
   ShowNotification,
 } from "./ports.js";
 import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
-import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withoutRoom, withRoom } from "./rooms.js";
+import {
+  applyJoined,
+  EMPTY_ROOM,
+  type RoomState,
+  replyExcerpt,
+  roomCursor,
+  settleFocus,
+  withChanges,
+  withoutRoom,
+  withRoom,
+} from "./rooms.js";
 import type { RouteState } from "./routing.js";
 import { TypingTracker } from "./typing.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
@@ -153,6 +169,9 @@ export class ChatCore {
   private readonly mentionSeqs = new MentionTracker();
   private cancelTypingTimer: (() => void) | undefined;
   private readonly membersAsked = new Map<string, number>();
+  /** A message the address asked for (`?m=`), opened once its room is found. */
+  private pendingMessage: { slug: string; seq: number } | null = null;
+  private highlightToken = 0;
 
   constructor(private readonly deps: ChatCoreDeps) {
     this.randomBytes = deps.randomBytes ?? bytesFrom(deps.random);
@@ -207,8 +226,16 @@ export class ChatCore {
     this.connection.dropNow();
   }
 
-  openSlug(slug: string): void {
-    if (this.state.route?.slug === slug && this.state.route.status !== "error") return;
+  /** Shows the room with this slug; with `seq`, opened at that message (`/r/<slug>?m=<seq>`). */
+  openSlug(slug: string, seq?: number): void {
+    const route = this.state.route;
+    if (route?.slug === slug && route.status !== "error") {
+      if (seq === undefined) return;
+      if (route.status === "found") void this.openMessage(route.roomId, seq);
+      else this.pendingMessage = { slug, seq };
+      return;
+    }
+    this.pendingMessage = seq === undefined ? null : { slug, seq };
     const room = this.state.rooms.find((candidate) => candidate.slug === slug);
     if (room) this.showRoom(slug, room);
     else {
@@ -231,8 +258,8 @@ export class ChatCore {
     this.syncMemberships();
   }
 
-  /** Queues a message. Returns the problem when the message is refused locally. */
-  send(roomId: string, text: string): Problem | null {
+  /** Queues a message (answering `replyTo`, a seq in the same room). Returns the problem when refused locally. */
+  send(roomId: string, text: string, replyTo?: number): Problem | null {
     const body = text.trim();
     if (body.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
     if (body.length > MAX_MESSAGE_LENGTH) {
@@ -247,8 +274,149 @@ export class ChatCore {
       body,
       createdAt: this.deps.clock.now(),
       state: "pending",
+      ...(replyTo !== undefined && { replyTo }),
     });
+    // What was just written shows at the newest end, as in Slack: leave a page around an old message.
+    this.closeFocus(roomId);
     return null;
+  }
+
+  // ---- edits (issue 15 part A): edit, delete, react, open a room at a message ----
+
+  /** Replaces the body of one of the user's messages. Returns the problem when refused locally. */
+  edit(roomId: string, seq: number, text: string): Problem | null {
+    const body = text.trim();
+    const problem = messageBodyProblem(body);
+    if (problem?.code === "message_too_long") {
+      return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
+    }
+    if (problem) return { code: problem.code };
+    return this.sendChange({ type: "edit", roomId, seq, body });
+  }
+
+  /** Deletes a message (the server checks it is the user's own, or that they may). */
+  deleteMessage(roomId: string, seq: number): Problem | null {
+    return this.sendChange({ type: "delete", roomId, seq });
+  }
+
+  /** Adds or takes back the user's reaction with `emoji`. */
+  react(roomId: string, seq: number, emoji: string, action: "add" | "remove"): Problem | null {
+    return this.sendChange({ type: "react", roomId, seq, emoji, action });
+  }
+
+  /**
+   * Brings message `seq` of the room into view and highlights it: at once when it is held, else
+   * after loading the page around it (shown instead of the live tail until they meet or the user
+   * goes back to the latest).
+   */
+  async openMessage(roomId: string, seq: number): Promise<void> {
+    const token = ++this.highlightToken;
+    const room = this.state.roomStates[roomId] ?? EMPTY_ROOM;
+    if (room.messages.some((message) => message.seq === seq)) {
+      this.patchRoom(roomId, (current) => ({ ...current, focus: null, highlight: { seq, token } }));
+      return;
+    }
+    if (room.focus?.messages.some((message) => message.seq === seq)) {
+      this.patchRoom(roomId, (current) => ({ ...current, highlight: { seq, token } }));
+      return;
+    }
+    try {
+      const page = await this.api.messagesAround(roomId, seq);
+      // Another jump started meanwhile: it wins.
+      if (token !== this.highlightToken) return;
+      this.settleOutbox(page.messages);
+      this.patchRoom(roomId, (current) =>
+        settleFocus({
+          ...current,
+          focus: {
+            target: seq,
+            messages: page.messages,
+            hasOlder: page.hasOlder,
+            hasNewer: page.hasNewer ?? false,
+            loadingOlder: false,
+          },
+          highlight: { seq, token },
+        }),
+      );
+    } catch (err) {
+      this.patchRoom(roomId, (current) => ({
+        ...current,
+        error: { during: "open_message", problem: problemOf(err) },
+      }));
+    }
+  }
+
+  /** The composer's next message answers `seq` (null: no longer). */
+  replyTo(roomId: string, seq: number | null): void {
+    const original = seq === null ? undefined : this.heldMessage(roomId, seq);
+    const replyingTo = seq === null ? null : { seq, authorName: original?.author.name ?? "" };
+    this.patchRoom(roomId, (room) =>
+      room.replyingTo?.seq === replyingTo?.seq ? room : { ...room, replyingTo },
+    );
+  }
+
+  /** Starts (or with null, ends) editing message `seq` in place. */
+  startEdit(roomId: string, seq: number | null): void {
+    this.patchRoom(roomId, (room) => (room.editing === seq ? room : { ...room, editing: seq }));
+  }
+
+  /** Up in an empty composer: edit the user's newest message that can still be edited, if any. */
+  editLastOwn(roomId: string): boolean {
+    const me = this.state.me;
+    const room = this.state.roomStates[roomId];
+    const mine = room?.messages.findLast((message) => mayEdit(me?.id, message) && !message.local);
+    if (!mine) return false;
+    this.startEdit(roomId, mine.seq);
+    return true;
+  }
+
+  /** What the room's messages, held or in focus, hold for `seq`. */
+  heldMessage(roomId: string, seq: number): Message | undefined {
+    const room = this.state.roomStates[roomId];
+    return (
+      room?.messages.find((message) => message.seq === seq) ??
+      room?.focus?.messages.find((message) => message.seq === seq)
+    );
+  }
+
+  /** Leaves a page around an old message for the live tail ("Jump to latest"). */
+  closeFocus(roomId: string): void {
+    this.patchRoom(roomId, (room) => (room.focus ? { ...room, focus: null, highlight: null } : room));
+  }
+
+  private sendChange(frame: EditFrame | DeleteFrame | ReactFrame): Problem | null {
+    if (this.state.status !== "connected" || !this.connection.send(frame)) {
+      return clientProblem(CLIENT_CODES.offline);
+    }
+    this.patchRoom(frame.roomId, (room) => (room.error ? { ...room, error: null } : room));
+    return null;
+  }
+
+  /** What a reply shows of message `seq`, from what this client holds. */
+  private replyPreview(roomId: string, seq: number): ReplyPreview | undefined {
+    const original = this.heldMessage(roomId, seq);
+    if (!original) return undefined;
+    return {
+      seq,
+      authorId: original.author.id,
+      authorName: original.author.name,
+      excerpt: replyExcerpt(original.body),
+    };
+  }
+
+  private onChanged(frame: MessageChangedFrame): void {
+    const room = this.state.roomStates[frame.roomId];
+    // Not loaded: the `joined` on its way is current to at least this change.
+    if (!room?.loaded) return;
+    const cursor = room.changeCursor;
+    const gap = cursor !== undefined && frame.changeSeq > cursor + 1;
+    this.patchRoom(frame.roomId, (current) => {
+      const next = withChanges(current, [frame.message]);
+      // Past a hole the cursor stays, so the resync below (or the next resume) asks from before it.
+      const changeCursor = gap ? cursor : Math.max(cursor ?? 0, frame.changeSeq);
+      return next === current && changeCursor === current.changeCursor ? current : { ...next, changeCursor };
+    });
+    if (gap) this.resync(frame.roomId, roomCursor(this.state.roomStates[frame.roomId]) ?? 0);
   }
 
   /** A new attempt in a room: it may be joined again, and its last refusal no longer shows. */
@@ -279,6 +447,7 @@ export class ChatCore {
   }
 
   async loadOlder(roomId: string): Promise<void> {
+    if (this.state.roomStates[roomId]?.focus) return this.loadOlderInFocus(roomId);
     const room = this.state.roomStates[roomId];
     if (!room?.loaded || !room.hasOlder || room.loadingOlder) return;
     if (this.deps.clock.now() < (this.olderRetryAfter.get(roomId) ?? 0)) return;
@@ -299,6 +468,33 @@ export class ChatCore {
       this.patchRoom(roomId, (current) => ({
         ...current,
         loadingOlder: false,
+        error: { during: "load_older", problem: problemOf(err) },
+      }));
+    }
+  }
+
+  /** Pages back from the top of the page around an old message. */
+  private async loadOlderInFocus(roomId: string): Promise<void> {
+    const focus = this.state.roomStates[roomId]?.focus;
+    const before = focus?.messages[0]?.seq;
+    if (!focus?.hasOlder || focus.loadingOlder || before === undefined) return;
+    if (this.deps.clock.now() < (this.olderRetryAfter.get(roomId) ?? 0)) return;
+    const patchFocus = (change: (focus: NonNullable<RoomState["focus"]>) => RoomState["focus"]) =>
+      this.patchRoom(roomId, (room) => (room.focus ? { ...room, focus: change(room.focus) } : room));
+    patchFocus((current) => ({ ...current, loadingOlder: true }));
+    try {
+      const page = await this.api.olderMessages(roomId, before);
+      patchFocus((current) => ({
+        ...current,
+        messages: mergeMessages(current.messages, page.messages),
+        hasOlder: page.hasOlder,
+        loadingOlder: false,
+      }));
+    } catch (err) {
+      this.olderRetryAfter.set(roomId, this.deps.clock.now() + OLDER_RETRY_MS);
+      patchFocus((current) => ({ ...current, loadingOlder: false }));
+      this.patchRoom(roomId, (room) => ({
+        ...room,
         error: { during: "load_older", problem: problemOf(err) },
       }));
     }
@@ -637,6 +833,11 @@ export class ChatCore {
   private showRoom(slug: string, room: Room): void {
     this.addRoom(room);
     this.set({ route: { slug, status: "found", roomId: room.id } });
+    const pending = this.pendingMessage;
+    if (pending?.slug === slug) {
+      this.pendingMessage = null;
+      void this.openMessage(room.id, pending.seq);
+    }
   }
 
   private activeRoomId(): string | null {
@@ -666,10 +867,7 @@ export class ChatCore {
     for (const roomId of desired) {
       if (this.memberships.has(roomId)) continue;
       // Resume from what we hold so the server sends only what was missed.
-      const since = roomCursor(this.state.roomStates[roomId]);
-      const frame: ClientFrame =
-        since === undefined ? { type: "join", roomId } : { type: "join", roomId, since };
-      if (!this.connection.send(frame)) return;
+      if (!this.connection.send(this.joinFrame(roomId, roomCursor(this.state.roomStates[roomId])))) return;
       this.memberships.joinSent(roomId);
     }
     for (const roomId of this.memberships.asked()) {
@@ -700,6 +898,7 @@ export class ChatCore {
         roomId: entry.roomId,
         clientId: entry.clientId,
         body: entry.body,
+        ...(entry.replyTo !== undefined && { replyTo: entry.replyTo }),
       });
       if (!sent) return;
       this.sentOnThisSocket.add(entry.clientId);
@@ -842,6 +1041,9 @@ export class ChatCore {
       case "notify":
         this.onNotify(frame.notification);
         return;
+      case "message_changed":
+        this.onChanged(frame);
+        return;
     }
   }
 
@@ -858,7 +1060,10 @@ export class ChatCore {
       create: true,
     });
     this.settleOutbox(frame.messages);
-    this.patchRoom(roomId, (room) => applyJoined(room, frame));
+    const changed = received.changed?.length
+      ? expandPage({ users: received.users, messages: received.changed }).messages
+      : [];
+    this.patchRoom(roomId, (room) => settleFocus(applyJoined(room, frame, changed)));
     this.flush();
   }
 
@@ -878,7 +1083,16 @@ export class ChatCore {
   /** A seq jumped: something was missed. Joining again with `since` makes the server send it. */
   private resync(roomId: string, since: number): void {
     if (!this.memberships.isJoined(roomId) || this.memberships.isJoinPending(roomId)) return;
-    if (this.connection.send({ type: "join", roomId, since })) this.memberships.resyncSent(roomId);
+    if (this.connection.send(this.joinFrame(roomId, since))) this.memberships.resyncSent(roomId);
+  }
+
+  /** A join resuming from `since` and from the room's change cursor, when the client holds them. */
+  private joinFrame(roomId: string, since: number | undefined): ClientFrame {
+    if (since === undefined) return { type: "join", roomId };
+    const changesSince = this.state.roomStates[roomId]?.changeCursor;
+    return changesSince === undefined
+      ? { type: "join", roomId, since }
+      : { type: "join", roomId, since, changesSince };
   }
 
   private onAck(roomId: string, clientId: string, seq: number): void {
@@ -887,6 +1101,7 @@ export class ChatCore {
     // A late or repeated ack (the broadcast copy already settled it) changes nothing.
     if (!entry || !me || entry.roomId !== roomId) return;
     // Show it as sent right away; the broadcast copy, when it comes, replaces this one by seq.
+    const replyTo = entry.replyTo === undefined ? undefined : this.replyPreview(roomId, entry.replyTo);
     const committed: ChatMessage = {
       roomId,
       seq,
@@ -895,6 +1110,7 @@ export class ChatCore {
       body: entry.body,
       createdAt: entry.createdAt,
       local: true,
+      ...(replyTo && { replyTo }),
     };
     this.updateUnread(roomId, { lastSeq: seq });
     // The user wrote it and saw it go out as pending: their own message is not news to them,
@@ -943,6 +1159,14 @@ export class ChatCore {
     const roomId = frame.roomId ?? this.activeRoomId();
     if (!roomId) {
       this.warn(`Server error: ${frame.code}: ${frame.message}`);
+      return;
+    }
+    if (frame.seq !== undefined && frame.clientId === undefined) {
+      // A refused edit, delete or reaction: shown, nothing else about the room changes.
+      this.patchRoom(roomId, (room) => ({
+        ...room,
+        error: { during: "change", problem: problemFromFrame(frame) },
+      }));
       return;
     }
     if (frame.code === "rate_limited") {

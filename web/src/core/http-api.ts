@@ -95,6 +95,8 @@ export interface ChatApi {
   roomBySlug(slug: string): Promise<Room | null>;
   /** The page of history before `before`, its messages with their authors put back. */
   olderMessages(roomId: string, before: number): Promise<ExpandedPage<HistoryPage>>;
+  /** The page around `seq` (edits: open a room at a message), with `hasOlder` and `hasNewer`. */
+  messagesAround(roomId: string, seq: number): Promise<ExpandedPage<HistoryPage>>;
   signOut(): Promise<void>;
   /**
    * Whether the server is turning connections away for load, and for how long (ms): a browser
@@ -131,6 +133,9 @@ export interface ChatApi {
  * `onUnauthorized` and never settles: the page is going to sign-in, and settling would only
  * flash error text.
  */
+/** Messages loaded on each side of a message a link opens. */
+const AROUND_PAGE_SIZE = 25;
+
 export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () => void): ChatApi {
   async function request<T>(
     path: string,
@@ -289,6 +294,12 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       return (await request("/api/direct", RoomResponse, { method: "POST", body: { userIds } })).room;
     },
     // --- end rooms-access ---
+    async messagesAround(roomId, seq) {
+      const query = `around=${seq}&limit=${AROUND_PAGE_SIZE}`;
+      return expandPage(
+        await request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage),
+      );
+    },
     async signOut() {
       try {
         await request("/api/auth/sign-out", z.unknown(), {

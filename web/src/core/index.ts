@@ -4,16 +4,32 @@ export { Connection, type ConnectionStatus, parseServerFrame } from "./connectio
 export { ApiError, type ChatApi, createChatApi, problemOf, refusalOf } from "./http-api.js";
 // notify slice
 export { MentionTracker, mentionCount, totalMentions } from "./mentions.js";
-export { applyPresence, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
+export {
+  applyChange,
+  applyPresence,
+  type ChatMessage,
+  mayDelete,
+  mayEdit,
+  mergeMessages,
+  resumeCursor,
+} from "./messages.js";
 export { newClientId, Outbox, type OutboxEntry } from "./outbox.js";
 export type * from "./ports.js";
 export { CLIENT_CODES, clientProblem, Problem, problemFromFrame } from "./problem.js";
-export { EMPTY_ROOM, type RoomError, type RoomState, roomTitle, sidebarRooms } from "./rooms.js";
+export {
+  EMPTY_ROOM,
+  type FocusView,
+  type RoomError,
+  type RoomState,
+  roomTitle,
+  sidebarRooms,
+} from "./rooms.js";
 export {
   afterSignInPath,
   DEFAULT_ROOM_PATH,
   type Location,
   locate,
+  messagePath,
   type RouteState,
   roomPath,
   signInPath,

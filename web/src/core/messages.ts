@@ -24,12 +24,46 @@ export function mergeMessages(
   let changed = false;
   for (const message of incoming) {
     const existing = bySeq.get(message.seq);
-    if (existing && (!existing.local || message.local)) continue;
+    if (existing && (!existing.local || message.local) && !isNewer(message, existing)) continue;
     bySeq.set(message.seq, message);
     changed = true;
   }
   if (!changed) return current;
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** True when `incoming` is a later state of the same message than `held` (a higher change sequence). */
+export function isNewer(incoming: Message, held: Message): boolean {
+  return (incoming.changeSeq ?? 0) > (held.changeSeq ?? 0);
+}
+
+/**
+ * The list with a changed message (edits, deletions, reactions) put in: replaces the held copy
+ * when the change is newer, adds it past the newest held (its `message` frame was overtaken), and
+ * leaves the list alone for a message older than it holds (a history page will bring it current).
+ */
+export function applyChange(messages: readonly ChatMessage[], changed: Message): readonly ChatMessage[] {
+  const index = messages.findIndex((message) => message.seq === changed.seq);
+  const held = messages[index];
+  if (held) {
+    if (!held.local && !isNewer(changed, held)) return messages;
+    const next = [...messages];
+    next[index] = changed;
+    return next;
+  }
+  const newest = messages.at(-1)?.seq ?? 0;
+  return changed.seq > newest ? mergeMessages(messages, [changed]) : messages;
+}
+
+/** Only the author edits a message. */
+export function mayEdit(myId: string | undefined, message: Message): boolean {
+  return myId !== undefined && message.author.id === myId && message.deletedAt === undefined;
+}
+
+/** Who may delete: the author, or an administrator (the server's `ModerationPolicy` decides). */
+export function mayDelete(myId: string | undefined, message: Message, administrator = false): boolean {
+  if (myId === undefined || message.deletedAt !== undefined) return false;
+  return message.author.id === myId || administrator;
 }
 
 /** Applies a presence delta in the order the protocol states it: add the newcomers, then drop the leavers. */

@@ -15,6 +15,8 @@ export const OutboxEntry = z.object({
   error: StoredProblem.optional(),
   /** The server asked to wait (rate_limited): not sent again before this time (ms since the epoch). */
   notBefore: z.number().optional(),
+  /** The seq of the message (in the same room) this one answers. */
+  replyTo: z.number().int().positive().optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 

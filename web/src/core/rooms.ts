@@ -1,10 +1,11 @@
-import type { ExpandedPage, JoinedFrame, Member, Room } from "@parley/protocol";
-import { type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
+import type { ExpandedPage, JoinedFrame, Member, Message, Room } from "@parley/protocol";
+import { REPLY_EXCERPT_LENGTH } from "@parley/protocol";
+import { applyChange, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 import type { Problem } from "./problem.js";
 
 /** A refusal or failure in a room, and what the user was doing when it happened. */
 export interface RoomError {
-  readonly during: "send" | "load_older" | "room";
+  readonly during: "send" | "load_older" | "room" | "change" | "open_message";
   readonly problem: Problem;
 }
 
@@ -17,6 +18,32 @@ export interface RoomState {
   readonly loadingOlder: boolean;
   /** The latest refusal or failure for this room, shown under the composer. */
   readonly error: RoomError | null;
+  // edits (issue 15 part A)
+  /** The room's change sequence this client is current to (`changesSince` of the next join). */
+  readonly changeCursor: number | undefined;
+  /** A page around an old message, shown instead of the live tail while it is set (decision 0035). */
+  readonly focus: FocusView | null;
+  /** The message to bring into view and highlight; `token` changes on every request. */
+  readonly highlight: { readonly seq: number; readonly token: number } | null;
+  /** The message the composer's next send answers. */
+  readonly replyingTo: ReplyTarget | null;
+  /** The message being edited in place. */
+  readonly editing: number | null;
+}
+
+/** The message the composer answers, with its author's name as it was when chosen. */
+export interface ReplyTarget {
+  readonly seq: number;
+  readonly authorName: string;
+}
+
+/** History around a message that is not continuous with the live tail. */
+export interface FocusView {
+  readonly target: number;
+  readonly messages: readonly ChatMessage[];
+  readonly hasOlder: boolean;
+  readonly hasNewer: boolean;
+  readonly loadingOlder: boolean;
 }
 
 export const EMPTY_ROOM: RoomState = {
@@ -26,6 +53,11 @@ export const EMPTY_ROOM: RoomState = {
   loaded: false,
   loadingOlder: false,
   error: null,
+  changeCursor: undefined,
+  focus: null,
+  highlight: null,
+  replyingTo: null,
+  editing: null,
 };
 
 /**
@@ -41,9 +73,26 @@ export function roomCursor(room: RoomState | undefined): number | undefined {
 export type JoinedRoom = ExpandedPage<JoinedFrame>;
 
 /** A room after its `joined` answer (a first join or a resume). */
-export function applyJoined(room: RoomState, frame: JoinedRoom): RoomState {
-  const held = roomCursor(room);
+export function applyJoined(
+  before: RoomState,
+  frame: JoinedRoom,
+  changed: readonly Message[] = [],
+): RoomState {
+  const held = roomCursor(before);
   const first = frame.messages[0]?.seq;
+  const changeCursor = frame.lastChangeSeq ?? before.changeCursor;
+  if (frame.stale) {
+    // Too much changed while away: nothing held can be trusted, the newest page starts afresh.
+    return {
+      ...before,
+      messages: frame.messages,
+      members: frame.members,
+      hasOlder: frame.hasOlder,
+      loaded: true,
+      changeCursor,
+    };
+  }
+  const room = withChanges(before, changed);
   // Seqs have no gaps, so a resume answer starts right after what we held. If it does not,
   // the server sent the newest page instead (too much was missed): what we held is no longer
   // continuous with it, so drop it and let scrolling up fetch the older history again.
@@ -54,10 +103,33 @@ export function applyJoined(room: RoomState, frame: JoinedRoom): RoomState {
       members: frame.members,
       hasOlder: frame.hasOlder,
       loaded: true,
+      changeCursor,
     };
   }
   // A resumed answer's `hasOlder` is about what precedes the new messages, which we hold.
-  return { ...room, messages: mergeMessages(room.messages, frame.messages), members: frame.members };
+  return {
+    ...room,
+    messages: mergeMessages(room.messages, frame.messages),
+    members: frame.members,
+    changeCursor,
+  };
+}
+
+/** The room with changed messages applied to the live tail and to the focus page. */
+export function withChanges(room: RoomState, changed: readonly Message[] | undefined): RoomState {
+  if (!changed || changed.length === 0) return room;
+  let messages = room.messages;
+  let focus = room.focus;
+  for (const message of changed) {
+    messages = requote(applyChange(messages, message), message);
+    if (focus) {
+      const inFocus = focus.messages.some(
+        (held) => held.seq === message.seq || held.replyTo?.seq === message.seq,
+      );
+      if (inFocus) focus = { ...focus, messages: requote(applyChange(focus.messages, message), message) };
+    }
+  }
+  return messages === room.messages && focus === room.focus ? room : { ...room, messages, focus };
 }
 
 /** The room list with `room` added, or renamed in place; the same array when nothing changed. */
@@ -110,3 +182,42 @@ export function sidebarRooms(
   };
 }
 // --- end rooms-access ---
+/** Replies to `original` in `messages` with their quote brought up to date (edited or deleted). */
+function requote(messages: readonly ChatMessage[], original: Message): readonly ChatMessage[] {
+  if (!messages.some((message) => message.replyTo?.seq === original.seq)) return messages;
+  const deleted = original.deletedAt !== undefined;
+  return messages.map((message) => {
+    if (message.replyTo?.seq !== original.seq) return message;
+    const { deleted: _deleted, ...quote } = message.replyTo;
+    return {
+      ...message,
+      replyTo: deleted
+        ? { ...quote, excerpt: "", deleted: true }
+        : { ...quote, excerpt: replyExcerpt(original.body) },
+    };
+  });
+}
+
+/** The start of a quoted body, as the server cuts it (REPLY_EXCERPT_LENGTH code points). */
+export function replyExcerpt(body: string): string {
+  const points = [...body];
+  return points.length <= REPLY_EXCERPT_LENGTH ? body : `${points.slice(0, REPLY_EXCERPT_LENGTH).join("")}…`;
+}
+
+/**
+ * The room with its focus page merged into the live tail once the two touch (no hole between
+ * them), so the list is one again; otherwise unchanged.
+ */
+export function settleFocus(room: RoomState): RoomState {
+  const focus = room.focus;
+  if (!focus || !room.loaded) return room;
+  const tailFirst = room.messages[0]?.seq;
+  const focusLast = focus.messages.at(-1)?.seq ?? 0;
+  if (tailFirst !== undefined && focusLast + 1 < tailFirst) return room;
+  return {
+    ...room,
+    messages: mergeMessages(focus.messages, room.messages),
+    hasOlder: focus.hasOlder,
+    focus: null,
+  };
+}

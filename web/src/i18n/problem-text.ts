@@ -53,9 +53,11 @@ export function problemText(intl: IntlShape, problem: Problem): string {
 /** A room's error, with what was being done when it happened. */
 export function roomErrorText(intl: IntlShape, error: RoomError): string {
   const reason = problemText(intl, error.problem);
-  return error.during === "load_older"
-    ? intl.formatMessage({ id: "problem.during.load_older" }, { reason })
-    : reason;
+  if (error.during === "load_older")
+    return intl.formatMessage({ id: "problem.during.load_older" }, { reason });
+  if (error.during === "open_message")
+    return intl.formatMessage({ id: "problem.during.open_message" }, { reason });
+  return reason;
 }
 
 /** `describe(problem)`: a problem as text in the current language. */
