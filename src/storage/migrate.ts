@@ -4,6 +4,8 @@ import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
 import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
+// files (issue 16):
+import { filesMigration } from "./migrations/009-files.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
@@ -11,6 +13,8 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "001-initial": initialMigration(kind),
     "002-memberships": membershipsMigration(kind),
     "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
+    // files (issue 16):
+    "009-files": filesMigration(kind),
   };
 }
 

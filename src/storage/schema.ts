@@ -46,10 +46,29 @@ export interface MembershipTable {
   joined_at: number;
 }
 
+// files (issue 16):
+/** An uploaded file; pending while room_id is null (see migration 009). */
+export interface UploadTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  size: number;
+  type: string;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: boolean | number;
+  created_at: number;
+  room_id: string | null;
+  message_seq: number | null;
+  position: number | null;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
+  // files (issue 16):
+  uploads: UploadTable;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ATTACHMENTS_PER_MESSAGE, UploadId } from "./attachments.js";
 import { MAX_SEQUENCE } from "./limits.js";
 
 /** A room sequence as a client may name it; see MAX_SEQUENCE. */
@@ -32,6 +33,14 @@ export const SendFrame = z.object({
   clientId: ClientId,
   /** Length and emptiness are message rules of the chat domain, answered with their own error codes. */
   body: z.string(),
+  /**
+   * Ids of the sender's own pending uploads (`POST /api/uploads`), bound to this message when it
+   * is stored. With attachments the body may be empty.
+   */
+  attachments: z
+    .array(UploadId)
+    .max(MAX_ATTACHMENTS_PER_MESSAGE, `a message carries at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`)
+    .optional(),
 });
 
 /** The user has seen the room up to `seq`; read positions only move forward. */

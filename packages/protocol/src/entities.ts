@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Attachment, MAX_ATTACHMENTS_PER_MESSAGE } from "./attachments.js";
 import { MAX_ROOM_NAME_LENGTH } from "./limits.js";
 
 /** A person as other people see them: in the member list and on their messages. */
@@ -25,5 +26,7 @@ export const Message = z.object({
   author: Member,
   body: z.string(),
   createdAt: z.number().int(),
+  /** Files sent with the message; absent when there are none. */
+  attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
 });
 export type Message = z.infer<typeof Message>;

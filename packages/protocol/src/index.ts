@@ -1,3 +1,4 @@
+export * from "./attachments.js";
 export * from "./avatar-image.js";
 export * from "./client-frames.js";
 export * from "./close-codes.js";

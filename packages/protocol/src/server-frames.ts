@@ -98,6 +98,9 @@ export const ErrorCode = z.enum([
   "client_id_conflict",
   /** The body has characters we do not store (NUL and control characters other than tab and newline). */
   "message_invalid",
+  // files (issue 16):
+  /** An attachment id is unknown, not the sender's upload, or already attached to another message. */
+  "attachment_unavailable",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
