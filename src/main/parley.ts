@@ -14,10 +14,15 @@ import { RedisTopic } from "../bus/redis-topic.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
+// files (issue 16):
+import { FileService } from "../files/file-service.js";
+import type { FileStore } from "../files/file-store.js";
+import { LocalFileStore } from "../files/local-file-store.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { DependencyHealth, firstDown } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
+import { registerFileRoutes } from "../http/file-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerPages } from "../http/pages.js";
@@ -35,6 +40,7 @@ import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
+import { UploadRepository } from "../storage/upload-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
 import { betterAuthLog, outageReporter } from "./outage-reporter.js";
@@ -47,6 +53,11 @@ export interface Parley {
   chat: ChatService;
   gateway: Gateway;
   db: Kysely<Database>;
+  /**
+   * files (issue 16): uploads and their bytes. `files.deleteMessageFiles(roomId, seq)` is what the
+   * message delete path calls.
+   */
+  files: FileService;
   /** Starts listening; resolves with the address it listens on. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
@@ -142,6 +153,16 @@ async function openInfrastructure(config: Config, options: CreateOptions): Promi
   };
 }
 
+/**
+ * files (issue 16): where file bytes live. The S3 adapter (and the AWS SDK) is loaded only when
+ * configured, so a single-node install never loads it.
+ */
+async function openFileStore(config: Config): Promise<FileStore & { destroy?(): void }> {
+  if (config.fileStorage.kind === "local") return new LocalFileStore(config.fileStorage.directory);
+  const { S3FileStore } = await import("../files/s3-file-store.js");
+  return new S3FileStore(config.fileStorage.settings);
+}
+
 /** Step 2: the chat domain on its ports, and the default room. */
 async function createChat(config: Config, infra: Infrastructure): Promise<ChatService> {
   const { db } = infra.database;
@@ -158,6 +179,8 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
         config.limits,
         infra.redis && { client: infra.redis.commands, keyPrefix: config.redisKeyPrefix },
       ),
+      // files (issue 16):
+      uploads: new UploadRepository(db),
     },
     { presenceBatchMs: config.timings.presenceBatchMs, reorderWaitMs: config.timings.reorderWaitMs },
   );
@@ -219,6 +242,7 @@ async function createEdges(
   infra: Infrastructure,
   chat: ChatService,
   { auth, sessions, sessionStore, sessionTable }: Authentication,
+  files: FileService,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -269,6 +293,8 @@ async function createEdges(
     publicUrl: config.publicUrl,
     signInOptions: { devSignIn: config.devSignIn, providers: providerList(config.providers) },
   });
+  // files (issue 16):
+  registerFileRoutes(app, { files, currentUser: sessions.currentUser, publicUrl: config.publicUrl });
   const { redis } = infra;
   registerHealthRoutes(app, {
     readinessChecks: {
@@ -298,8 +324,19 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   const infra = await openInfrastructure(config, options);
   const chat = await createChat(config, infra);
   const authentication = createAuthentication(config, infra);
-  const { app, gateway } = await createEdges(config, infra, chat, authentication);
+  // files (issue 16):
+  const fileStore = await openFileStore(config);
+  const files = new FileService({
+    uploads: new UploadRepository(infra.database.db),
+    files: fileStore,
+    access: chat.access,
+    clock: Date,
+    settings: config.uploads,
+    warn: (message, error) => infra.log.warn({ err: error }, message),
+  });
+  const { app, gateway } = await createEdges(config, infra, chat, authentication, files);
   authentication.sessions.start();
+  files.startSweeping(config.uploadSweepIntervalMs);
 
   let closing: Promise<void> | undefined;
   return {
@@ -307,6 +344,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     chat,
     gateway,
     db: infra.database.db,
+    files,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).
@@ -319,12 +357,14 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     close() {
       closing ??= (async () => {
         authentication.sessions.stop();
+        files.stop();
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
         await chat.flushPresence().catch(() => undefined);
         await infra.presence.stop?.();
         await infra.database.close();
         infra.redis?.disconnect();
+        fileStore.destroy?.();
       })();
       return closing;
     },

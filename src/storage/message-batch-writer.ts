@@ -2,10 +2,11 @@ import type { Message } from "@parley/protocol";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { AttachmentUnavailableError } from "../chat/attachment-rules.js";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
+import { toAttachment } from "../files/attachment-view.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
-import { toAttachment, toStoredUpload } from "./upload-rows.js";
+import { toStoredUpload } from "./upload-rows.js";
 
 interface Pending {
   input: NewMessage;

@@ -18,7 +18,8 @@ export class UploadRepository implements UploadStore {
         type: upload.type,
         width: upload.width ?? null,
         height: upload.height ?? null,
-        has_thumbnail: upload.hasThumbnail,
+        // 1/0: SQLite binds no booleans; PostgreSQL and MySQL read them as true/false.
+        has_thumbnail: upload.hasThumbnail ? 1 : 0,
         created_at: upload.createdAt,
         room_id: null,
         message_seq: null,

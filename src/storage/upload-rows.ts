@@ -1,4 +1,5 @@
-import { type Attachment, fileUrl, type Message, thumbnailUrl } from "@parley/protocol";
+import type { Message } from "@parley/protocol";
+import { toAttachment } from "../files/attachment-view.js";
 import type { StoredUpload } from "../files/upload-store.js";
 import type { Reader } from "./message-rows.js";
 import type { UploadTable } from "./schema.js";
@@ -16,20 +17,6 @@ export function toStoredUpload(row: UploadTable): StoredUpload {
     createdAt: Number(row.created_at),
     ...(row.room_id !== null && { roomId: row.room_id }),
     ...(row.message_seq !== null && { messageSeq: Number(row.message_seq) }),
-  };
-}
-
-/** An upload as the people reading its message see it. */
-export function toAttachment(upload: StoredUpload): Attachment {
-  return {
-    id: upload.id,
-    name: upload.name,
-    size: upload.size,
-    type: upload.type,
-    url: fileUrl(upload.id, upload.name),
-    ...(upload.width !== undefined && { width: upload.width }),
-    ...(upload.height !== undefined && { height: upload.height }),
-    ...(upload.hasThumbnail && { thumbnailUrl: thumbnailUrl(upload.id) }),
   };
 }
 

@@ -66,9 +66,9 @@ export type UploadRefusal = z.infer<typeof UploadRefusal>;
 /** The safe raster types shown inline; anything else is only ever downloaded. */
 export const INLINE_IMAGE_TYPES: readonly string[] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
-/** Where a file is served. */
-export function fileUrl(id: string, name: string): string {
-  return `/api/files/${id}/${encodeURIComponent(name)}`;
+/** Where a file is served (its name comes in Content-Disposition). */
+export function fileUrl(id: string): string {
+  return `/api/files/${id}`;
 }
 
 export function thumbnailUrl(id: string): string {
