@@ -19,6 +19,7 @@ import { renderMarkdown } from "../markdown.js";
 import { placeMessages } from "../message-groups.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
+import { MessageAttachments } from "./MessageAttachments.js";
 
 type Item =
   | { readonly kind: "message"; readonly key: string; readonly message: ChatMessage }
@@ -253,7 +254,8 @@ const MessageItem = memo(function MessageItem({
       <MessageGutter author={message.author} createdAt={message.createdAt} continued={continued} />
       <div className="message-main">
         {!continued && <MessageMeta author={message.author} createdAt={message.createdAt} />}
-        <MessageBody body={message.body} />
+        {message.body.length > 0 && <MessageBody body={message.body} />}
+        {message.attachments && <MessageAttachments attachments={message.attachments} />}
       </div>
     </article>
   );
@@ -289,7 +291,8 @@ const OutboxItem = memo(function OutboxItem({
             {status}
           </MessageMeta>
         )}
-        <MessageBody body={entry.body} />
+        {entry.body.length > 0 && <MessageBody body={entry.body} />}
+        {entry.attachments && <MessageAttachments attachments={entry.attachments} />}
         {failed && (
           <div className="message-failure" role="alert">
             <span className="message-failure-reason">

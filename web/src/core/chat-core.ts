@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type ClientFrame,
   type ErrorFrame,
   expandPage,
@@ -171,9 +172,10 @@ export class ChatCore {
   }
 
   /** Queues a message. Returns the problem when the message is refused locally. */
-  send(roomId: string, text: string): Problem | null {
+  send(roomId: string, text: string, attachments: readonly Attachment[] = []): Problem | null {
     const body = text.trim();
-    if (body.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
+    // A message of files only may have no text.
+    if (body.length === 0 && attachments.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
     if (body.length > MAX_MESSAGE_LENGTH) {
       return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
     }
@@ -185,6 +187,7 @@ export class ChatCore {
       body,
       createdAt: this.deps.clock.now(),
       state: "pending",
+      ...(attachments.length > 0 && { attachments: [...attachments] }),
     });
     return null;
   }
@@ -374,6 +377,7 @@ export class ChatCore {
         roomId: entry.roomId,
         clientId: entry.clientId,
         body: entry.body,
+        ...(entry.attachments && { attachments: entry.attachments.map((attachment) => attachment.id) }),
       });
       if (!sent) return;
       this.sentOnThisSocket.add(entry.clientId);

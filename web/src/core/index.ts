@@ -17,3 +17,11 @@ export {
   signInPath,
 } from "./routing.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";
+export {
+  type DraftFile,
+  UPLOADS_PENDING,
+  UploadDrafts,
+  type Uploader,
+  type UploadHandle,
+  type UploadSource,
+} from "./upload-drafts.js";

@@ -1,4 +1,4 @@
-import { ClientId } from "@parley/protocol";
+import { Attachment, ClientId } from "@parley/protocol";
 import { z } from "zod";
 import type { KeyValueStorage, Random } from "./ports.js";
 import { type Problem, StoredProblem } from "./problem.js";
@@ -15,6 +15,8 @@ export const OutboxEntry = z.object({
   error: StoredProblem.optional(),
   /** The server asked to wait (rate_limited): not sent again before this time (ms since the epoch). */
   notBefore: z.number().optional(),
+  /** Files uploaded for this message (pending uploads on the server until it is stored). */
+  attachments: z.array(Attachment).optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
