@@ -40,7 +40,7 @@ export const MessageAttachments = memo(function MessageAttachments({
               aria-label={t("attachments.open", { name: image.name })}
               onClick={() => setViewing(image)}
             >
-              <img src={image.thumbnailUrl} alt={image.name} loading="lazy" {...thumbnailSize(image)} />
+              <img src={image.thumbnailUrl} alt={image.name} {...thumbnailSize(image)} />
             </button>
           ))}
         </div>

@@ -530,6 +530,8 @@ export class ChatCore {
       author: me,
       body: entry.body,
       createdAt: entry.createdAt,
+      // files (issue 16): the message keeps its files (and its height) from pending to sent.
+      ...(entry.attachments && { attachments: entry.attachments }),
       local: true,
     };
     this.updateUnread(roomId, { lastSeq: seq });
