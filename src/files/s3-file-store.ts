@@ -27,8 +27,9 @@ export interface S3Settings {
 /**
  * Files in an S3-compatible bucket (AWS SDK v3), so every node reads what any node stored. Uploads
  * stream from the finished temporary file with its length known; downloads stream the body.
- * Checksums are computed only when the operation requires them: several S3-compatible servers
- * refuse the SDK's newer default (aws-chunked bodies with trailing CRC32).
+ * Checksums are computed only when the operation requires them: with the SDK's newer default
+ * (streamed bodies sent aws-chunked with a trailing CRC32) some S3-compatible servers, s3rver among
+ * them, store the chunk framing as the file's bytes (decision 0044).
  */
 export class S3FileStore implements FileStore {
   private readonly client: S3Client;
