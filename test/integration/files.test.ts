@@ -246,6 +246,14 @@ describe.each(testDatabases())("files on $name", (database) => {
     expect(bomb.message).toContain("100000×100000");
   });
 
+  it("refuses a file that starts like an image but is not one", async () => {
+    const fake = Buffer.concat([pngClaiming(100, 100).subarray(0, 33), Buffer.from("not really an image")]);
+    expect(await refusal(await post(server, alice, "broken.png", fake))).toMatchObject({
+      status: 422,
+      error: "image_unreadable",
+    });
+  });
+
   it("refuses an empty file and a request without a name", async () => {
     expect(await refusal(await post(server, alice, "empty.txt", Buffer.alloc(0)))).toMatchObject({
       status: 400,
