@@ -40,6 +40,12 @@ export interface OpenedFile {
   inline: boolean;
 }
 
+/**
+ * Images decoded at once per node. Decoding takes about 4 bytes a pixel (200 MB for 50 MP): two at
+ * a time bound the memory; later uploads wait their turn (their bytes are already on disk).
+ */
+const MAX_CONCURRENT_IMAGES = 2;
+
 /** How many pending uploads one sweep deletes at most; the next sweep takes the rest. */
 const SWEEP_BATCH = 200;
 
@@ -55,6 +61,7 @@ const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10}
  */
 export class FileService {
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly imageTurns = new Turns(MAX_CONCURRENT_IMAGES);
 
   constructor(
     private readonly deps: {
@@ -123,11 +130,8 @@ export class FileService {
       };
       let thumbnail: { path: string; size: number } | undefined;
       if (isInlineImageType(type)) {
-        const image = await processImage(
-          received,
-          type,
-          { cleanPath, thumbnailPath },
-          settings.maxImagePixels,
+        const image = await this.imageTurns.run(() =>
+          processImage(received, type, { cleanPath, thumbnailPath }, settings.maxImagePixels),
         );
         if (image.kind === "too_large") {
           const frames = image.frames > 1 ? ` in ${image.frames} frames` : "";
@@ -283,4 +287,25 @@ function refused(status: number, error: UploadRefusal, message: string): UploadO
 
 function thumbnailKey(id: string): string {
   return `${id}.thumb`;
+}
+
+/** At most `limit` tasks run at once; the others wait in arrival order. */
+class Turns {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      // The turn passes straight to the next in line, so `running` counts it still.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -68,12 +68,23 @@ export function registerFileRoutes(app: FastifyInstance, options: FileRoutesOpti
       }
       const length = request.headers["content-length"];
       const declared = length === undefined ? undefined : Number(length);
-      const outcome = await files.upload(
-        userOf(request),
-        query.data.name,
-        request.raw,
-        Number.isSafeInteger(declared) ? declared : undefined,
-      );
+      let outcome: Awaited<ReturnType<FileService["upload"]>>;
+      try {
+        outcome = await files.upload(
+          userOf(request),
+          query.data.name,
+          request.raw,
+          Number.isSafeInteger(declared) ? declared : undefined,
+        );
+      } catch (error) {
+        // The uploader went away mid-file (closed the tab, lost the network): nothing was stored.
+        if (request.raw.destroyed || request.raw.readableAborted) {
+          return reply
+            .code(400)
+            .send({ error: "upload_interrupted", message: "The upload was interrupted." });
+        }
+        throw error;
+      }
       if (outcome.kind === "stored") return reply.code(201).send({ upload: outcome.attachment });
       // Refused before the body was read: close afterwards rather than read megabytes for nothing.
       if (!request.raw.readableEnded) reply.header("connection", "close");

@@ -1,3 +1,9 @@
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Attachment, type Room, UploadResponse } from "@parley/protocol";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -330,9 +336,11 @@ describe.each(testDatabases())("files on $name", (database) => {
 describe("upload limits that are configured", () => {
   let server: TestServer;
   let alice: SignedInUser;
+  const dataDir = mkdtempSync(join(tmpdir(), "parley-files-"));
 
   beforeAll(async () => {
     server = await startServer({
+      dataDir,
       env: { UPLOAD_ALLOWED_TYPES: "image/*,application/pdf", UPLOAD_QUOTA_BYTES: "3000" },
     });
     alice = await signIn(server.url, "Alice");
@@ -343,6 +351,31 @@ describe("upload limits that are configured", () => {
     const html = await refusal(await post(server, alice, "photo.png", HTML_PAGE));
     expect(html).toMatchObject({ status: 415, error: "file_type_not_allowed" });
     expect(html.message).toContain("application/octet-stream");
+  });
+
+  it("keeps nothing of an upload the uploader abandons midway, and counts none of it", async () => {
+    const limits = async () =>
+      ((await (await download(server, alice, "/api/uploads/limits")).json()) as { usedBytes: number })
+        .usedBytes;
+    const before = await limits();
+    // A raw socket: headers promising 2,900 bytes (within the quota), 1,000 of them, then the connection is gone.
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write(
+      `POST /api/uploads?name=half.pdf HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${server.url}\r\n` +
+        `Cookie: ${alice.cookie}\r\nContent-Type: application/pdf\r\nContent-Length: 2900\r\n\r\n`,
+    );
+    socket.write(Buffer.concat([PDF, Buffer.alloc(1000)]));
+    const inTmp = async () => (await readdir(join(dataDir, "tmp")).catch(() => [])).length;
+    // The server is receiving it: the partial file is on disk.
+    await expect.poll(inTmp).toBe(1);
+    socket.destroy();
+    // The server noticed and cleaned up: its temporary directory empties, and the quota is untouched.
+    await expect.poll(inTmp).toBe(0);
+    expect(await limits()).toBe(before);
+    // And it still takes uploads.
+    expect((await post(server, alice, "after.pdf", PDF)).status).toBe(201);
   });
 
   it("refuses an upload past the person's quota, naming it", async () => {
