@@ -121,6 +121,23 @@ describe.runIf(chromiumAvailable())("files in the browser", () => {
     await bob.context.close();
   });
 
+  it("opens the file picker from the keyboard", async () => {
+    const { context, page } = await open(browser, DESKTOP, server, "Keyboard Kim");
+    await page.getByTestId("composer").focus();
+    // The attach button comes just before the message field.
+    await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("attach");
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles({ name: "keyboard.png", mimeType: "image/png", buffer: await smallPng() });
+    await expect.poll(() => page.locator("[data-testid=draft-file][data-state=done]").count()).toBe(1);
+    // Remove it again from the keyboard.
+    await page.getByRole("button", { name: "Remove keyboard.png" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("draft-files").waitFor({ state: "detached" });
+    await context.close();
+  });
+
   it("shows upload progress while a file goes up slowly", async () => {
     const ada = await open(browser, DESKTOP, server, "Slow Ada");
     const cdp = await ada.context.newCDPSession(ada.page);
