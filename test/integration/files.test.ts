@@ -8,8 +8,9 @@ import { type Attachment, type Room, UploadResponse } from "@parley/protocol";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ChatClient, readHistoryPage, type SignedInUser, signIn } from "../support/chat-client.js";
-import { testDatabases } from "../support/databases.js";
+import { sqliteDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
+import { testRedisUrl, uniquePrefix } from "../support/redis.js";
 import { startS3Server } from "../support/s3-server.js";
 import {
   HTML_PAGE,
@@ -416,5 +417,64 @@ describe("files in an S3-compatible bucket (s3rver)", () => {
     expect(response.status).toBe(200);
     expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(50);
     expect((await download(server, alice, file.thumbnailUrl as string)).status).toBe(200);
+  });
+});
+
+const redisUrl = testRedisUrl();
+
+// Without Redis the suite shows as skipped.
+describe.runIf(redisUrl)("files across two nodes sharing a bucket, Redis and a database", () => {
+  const servers: TestServer[] = [];
+  let s3: Awaited<ReturnType<typeof startS3Server>>;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    const database = await sqliteDatabase.create();
+    const env = {
+      FILE_STORAGE: "s3",
+      S3_BUCKET: s3.settings.bucket,
+      S3_ENDPOINT: s3.settings.endpoint as string,
+      S3_ACCESS_KEY_ID: "S3RVER",
+      S3_SECRET_ACCESS_KEY: "S3RVER",
+      REDIS_URL: redisUrl as string,
+      REDIS_KEY_PREFIX: uniquePrefix(),
+    };
+    servers.push(await startServer({ databaseUrl: database.url, env }));
+    servers.push(await startServer({ databaseUrl: database.url, env }));
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    await s3?.close();
+  });
+
+  it("uploads and sends on one node; a reader on the other gets the message with its file and downloads it there", async () => {
+    const [a, b] = servers as [TestServer, TestServer];
+    const ada = await signIn(a.url, "Ada");
+    const bob = await signIn(b.url, "Bob");
+    const rooms = (await (await fetch(`${a.url}/api/rooms`, { headers: { cookie: ada.cookie } })).json()) as {
+      rooms: Room[];
+    };
+    const roomId = (rooms.rooms[0] as Room).id;
+    const sender = await ChatClient.connect(a.wsUrl, ada.cookie);
+    const reader = await ChatClient.connect(b.wsUrl, bob.cookie);
+    await sender.join(roomId);
+    await reader.join(roomId);
+    const file = await upload(a, ada, "shared.png", await smallPng(30, 20));
+    sender.send({
+      type: "send",
+      roomId,
+      clientId: "across-nodes",
+      body: "from node A",
+      attachments: [file.id],
+    });
+    const arrived = await reader.waitFor(
+      (frame) => frame.type === "message" && frame.message.body === "from node A",
+    );
+    expect(arrived.type === "message" && arrived.message.attachments?.map((x) => x.id)).toEqual([file.id]);
+    const response = await download(b, bob, file.url);
+    expect(response.status).toBe(200);
+    expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(30);
+    await sender.close();
+    await reader.close();
   });
 });
