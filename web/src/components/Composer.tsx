@@ -85,7 +85,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           {error}
         </p>
       )}
-      <DraftFiles roomId={roomId} />
+      <DraftFiles roomId={roomId} onRemoved={() => inputRef.current?.focus()} />
       <div className="composer-row">
         <button
           type="button"

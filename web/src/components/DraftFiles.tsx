@@ -3,8 +3,11 @@ import { useProblemText } from "../i18n/problem-text.js";
 import { useText } from "../i18n/use-text.js";
 import { useDraftFiles, useUploadDrafts } from "../use-upload-drafts.js";
 
-/** The files of the next message above the composer: each with its upload progress or its problem. */
-export function DraftFiles({ roomId }: { roomId: string }) {
+/**
+ * The files of the next message above the composer: each with its upload progress or its problem.
+ * `onRemoved`: where focus goes once a file's remove button is gone (the message field).
+ */
+export function DraftFiles({ roomId, onRemoved }: { roomId: string; onRemoved(): void }) {
   const drafts = useUploadDrafts();
   const files = useDraftFiles(roomId);
   const t = useText();
@@ -37,7 +40,10 @@ export function DraftFiles({ roomId }: { roomId: string }) {
             type="button"
             className="icon-button draft-file-remove"
             aria-label={t("composer.removeFile", { name: file.name })}
-            onClick={() => drafts.remove(roomId, file.key)}
+            onClick={() => {
+              drafts.remove(roomId, file.key);
+              onRemoved();
+            }}
           >
             ×
           </button>
