@@ -9,7 +9,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   // Tests read workspace packages (the protocol) from their TypeScript source.
   resolve: { conditions: ["parley-source", ...defaultServerConditions] },
-  ssr: { resolve: { conditions: ["parley-source", ...defaultServerConditions] } },
+  // Vitest also hands these to Node itself (--conditions): "module" is a bundlers' condition that
+  // Node never uses, and packages such as the AWS SDK break under it (extension-less ES imports).
+  ssr: {
+    resolve: {
+      conditions: ["parley-source", ...defaultServerConditions.filter((condition) => condition !== "module")],
+    },
+  },
   test: {
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },

@@ -104,6 +104,8 @@ export class ChatService {
     deps.bus.subscribe((event) => {
       // Membership first: a removed person's sockets leave the room before anything else is delivered.
       this.membership.handle(event);
+      // A deleted room is read again on its next check, and found gone.
+      if (event.kind === "room_deleted") this.access.forget(event.roomId);
       this.hub.handle(event);
     });
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));

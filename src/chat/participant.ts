@@ -12,7 +12,8 @@ import type {
   ServerFrame,
   TypingFrame,
 } from "@parley/protocol";
-import { encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
+import { bodyProblemWithAttachments, encodeFrame, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
+import { AttachmentUnavailableError, attachmentUnavailableText } from "./attachment-rules.js";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
 import type { ChangeOutcome, MessageEditor } from "./message-editor.js";
@@ -133,6 +134,10 @@ export class Participant {
       try {
         result = await stored;
       } catch (error) {
+        // files (issue 16): an upload taken by another send (or swept) between the check and the commit.
+        if (error instanceof AttachmentUnavailableError) {
+          return this.fail("attachment_unavailable", attachmentUnavailableText([error.uploadId]), context);
+        }
         this.failUnexpectedly(context, error);
         throw error;
       }
@@ -387,6 +392,7 @@ export class Participant {
     clientId,
     body,
     replyTo,
+    attachments = [],
   }: SendFrame): Promise<{ stored: Promise<AppendResult> } | undefined> {
     const context = { roomId, clientId };
     if (!this.rooms.has(roomId)) {
@@ -405,7 +411,8 @@ export class Participant {
       );
       return undefined;
     }
-    const violation = checkMessageBody(body);
+    const attachmentIds = [...new Set(attachments)];
+    const violation = bodyProblemWithAttachments(checkMessageBody(body), attachmentIds.length);
     if (violation) {
       this.fail(violation.code, violation.message, context);
       return undefined;
@@ -436,6 +443,7 @@ export class Participant {
       }
       reply = preview;
     }
+    if (attachmentIds.length > 0 && !(await this.attachable(attachmentIds, context))) return undefined;
     // Last, so only a send that would be stored counts against the person's allowance.
     const allowance = await this.deps.limits.sends.take(this.user.id);
     if (!allowance.allowed) {
@@ -454,8 +462,26 @@ export class Participant {
       body,
       createdAt: this.deps.clock.now(),
       ...(reply && { replyTo: reply }),
+      ...(attachmentIds.length > 0 && { attachmentIds }),
     });
     return { stored };
+  }
+
+  /**
+   * files (issue 16): true when every id is a pending upload of this sender; else refuses the
+   * send. A resend of a stored message names uploads already bound to it: those pass here when
+   * they are bound to this very send, which the store then answers as a duplicate.
+   */
+  private async attachable(
+    ids: readonly string[],
+    context: { roomId: string; clientId: string },
+  ): Promise<boolean> {
+    const unavailable = this.deps.uploads
+      ? await this.deps.uploads.unavailable(this.user.id, context.clientId, ids)
+      : [...ids];
+    if (unavailable.length === 0) return true;
+    this.fail("attachment_unavailable", attachmentUnavailableText(unavailable), context);
+    return false;
   }
 
   private fail(

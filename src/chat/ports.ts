@@ -21,6 +21,11 @@ export interface NewMessage {
   createdAt: number;
   /** The message this one answers (checked by the domain to exist in the same room). */
   replyTo?: ReplyPreview;
+  /**
+   * Ids of the author's pending uploads to bind to the message in the same transaction (files,
+   * issue 16). The store throws AttachmentUnavailableError when one is not (or no longer) bindable.
+   */
+  attachmentIds?: readonly string[];
 }
 
 export interface AppendResult {
@@ -334,6 +339,19 @@ export interface ChatDependencies {
   metrics?: ChatMetrics;
   /** notify slice: mentions, typing and notifications (off when absent). */
   notify?: NotifyDependencies;
+  // files (issue 16):
+  /** Checks attachment ids before a send is stored; without it, sends with attachments are refused. */
+  uploads?: UploadOwnership;
+}
+
+// files (issue 16):
+/** Which uploads a sender may attach (the store checks again, atomically, when it binds them). */
+export interface UploadOwnership {
+  /**
+   * The ids among `ids` that `ownerId` may not attach to the send `clientId`: unknown, someone
+   * else's, or bound to another message. One bound to this very send (a resend) is available.
+   */
+  unavailable(ownerId: string, clientId: string, ids: readonly string[]): Promise<string[]>;
 }
 
 // notify slice: mentions, typing, notification levels, push (decisions 0036–0038).

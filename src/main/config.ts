@@ -4,6 +4,8 @@ import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { AllowList, OAuthClient, Providers } from "../auth/sign-in-settings.js";
+import type { UploadSettings } from "../files/file-service.js";
+import type { S3Settings } from "../files/s3-file-store.js";
 import type { LimitSettings } from "../limits/limits.js";
 import { generateVapidKeys } from "../push/web-push-sender.js";
 
@@ -101,6 +103,49 @@ const Environment = z.object({
   // end notify slice
   // edits (issue 15 part A)
   MESSAGE_CHANGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  // files (issue 16):
+  UPLOAD_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
+  UPLOAD_ALLOWED_TYPES: z
+    .string()
+    .default("*")
+    .transform((value) => list(value))
+    .refine(
+      (patterns) =>
+        patterns.length > 0 &&
+        patterns.every((p) => p === "*" || /^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)$/.test(p)),
+      {
+        message:
+          "must be `*` or a comma-separated list of MIME types or type/* patterns (image/*,application/pdf)",
+      },
+    ),
+  UPLOAD_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
+  UPLOAD_PENDING_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(24 * 60 * 60 * 1000),
+  UPLOAD_SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60 * 1000),
+  IMAGE_MAX_PIXELS: z.coerce.number().int().min(1).default(50_000_000),
+  FILE_STORAGE: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_KEY_PREFIX: z.string().default(""),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -148,6 +193,12 @@ export interface Config {
   awayAfterMs: number;
   /** notify slice: mentions, typing and Web Push. */
   notify: NotifyConfig;
+  // files (issue 16):
+  uploads: UploadSettings;
+  /** How often each node deletes pending uploads past their time. */
+  uploadSweepIntervalMs: number;
+  /** Where file bytes live: `$DATA_DIR/files`, or a bucket. */
+  fileStorage: { kind: "local"; directory: string } | { kind: "s3"; settings: S3Settings };
 }
 
 /** notify slice. */
@@ -217,6 +268,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? "MESSAGE_BURST must be at least MESSAGE_RATE_PER_SECOND."
       : undefined,
   );
+  // files (issue 16):
+  check(["FILE_STORAGE", "S3_BUCKET"], () =>
+    e.FILE_STORAGE === "s3" && !e.S3_BUCKET ? "FILE_STORAGE=s3 needs S3_BUCKET." : undefined,
+  );
+  check(["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"], () =>
+    Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)
+      ? "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or both left unset for the SDK's default credentials)."
+      : undefined,
+  );
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   return {
     production,
@@ -276,6 +336,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       allowHttpPushEndpoints: !production,
     },
+    // files (issue 16):
+    uploads: {
+      maxFileBytes: e.UPLOAD_MAX_FILE_BYTES,
+      allowedTypes: e.UPLOAD_ALLOWED_TYPES,
+      quotaBytes: e.UPLOAD_QUOTA_BYTES,
+      pendingTtlMs: e.UPLOAD_PENDING_TTL_MS,
+      maxImagePixels: e.IMAGE_MAX_PIXELS,
+      tempDir: join(e.DATA_DIR, "tmp"),
+    },
+    uploadSweepIntervalMs: e.UPLOAD_SWEEP_INTERVAL_MS,
+    fileStorage:
+      e.FILE_STORAGE === "s3"
+        ? {
+            kind: "s3",
+            settings: {
+              bucket: e.S3_BUCKET ?? "",
+              region: e.S3_REGION,
+              ...(e.S3_ENDPOINT && { endpoint: e.S3_ENDPOINT }),
+              // Self-hosted services (MinIO, Ceph, Garage) address buckets by path; AWS by host.
+              forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+              ...(e.S3_ACCESS_KEY_ID &&
+                e.S3_SECRET_ACCESS_KEY && {
+                  credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY },
+                }),
+              keyPrefix: e.S3_KEY_PREFIX,
+            },
+          }
+        : { kind: "local", directory: join(e.DATA_DIR, "files") },
   };
 }
 

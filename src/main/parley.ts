@@ -14,13 +14,19 @@ import { RedisTopic } from "../bus/redis-topic.js";
 import type { Administration } from "../chat/administration.js";
 import { administratorsModerate } from "../chat/administration.js";
 import { ChatService } from "../chat/chat-service.js";
+import { MessageChangeHookList } from "../chat/message-change-hook-list.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
+// files (issue 16):
+import { FileService } from "../files/file-service.js";
+import type { FileStore } from "../files/file-store.js";
+import { LocalFileStore } from "../files/local-file-store.js";
 import { ConnectAdmission } from "../gateway/connect-admission.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { DependencyHealth, firstDown } from "../health/dependency-health.js";
 import { registerApiRoutes } from "../http/api-routes.js";
 import { registerAuthRoutes } from "../http/auth-routes.js";
+import { registerFileRoutes } from "../http/file-routes.js";
 import { registerHealthRoutes } from "../http/health-routes.js";
 import { createMetrics, type Metrics, registerMetricsRoute } from "../http/metrics.js";
 import { registerNotifyRoutes } from "../http/notify-routes.js";
@@ -50,6 +56,7 @@ import { RoomMemberRepository } from "../storage/room-member-repository.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
 import { SessionRepository } from "../storage/session-repository.js";
+import { UploadRepository } from "../storage/upload-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import { activityReportInterval, createAdministration } from "./administration-wiring.js";
 import type { Config } from "./config.js";
@@ -65,6 +72,11 @@ export interface Parley {
   administration: Administration;
   gateway: Gateway;
   db: Kysely<Database>;
+  /**
+   * files (issue 16): uploads and their bytes. `files.deleteMessageFiles(roomId, seq)` is what the
+   * message delete path calls.
+   */
+  files: FileService;
   /** Starts listening; resolves with the address it listens on. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
@@ -165,13 +177,28 @@ async function openInfrastructure(config: Config, options: CreateOptions): Promi
   };
 }
 
+/**
+ * files (issue 16): where file bytes live. The S3 adapter (and the AWS SDK) is loaded only when
+ * configured, so a single-node install never loads it.
+ */
+async function openFileStore(config: Config): Promise<FileStore & { destroy?(): void }> {
+  if (config.fileStorage.kind === "local") return new LocalFileStore(config.fileStorage.directory);
+  const { S3FileStore } = await import("../files/s3-file-store.js");
+  return new S3FileStore(config.fileStorage.settings);
+}
+
 /** Step 2: the chat domain on its ports, and the default room. */
-async function createChat(config: Config, infra: Infrastructure): Promise<ChatService> {
+async function createChat(
+  config: Config,
+  infra: Infrastructure,
+  changeHooks: MessageChangeHookList,
+): Promise<ChatService> {
   const { db } = infra.database;
   const chat = new ChatService(
     {
       messages: new MessageRepository(db),
       changes: new MessageChangeRepository(db),
+      changeHooks,
       // Administrators delete anyone's message (roles are read from the people table).
       moderation: administratorsModerate(new PeopleRepository(db), config.administratorEmails),
       rooms: new RoomRepository(db),
@@ -196,6 +223,8 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
           : new MemoryTypingGate(config.notify.typingIntervalMs),
         settings: { roomMentionMaxMembers: config.notify.roomMentionMaxMembers },
       },
+      // files (issue 16):
+      uploads: new UploadRepository(db),
     },
     {
       presenceBatchMs: config.timings.presenceBatchMs,
@@ -301,6 +330,7 @@ async function createEdges(
   chat: ChatService,
   { auth, sessions, sessionStore, sessionTable }: Authentication,
   administration: Administration,
+  files: FileService,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -372,6 +402,8 @@ async function createEdges(
       allowHttpPushEndpoints: config.notify.allowHttpPushEndpoints,
     });
   }
+  // files (issue 16):
+  registerFileRoutes(app, { files, currentUser: sessions.currentUser, publicUrl: config.publicUrl });
   const { redis } = infra;
   registerHealthRoutes(app, {
     readinessChecks: {
@@ -399,11 +431,31 @@ async function createEdges(
 /** Wires every layer from the configuration, in the steps above. Nothing listens until `listen`. */
 export async function createParley(config: Config, options: CreateOptions = {}): Promise<Parley> {
   const infra = await openInfrastructure(config, options);
-  const chat = await createChat(config, infra);
+  // Search and files hear of edits and deletions; they are built after the chat, on its RoomAccess.
+  const changeHooks = new MessageChangeHookList();
+  const chat = await createChat(config, infra, changeHooks);
   const administration = createAdministrationService(config, infra, chat);
   const authentication = createAuthentication(config, infra, administration);
-  const { app, gateway } = await createEdges(config, infra, chat, authentication, administration);
+  // files (issue 16):
+  const fileStore = await openFileStore(config);
+  const files = new FileService({
+    uploads: new UploadRepository(infra.database.db),
+    files: fileStore,
+    access: chat.access,
+    clock: Date,
+    settings: config.uploads,
+    warn: (message, error) => infra.log.warn({ err: error }, message),
+  });
+  // A deleted message's files go with it (the body is already gone from its row).
+  changeHooks.add({
+    edited: async () => undefined,
+    deleted: async (message) => {
+      await files.deleteMessageFiles(message.roomId, message.seq);
+    },
+  });
+  const { app, gateway } = await createEdges(config, infra, chat, authentication, administration, files);
   authentication.sessions.start();
+  files.startSweeping(config.uploadSweepIntervalMs);
 
   let closing: Promise<void> | undefined;
   return {
@@ -412,6 +464,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     administration,
     gateway,
     db: infra.database.db,
+    files,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).
@@ -424,12 +477,14 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     close() {
       closing ??= (async () => {
         authentication.sessions.stop();
+        files.stop();
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
         await chat.flushPresence().catch(() => undefined);
         await infra.presence.stop?.();
         await infra.database.close();
         infra.redis?.disconnect();
+        fileStore.destroy?.();
       })();
       return closing;
     },

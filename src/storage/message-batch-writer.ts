@@ -1,9 +1,12 @@
 import type { Message } from "@parley/protocol";
 import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
+import { AttachmentUnavailableError } from "../chat/attachment-rules.js";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
+import { toAttachment } from "../files/attachment-view.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
+import { toStoredUpload } from "./upload-rows.js";
 
 interface Pending {
   input: NewMessage;
@@ -125,7 +128,12 @@ export class MessageBatchWriter {
         continue;
       }
       const range = reserved.get(input.roomId) as { next: number; end: number };
-      const message: Message = { ...input, seq: range.next++ };
+      const { attachmentIds, ...fields } = input;
+      let message: Message = { ...fields, seq: range.next++ };
+      // files (issue 16): bound in the same transaction, so a message never names a file it lacks.
+      if (attachmentIds && attachmentIds.length > 0) {
+        message = { ...message, attachments: await this.bindUploads(trx, message, attachmentIds) };
+      }
       known.set(key(input.author.id, input.clientId), message);
       results.push({ message, duplicate: false });
       rows.push({
@@ -155,6 +163,30 @@ export class MessageBatchWriter {
         .execute();
     }
     return results;
+  }
+
+  /**
+   * files (issue 16): makes the author's pending uploads the message's files, in the order given;
+   * throws AttachmentUnavailableError (rolling the batch back) when one is not pending or not theirs.
+   */
+  private async bindUploads(trx: Transaction<Database>, message: Message, ids: readonly string[]) {
+    for (const [position, id] of ids.entries()) {
+      const result = await trx
+        .updateTable("uploads")
+        .set({ room_id: message.roomId, message_seq: message.seq, position })
+        .where("id", "=", id)
+        .where("owner_id", "=", message.author.id)
+        .where("room_id", "is", null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new AttachmentUnavailableError(id);
+    }
+    const rows = await trx
+      .selectFrom("uploads")
+      .selectAll()
+      .where("id", "in", [...ids])
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, toAttachment(toStoredUpload(row))]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Stored messages with the same (author, clientId) as any of the inputs. */

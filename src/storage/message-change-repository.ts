@@ -1,7 +1,8 @@
 import type { Message } from "@parley/protocol";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { CommittedChange, MessageChangeStore } from "../chat/ports.js";
-import { selectMessages, toMessage, withReactions } from "./message-rows.js";
+import { withMessageDetails } from "./message-details.js";
+import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";
 
 /** Thrown inside a change transaction to roll it back (and the change sequence it took) with an answer. */
@@ -138,7 +139,7 @@ export class MessageChangeRepository implements MessageChangeStore {
       .orderBy("m.change_seq", "asc")
       .limit(limit)
       .execute();
-    return withReactions(this.db, rows.map(toMessage));
+    return withMessageDetails(this.db, rows.map(toMessage));
   }
 
   /** Takes the room's next change sequence, applies `apply`, and reads the message back, in one transaction. */
@@ -183,6 +184,6 @@ async function readMessage(
     .where("m.seq", "=", seq)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [message] = await withReactions(reader, [toMessage(row)]);
+  const [message] = await withMessageDetails(reader, [toMessage(row)]);
   return message;
 }

@@ -2,7 +2,8 @@ import type { Message } from "@parley/protocol";
 import type { Kysely } from "kysely";
 import type { AppendResult, MessageStore, NewMessage } from "../chat/ports.js";
 import { MessageBatchWriter } from "./message-batch-writer.js";
-import { selectMessages, toMessage, withReactions } from "./message-rows.js";
+import { withMessageDetails } from "./message-details.js";
+import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";
 
 /** Messages in SQL: appends go through group commit, reads are keyset pages on (room_id, seq). */
@@ -23,7 +24,7 @@ export class MessageRepository implements MessageStore {
       .orderBy("m.seq", "desc")
       .limit(limit)
       .execute();
-    return withReactions(this.db, rows.reverse().map(toMessage));
+    return withMessageDetails(this.db, rows.reverse().map(toMessage));
   }
 
   async before(roomId: string, beforeSeq: number, limit: number): Promise<Message[]> {
@@ -33,7 +34,7 @@ export class MessageRepository implements MessageStore {
       .orderBy("m.seq", "desc")
       .limit(limit)
       .execute();
-    return withReactions(this.db, rows.reverse().map(toMessage));
+    return withMessageDetails(this.db, rows.reverse().map(toMessage));
   }
 
   async after(roomId: string, afterSeq: number, limit: number): Promise<Message[]> {
@@ -43,6 +44,6 @@ export class MessageRepository implements MessageStore {
       .orderBy("m.seq", "asc")
       .limit(limit)
       .execute();
-    return withReactions(this.db, rows.map(toMessage));
+    return withMessageDetails(this.db, rows.map(toMessage));
   }
 }

@@ -8,6 +8,7 @@ import { roomKindsAndMembersMigration } from "./migrations/004-room-kinds-and-me
 import { administrationMigration } from "./migrations/005-administration.js";
 import { messageChangesMigration } from "./migrations/006-message-changes.js";
 import { mentionsNotificationsPushMigration } from "./migrations/007-mentions-notifications-push.js";
+import { filesMigration } from "./migrations/009-files.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
@@ -20,6 +21,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "005-administration": administrationMigration(kind),
     "006-message-changes": messageChangesMigration(kind),
     "007-mentions-notifications-push": mentionsNotificationsPushMigration(kind),
+    "009-files": filesMigration(kind),
     "010-import-links": importLinksMigration(kind),
   };
 }

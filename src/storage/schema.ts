@@ -154,6 +154,23 @@ export interface PushSubscriptionTable {
 }
 // end notify slice
 
+// files (issue 16):
+/** An uploaded file; pending while room_id is null (see migration 009). */
+export interface UploadTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  size: number;
+  type: string;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: boolean | number;
+  created_at: number;
+  room_id: string | null;
+  message_seq: number | null;
+  position: number | null;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -174,4 +191,6 @@ export interface Database {
   notification_levels: NotificationLevelTable;
   push_subscriptions: PushSubscriptionTable;
   reactions: ReactionTable;
+  // files (issue 16):
+  uploads: UploadTable;
 }

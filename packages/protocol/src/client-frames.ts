@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ATTACHMENTS_PER_MESSAGE, UploadId } from "./attachments.js";
 import { MAX_SEQUENCE, MAX_TIME_ZONE_LENGTH } from "./limits.js";
 import { changeCursor, DeleteFrame, EditFrame, ReactFrame } from "./message-changes.js";
 
@@ -37,6 +38,14 @@ export const SendFrame = z.object({
   body: z.string(),
   /** The seq of the message (in the same room) this one answers. */
   replyTo: z.number().int().positive().max(MAX_SEQUENCE).optional(),
+  /**
+   * Ids of the sender's own pending uploads (`POST /api/uploads`), bound to this message when it
+   * is stored. With attachments the body may be empty.
+   */
+  attachments: z
+    .array(UploadId)
+    .max(MAX_ATTACHMENTS_PER_MESSAGE, `a message carries at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`)
+    .optional(),
 });
 
 /** The user has seen the room up to `seq`; read positions only move forward. */

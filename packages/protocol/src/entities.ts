@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Attachment, MAX_ATTACHMENTS_PER_MESSAGE } from "./attachments.js";
 import { MAX_DIRECT_PEOPLE, MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH } from "./limits.js";
 import { Reaction, ReplyPreview } from "./message-changes.js";
 
@@ -59,5 +60,7 @@ export const Message = z.object({
   replyTo: ReplyPreview.optional(),
   /** The room's change sequence of this message's latest change; the newer copy wins. */
   changeSeq: z.number().int().nonnegative().optional(),
+  /** Files sent with the message; absent when there are none. */
+  attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
 });
 export type Message = z.infer<typeof Message>;

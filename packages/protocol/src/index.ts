@@ -1,4 +1,5 @@
 export * from "./administration.js";
+export * from "./attachments.js";
 export * from "./avatar-image.js";
 export * from "./client-frames.js";
 export * from "./close-codes.js";

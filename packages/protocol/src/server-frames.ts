@@ -216,6 +216,9 @@ export const ErrorCode = z.enum([
   "reaction_invalid",
   /** The message already carries as many different emoji as allowed. */
   "too_many_reactions",
+  // files (issue 16):
+  /** An attachment id is unknown, not the sender's upload, or already attached to another message. */
+  "attachment_unavailable",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -1,10 +1,21 @@
 import { MAX_MESSAGE_LENGTH, mentionQueryAt } from "@parley/protocol";
-import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import {
+  type ClipboardEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { EMPTY_ROOM, type Problem } from "../core/index.js";
 import { useProblemText, useRoomErrorText } from "../i18n/problem-text.js";
 import { Text } from "../i18n/Text.js";
 import { useText } from "../i18n/use-text.js";
 import { useChat, useChatCore } from "../use-chat.js";
+import { useUploadDrafts } from "../use-upload-drafts.js";
+import { DraftFiles } from "./DraftFiles.js";
 import { ImeEnterGuard } from "./ime-enter.js";
 import {
   MentionSuggestions,
@@ -60,6 +71,9 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
     setActiveSuggestion(0);
     requestAnimationFrame(() => inputRef.current?.setSelectionRange(position, position));
   };
+  // files (issue 16):
+  const drafts = useUploadDrafts();
+  const fileInputRef = useRef<HTMLInputElement>(null);
 
   // Entering a room is a request to talk in it, as in Slack: the caret starts in the composer.
   // Not on touch screens, where focusing would throw the on-screen keyboard over the messages.
@@ -82,14 +96,28 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
   }, [replyingTo]);
 
   const submit = () => {
-    const refusal = chat.send(roomId, text, replyingTo?.seq);
+    const files = drafts.ready(roomId);
+    if ("problem" in files) {
+      setLocalError(files.problem);
+      return;
+    }
+    const refusal = chat.send(roomId, text, files.attachments, replyingTo?.seq);
     setLocalError(refusal);
     if (refusal === null) {
       setText("");
       setCaret(0);
       chat.replyTo(roomId, null);
+      drafts.clear(roomId);
     }
     inputRef.current?.focus();
+  };
+
+  // A pasted image (a screenshot) or file is attached; pasted text is left to the textarea.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    drafts.add(roomId, files);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -164,7 +192,38 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           </button>
         </div>
       )}
+      <DraftFiles roomId={roomId} onRemoved={() => inputRef.current?.focus()} />
       <div className="composer-row">
+        <button
+          type="button"
+          className="icon-button composer-attach"
+          data-testid="attach"
+          aria-label={t("composer.attach")}
+          title={t("composer.attach")}
+          onClick={() => fileInputRef.current?.click()}
+        >
+          <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path
+              d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l7.9-7.9a4 4 0 0 0-5.7-5.7l-7.9 7.9a6 6 0 0 0 8.5 8.5l6.4-6.4"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+            />
+          </svg>
+        </button>
+        <input
+          ref={fileInputRef}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(event) => {
+            const picked = [...(event.target.files ?? [])];
+            event.target.value = "";
+            if (picked.length > 0) drafts.add(roomId, picked);
+          }}
+        />
         <textarea
           ref={inputRef}
           className="composer-input"
@@ -191,6 +250,7 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
           }}
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onCompositionStart={() => {
             ime.onCompositionStart();
             setComposing(true);

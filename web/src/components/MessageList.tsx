@@ -21,6 +21,7 @@ import { Link } from "../router.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { Avatar } from "./Avatar.js";
 import { MessageActions } from "./MessageActions.js";
+import { MessageAttachments } from "./MessageAttachments.js";
 import { MessageEditForm } from "./MessageEditForm.js";
 import { Modal } from "./Modal.js";
 import { MentionProvider, useMentionDecorator } from "./mention-text.js";
@@ -470,7 +471,8 @@ const MessageItem = memo(function MessageItem({
           />
         ) : (
           <>
-            <MessageBody body={message.body} />
+            {message.body.length > 0 && <MessageBody body={message.body} />}
+            {message.attachments && <MessageAttachments attachments={message.attachments} />}
             {edited && continued && editedLabel}
           </>
         )}
@@ -568,7 +570,8 @@ const OutboxItem = memo(function OutboxItem({
             {status}
           </MessageMeta>
         )}
-        <MessageBody body={entry.body} />
+        {entry.body.length > 0 && <MessageBody body={entry.body} />}
+        {entry.attachments && <MessageAttachments attachments={entry.attachments} />}
         {failed && (
           <div className="message-failure" role="alert">
             <span className="message-failure-reason">

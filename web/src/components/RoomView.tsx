@@ -6,6 +6,7 @@ import { Link, navigate } from "../router.js";
 import { useChat, useChatCore } from "../use-chat.js";
 import { NO_MEMBER_COLUMN_QUERY, useMediaQuery } from "../use-media-query.js";
 import { Composer } from "./Composer.js";
+import { useFileDrop } from "./file-drop.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
@@ -60,6 +61,8 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
       // The room stays as it was; the next attempt may go through.
     }
   };
+  // files (issue 16): files dropped anywhere on the room go to its next message.
+  const drop = useFileDrop(room?.id ?? "");
 
   useEffect(() => {
     if (!room) document.title = "Parley";
@@ -119,7 +122,12 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
   // Keyed by room so scroll position, drafts and errors never leak from one room into another.
   return (
     <>
-      <main className="room" key={room.id}>
+      <main className="room" key={room.id} {...drop.handlers}>
+        {drop.dragging && (
+          <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+            {t("composer.drop", { room: room.name })}
+          </div>
+        )}
         <header className="room-header">
           {roomsButton}
           <div className="room-heading">

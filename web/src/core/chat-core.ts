@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type ClientFrame,
   type DeleteFrame,
   type EditFrame,
@@ -258,10 +259,19 @@ export class ChatCore {
     this.syncMemberships();
   }
 
-  /** Queues a message (answering `replyTo`, a seq in the same room). Returns the problem when refused locally. */
-  send(roomId: string, text: string, replyTo?: number): Problem | null {
+  /**
+   * Queues a message, with files already uploaded and answering `replyTo` (a seq in the same
+   * room). Returns the problem when the message is refused locally.
+   */
+  send(
+    roomId: string,
+    text: string,
+    attachments: readonly Attachment[] = [],
+    replyTo?: number,
+  ): Problem | null {
     const body = text.trim();
-    if (body.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
+    // A message of files only may have no text.
+    if (body.length === 0 && attachments.length === 0) return clientProblem(CLIENT_CODES.messageEmpty);
     if (body.length > MAX_MESSAGE_LENGTH) {
       return clientProblem(CLIENT_CODES.messageTooLong, { max: MAX_MESSAGE_LENGTH, length: body.length });
     }
@@ -275,6 +285,7 @@ export class ChatCore {
       createdAt: this.deps.clock.now(),
       state: "pending",
       ...(replyTo !== undefined && { replyTo }),
+      ...(attachments.length > 0 && { attachments: [...attachments] }),
     });
     // What was just written shows at the newest end, as in Slack: leave a page around an old message.
     this.closeFocus(roomId);
@@ -899,6 +910,7 @@ export class ChatCore {
         clientId: entry.clientId,
         body: entry.body,
         ...(entry.replyTo !== undefined && { replyTo: entry.replyTo }),
+        ...(entry.attachments && { attachments: entry.attachments.map((attachment) => attachment.id) }),
       });
       if (!sent) return;
       this.sentOnThisSocket.add(entry.clientId);
@@ -1109,6 +1121,8 @@ export class ChatCore {
       author: me,
       body: entry.body,
       createdAt: entry.createdAt,
+      // files (issue 16): the message keeps its files (and its height) from pending to sent.
+      ...(entry.attachments && { attachments: entry.attachments }),
       local: true,
       ...(replyTo && { replyTo }),
     };

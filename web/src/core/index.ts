@@ -36,3 +36,11 @@ export {
 } from "./routing.js";
 export { TypingTracker } from "./typing.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";
+export {
+  type DraftFile,
+  UPLOADS_PENDING,
+  UploadDrafts,
+  type Uploader,
+  type UploadHandle,
+  type UploadSource,
+} from "./upload-drafts.js";

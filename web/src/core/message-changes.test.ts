@@ -98,7 +98,7 @@ describe("changes to messages (edits, issue 15 part A)", () => {
     expect(h.core.deleteMessage(general.id, 1)).toBeNull();
     h.core.replyTo(general.id, 1);
     expect(h.core.getState().roomStates[general.id]?.replyingTo).toEqual({ seq: 1, authorName: ADA.name });
-    expect(h.core.send(general.id, "answer", 1)).toBeNull();
+    expect(h.core.send(general.id, "answer", [], 1)).toBeNull();
     await settle();
     expect(socket.sent.filter((f) => f.type !== "join" && f.type !== "read")).toEqual([
       { type: "edit", roomId: general.id, seq: 1, body: "fixed" },

@@ -1,4 +1,4 @@
-import { ClientId } from "@parley/protocol";
+import { Attachment, ClientId } from "@parley/protocol";
 import { z } from "zod";
 import type { KeyValueStorage, Random } from "./ports.js";
 import { type Problem, StoredProblem } from "./problem.js";
@@ -17,6 +17,8 @@ export const OutboxEntry = z.object({
   notBefore: z.number().optional(),
   /** The seq of the message (in the same room) this one answers. */
   replyTo: z.number().int().positive().optional(),
+  /** Files uploaded for this message (pending uploads on the server until it is stored). */
+  attachments: z.array(Attachment).optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 

@@ -123,6 +123,30 @@ export const en = {
     "You are signed out, but the session cache is unavailable; it is cleared once it is back.",
   "problem.during.load_older": "Could not load older messages: {reason}",
 
+  // files (issue 16):
+  "composer.attach": "Attach files",
+  "composer.files": "Files for the next message",
+  "composer.removeFile": "Remove {name}",
+  "composer.uploading": "Uploading {name}",
+  "composer.uploadFailed": "{name}: {reason}",
+  "composer.drop": "Drop files to attach them to your message in #{room}",
+  "attachments.label": "Files",
+  "attachments.open": "Open {name} full size",
+  "attachments.download": "Download",
+  "attachments.close": "Close",
+  "problem.uploads_pending": "Wait until the files have finished uploading.",
+  "problem.upload_cancelled": "The upload was cancelled.",
+  "problem.file_too_large": "The file is larger than this server accepts.",
+  "problem.file_too_large.max": "Files can be at most {max} here.",
+  "problem.file_empty": "The file is empty.",
+  "problem.file_type_not_allowed": "Files of this type are not accepted on this server.",
+  "problem.quota_exceeded":
+    "Your files take all the space you are allowed; delete messages with files to make room.",
+  "problem.image_too_large": "The image has more pixels than this server accepts.",
+  "problem.image_unreadable": "The image cannot be read; it may be damaged.",
+  "problem.attachment_unavailable":
+    "A file could not be attached (it was already sent, or it expired); upload it again.",
+
   "language.browser": "Automatic",
   "language.label": "Language",
 

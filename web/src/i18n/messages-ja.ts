@@ -123,6 +123,30 @@ export const ja: Record<MessageId, string> = {
     "サインアウトしました。ただしセッションキャッシュが利用できないため、復旧後に消去されます。",
   "problem.during.load_older": "以前のメッセージを読み込めませんでした: {reason}",
 
+  // files (issue 16):
+  "composer.attach": "ファイルを添付",
+  "composer.files": "次のメッセージに添付するファイル",
+  "composer.removeFile": "{name} を取り除く",
+  "composer.uploading": "{name} をアップロード中",
+  "composer.uploadFailed": "{name}: {reason}",
+  "composer.drop": "ここにドロップすると #{room} へのメッセージに添付します",
+  "attachments.label": "ファイル",
+  "attachments.open": "{name} を元のサイズで表示",
+  "attachments.download": "ダウンロード",
+  "attachments.close": "閉じる",
+  "problem.uploads_pending": "ファイルのアップロードが終わるまでお待ちください。",
+  "problem.upload_cancelled": "アップロードを中止しました。",
+  "problem.file_too_large": "ファイルが大きすぎます。このサーバーで受け付けるサイズを超えています。",
+  "problem.file_too_large.max": "このサーバーで送れるファイルは {max} までです。",
+  "problem.file_empty": "ファイルが空です。",
+  "problem.file_type_not_allowed": "この種類のファイルはこのサーバーでは受け付けていません。",
+  "problem.quota_exceeded":
+    "ファイルの保存容量が上限に達しました。ファイル付きのメッセージを削除すると空きができます。",
+  "problem.image_too_large": "画像の画素数がこのサーバーの上限を超えています。",
+  "problem.image_unreadable": "画像を読み込めません。ファイルが壊れている可能性があります。",
+  "problem.attachment_unavailable":
+    "ファイルを添付できませんでした（送信済みか期限切れです）。もう一度アップロードしてください。",
+
   "language.browser": "自動",
   "language.label": "言語",
 

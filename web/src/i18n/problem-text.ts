@@ -45,6 +45,17 @@ export function problemText(intl: IntlShape, problem: Problem): string {
         : text("problem.message_too_long", { max: problem.max ?? MAX_MESSAGE_LENGTH });
     case "http_error":
       return text("problem.http_error", { status: problem.status ?? 0 });
+    // files (issue 16): the browser knows the server's limit before it sends a byte.
+    case "file_too_large":
+      return problem.max === undefined
+        ? text("problem.file_too_large")
+        : text("problem.file_too_large.max", {
+            max: intl.formatNumber(problem.max / (1024 * 1024), {
+              style: "unit",
+              unit: "megabyte",
+              maximumFractionDigits: 1,
+            }),
+          });
   }
   const own = ownText(problem.code);
   return own ? text(own) : text("problem.unknown", { code: problem.code });
