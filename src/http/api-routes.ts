@@ -1,4 +1,10 @@
-import { CreateRoomBody, HistoryQuery, RoomListQuery, type SignInOptions } from "@parley/protocol";
+import {
+  CreateRoomBody,
+  HistoryQuery,
+  RoomListQuery,
+  SearchQuery,
+  type SignInOptions,
+} from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { avatarSvg } from "../auth/avatar.js";
@@ -6,9 +12,12 @@ import type { CurrentUser, SignedIn } from "../auth/current-user.js";
 import { isAllowedOrigin } from "../auth/origin.js";
 import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
+import { SearchQueryError } from "../chat/search/search-query.js";
+import type { SearchService } from "../chat/search/search-service.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;
+  search: SearchService;
   currentUser: CurrentUser;
   users: UserDirectory;
   signInOptions: SignInOptions;
@@ -119,6 +128,33 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       } catch (error) {
         if (error instanceof RoomNotFoundError) {
           return reply.code(404).send({ error: "not_found", message: "There is no such room." });
+        }
+        throw error;
+      }
+    });
+
+    // --- search (issue 16) ---
+    api.get("/api/search", async (request, reply) => {
+      const query = SearchQuery.safeParse(request.query);
+      if (!query.success) {
+        const issue = query.error.issues[0];
+        const reason =
+          issue?.path[0] !== "q" ? "bad_parameter" : issue.code === "too_big" ? "too_long" : "empty";
+        return reply
+          .code(400)
+          .send({ error: "bad_search", reason, message: issue?.message ?? "invalid search" });
+      }
+      const user = signedInByRequest.get(request)?.member;
+      if (!user) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+      const started = process.hrtime.bigint();
+      try {
+        const page = await options.search.search(user.id, query.data);
+        // The time spent inside the server, for the browser's tools and the bench.
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        return reply.header("server-timing", `search;dur=${ms.toFixed(2)}`).send(page);
+      } catch (error) {
+        if (error instanceof SearchQueryError) {
+          return reply.code(400).send({ error: "bad_search", reason: error.reason, message: error.message });
         }
         throw error;
       }

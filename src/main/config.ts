@@ -74,6 +74,8 @@ const Environment = z.object({
   MESSAGE_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
   MESSAGE_BURST: z.coerce.number().int().min(1).default(30),
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
+  // --- search (issue 16) ---
+  SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -110,6 +112,8 @@ export interface Config {
   providers: Providers;
   allowList: AllowList;
   limits: LimitSettings;
+  /** Search: how many of the newest matches are read and ranked per search. */
+  search: { candidateLimit: number };
 }
 
 /** How long things wait; every one injectable, so tests need not wait production's times. */
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurst: e.MESSAGE_BURST,
       roomsPerDay: e.ROOMS_PER_DAY,
     },
+    search: { candidateLimit: e.SEARCH_CANDIDATE_LIMIT },
   };
 }
 

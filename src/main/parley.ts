@@ -13,6 +13,8 @@ import { connectRedis, type RedisConnections } from "../bus/redis-connections.js
 import { RedisTopic } from "../bus/redis-topic.js";
 import { ChatService } from "../chat/chat-service.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
+import type { MessageIndexer } from "../chat/search/search-ports.js";
+import { SearchService } from "../chat/search/search-service.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
 import { type Gateway, registerGateway } from "../gateway/websocket-gateway.js";
 import { DependencyHealth, firstDown } from "../health/dependency-health.js";
@@ -34,6 +36,7 @@ import { MessageRepository } from "../storage/message-repository.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
+import { SearchRepository } from "../storage/search-repository.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
 import type { Config } from "./config.js";
@@ -47,6 +50,8 @@ export interface Parley {
   chat: ChatService;
   gateway: Gateway;
   db: Kysely<Database>;
+  /** Search: keeps the index in step on message edits and deletes (the edits slice calls it). */
+  messageIndex: MessageIndexer;
   /** Starts listening; resolves with the address it listens on. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
@@ -219,6 +224,7 @@ async function createEdges(
   infra: Infrastructure,
   chat: ChatService,
   { auth, sessions, sessionStore, sessionTable }: Authentication,
+  search: SearchService,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -264,6 +270,7 @@ async function createEdges(
   });
   registerApiRoutes(app, {
     chat,
+    search,
     currentUser: sessions.currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
@@ -298,7 +305,9 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   const infra = await openInfrastructure(config, options);
   const chat = await createChat(config, infra);
   const authentication = createAuthentication(config, infra);
-  const { app, gateway } = await createEdges(config, infra, chat, authentication);
+  const searchIndex = new SearchRepository(infra.database.db);
+  const search = new SearchService(searchIndex, chat.deps.rooms, chat.access, config.search);
+  const { app, gateway } = await createEdges(config, infra, chat, authentication, search);
   authentication.sessions.start();
 
   let closing: Promise<void> | undefined;
@@ -307,6 +316,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     chat,
     gateway,
     db: infra.database.db,
+    messageIndex: searchIndex,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).

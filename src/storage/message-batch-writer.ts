@@ -3,6 +3,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
+import { insertPostings } from "./search-postings.js";
 import { isUniqueViolation } from "./unique-violation.js";
 
 interface Pending {
@@ -153,6 +154,8 @@ export class MessageBatchWriter {
         .values(rows.slice(i, i + INSERT_CHUNK))
         .execute();
     }
+    // Indexed for search in the same transaction: a message is found from the moment it is acknowledged.
+    await insertPostings(trx, rows);
     return results;
   }
 

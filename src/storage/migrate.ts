@@ -4,6 +4,7 @@ import type { DatabaseKind } from "./database.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { membershipsMigration } from "./migrations/002-memberships.js";
 import { exactIdsAndRoomNamesMigration } from "./migrations/003-exact-ids-and-room-names.js";
+import { searchPostingsMigration } from "./migrations/008-search-postings.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "001-initial": initialMigration(kind),
     "002-memberships": membershipsMigration(kind),
     "003-exact-ids-and-room-names": exactIdsAndRoomNamesMigration(kind),
+    "008-search-postings": searchPostingsMigration(kind),
   };
 }
 

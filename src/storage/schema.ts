@@ -46,10 +46,22 @@ export interface MembershipTable {
   joined_at: number;
 }
 
+// --- search (issue 16, migration 008) ---
+
+/** One token of one message: the application-maintained search index (decision 0039). */
+export interface SearchPostingTable {
+  token: string;
+  room_id: string;
+  seq: number;
+  /** The message's created_at, so global searches walk a token's postings newest first. */
+  created_at: number;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
   memberships: MembershipTable;
   rooms: RoomTable;
   messages: MessageTable;
+  search_postings: SearchPostingTable;
 }

@@ -10,4 +10,5 @@ export * from "./message-page.js";
 export * from "./rest.js";
 export * from "./room-export.js";
 export * from "./routes.js";
+export * from "./search.js";
 export * from "./server-frames.js";
