@@ -9,6 +9,7 @@ import { Composer } from "./Composer.js";
 import { MemberPanel } from "./MemberPanel.js";
 import { MessageList } from "./MessageList.js";
 import { Modal } from "./Modal.js";
+import { SearchButton } from "./SearchPanel.js";
 
 /** onOpenRooms: present when the room list is a drawer (phones); the header then shows its button. */
 export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
@@ -95,6 +96,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
             </span>
             {room.name}
           </h1>
+          <SearchButton roomId={room.id} roomName={room.name} />
           {memberSheet && (
             <button
               type="button"

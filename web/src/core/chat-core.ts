@@ -18,6 +18,7 @@ import type { Clock, HttpFetch, KeyValueStorage, OpenSocket, PageControl, Random
 import { CLIENT_CODES, clientProblem, type Problem, problemFromFrame } from "./problem.js";
 import { applyJoined, EMPTY_ROOM, type RoomState, roomCursor, withRoom } from "./rooms.js";
 import type { RouteState } from "./routing.js";
+import { SearchSession } from "./search.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
 
 export interface ChatState {
@@ -93,11 +94,14 @@ export class ChatCore {
   private cancelBootTimer: (() => void) | undefined;
   private readonly randomBytes: (count: number) => Uint8Array;
   private readonly warn: (message: string) => void;
+  /** The search panel's state (issue 16); its own store, so typing a query never re-renders the chat. */
+  readonly search: SearchSession;
 
   constructor(private readonly deps: ChatCoreDeps) {
     this.randomBytes = deps.randomBytes ?? bytesFrom(deps.random);
     this.warn = deps.warn ?? (() => undefined);
     this.api = createChatApi(deps.http, deps.clock, () => deps.page.toSignIn());
+    this.search = new SearchSession(this.api, deps.clock);
     this.connection = new Connection(deps.openSocket, deps.clock, deps.random, {
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.onStatus(status),

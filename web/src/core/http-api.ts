@@ -8,6 +8,7 @@ import {
   type Room,
   RoomList,
   RoomResponse,
+  SearchPage,
 } from "@parley/protocol";
 import { z } from "zod";
 import { parseRetryAfter } from "./backoff.js";
@@ -66,6 +67,17 @@ export interface ChatApi {
   /** The page of history before `before`, its messages with their authors put back. */
   olderMessages(roomId: string, before: number): Promise<ExpandedPage<HistoryPage>>;
   signOut(): Promise<void>;
+  // --- search (issue 16) ---
+  /** One page of search results (`GET /api/search`); refusals come as ApiError `bad_search` with a `reason`. */
+  search(params: SearchParams): Promise<SearchPage>;
+}
+
+export interface SearchParams {
+  q: string;
+  roomId?: string;
+  /** The searcher's offset from UTC in minutes, east positive. */
+  tz: number;
+  offset: number;
 }
 
 /**
@@ -135,6 +147,11 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
       return expandPage(
         await request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage),
       );
+    },
+    async search({ q, roomId, tz, offset }) {
+      const query = new URLSearchParams({ q, tz: String(tz), offset: String(offset) });
+      if (roomId !== undefined) query.set("room", roomId);
+      return request(`/api/search?${query}`, SearchPage);
     },
     async signOut() {
       try {

@@ -16,4 +16,5 @@ export {
   roomPath,
   signInPath,
 } from "./routing.js";
+export { resultPath, SearchSession, type SearchState, snippetPieces } from "./search.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";

@@ -125,4 +125,34 @@ export const ja: Record<MessageId, string> = {
 
   "language.browser": "自動",
   "language.label": "言語",
+
+  // --- search (issue 16) ---
+  "search.open": "検索",
+  "search.shortcut": "メッセージを検索（/ または Ctrl+K）",
+  "search.label": "メッセージを検索",
+  "search.placeholder": '語句、"フレーズ"、from:名前、in:ルーム',
+  "search.close": "検索を閉じる",
+  "search.scope": "検索する場所",
+  "search.scope.all": "すべてのルーム",
+  "search.scope.room": "#{room} のみ",
+  "search.help": "絞り込み: from:名前 in:ルーム on:2026-01-31 after:2026-01-01 before:2026-02-01",
+  "search.loading": "検索しています…",
+  "search.none": "「{query}」に一致するメッセージはありません。",
+  "search.count": "{more, select, yes {{count} 件以上} other {{count} 件}}",
+  "search.more": "さらに表示",
+  "search.partial":
+    "新しい一致のみ表示しています。古いメッセージを探すには、語句や in:、日付を追加してください。",
+  "problem.bad_search": "検索条件を読み取れませんでした。",
+  "problem.bad_search.empty": "検索する語句を入力してください。",
+  "problem.bad_search.too_long": "検索できるのは 256 文字までです。",
+  "problem.bad_search.bad_parameter": "検索条件が不正なため拒否されました。",
+  "problem.bad_search.unclosed_quote": '引用符が閉じていません。フレーズの最後に " を付けてください。',
+  "problem.bad_search.too_many_terms": "一度に検索できる語句とフレーズは 12 個までです。",
+  "problem.bad_search.missing_value":
+    "フィルターにはコロンの直後に値が必要です（例: from:ann、in:general）。",
+  "problem.bad_search.bad_date": "日付は 年-月-日 の形で指定してください（例: on:2026-01-31）。",
+  "problem.bad_search.dates_reversed": "after: の日付より後で before: の日付より前の日がありません。",
+  "problem.bad_search.unknown_person": "from: に指定した表示名のユーザーはいません。",
+  "problem.bad_search.unknown_room": "in: に指定したルームは存在しないか、閲覧できません。",
+  "problem.bad_search.needs_words": "日付だけでは検索できません。語句、from: または in: を追加してください。",
 };

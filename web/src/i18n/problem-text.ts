@@ -45,6 +45,11 @@ export function problemText(intl: IntlShape, problem: Problem): string {
         : text("problem.message_too_long", { max: problem.max ?? MAX_MESSAGE_LENGTH });
     case "http_error":
       return text("problem.http_error", { status: problem.status ?? 0 });
+    case "bad_search": {
+      // The reason says what to fix; a reason this client does not know gets the general text.
+      const reason = problem.reason === undefined ? null : ownText(`bad_search.${problem.reason}`);
+      return text(reason ?? "problem.bad_search");
+    }
   }
   const own = ownText(problem.code);
   return own ? text(own) : text("problem.unknown", { code: problem.code });
