@@ -99,7 +99,13 @@ function SearchForm({ roomId, roomName, onDone }: { roomId: string; roomName: st
       if (!ime.isImeKeydown(event)) run();
       return;
     }
-    ime.isImeKeydown(event);
+    if (ime.isImeKeydown(event)) return;
+    if (event.key === "Escape") {
+      // A search field's own Escape only empties it; here it closes the search, as elsewhere.
+      event.preventDefault();
+      onDone();
+      return;
+    }
     if (event.key === "ArrowDown") {
       list.current?.querySelector<HTMLElement>("a")?.focus();
       event.preventDefault();
