@@ -17,7 +17,8 @@ import type { SearchService } from "../chat/search/search-service.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;
-  search: SearchService;
+  /** Absent when search is turned off (SEARCH_INDEX=off): the route answers 503. */
+  search?: SearchService;
   currentUser: CurrentUser;
   users: UserDirectory;
   signInOptions: SignInOptions;
@@ -146,6 +147,11 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       }
       const user = signedInByRequest.get(request)?.member;
       if (!user) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+      if (!options.search) {
+        return reply
+          .code(503)
+          .send({ error: "search_off", message: "Search is turned off on this server (SEARCH_INDEX=off)." });
+      }
       const started = process.hrtime.bigint();
       try {
         const page = await options.search.search(user.id, query.data);

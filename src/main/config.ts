@@ -76,6 +76,7 @@ const Environment = z.object({
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
   // --- search (issue 16) ---
   SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
+  SEARCH_INDEX: z.enum(["sql", "off"]).default("sql"),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -113,7 +114,7 @@ export interface Config {
   allowList: AllowList;
   limits: LimitSettings;
   /** Search: how many of the newest matches are read and ranked per search. */
-  search: { candidateLimit: number };
+  search: { candidateLimit: number; index: "sql" | "off" };
 }
 
 /** How long things wait; every one injectable, so tests need not wait production's times. */
@@ -204,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurst: e.MESSAGE_BURST,
       roomsPerDay: e.ROOMS_PER_DAY,
     },
-    search: { candidateLimit: e.SEARCH_CANDIDATE_LIMIT },
+    search: { candidateLimit: e.SEARCH_CANDIDATE_LIMIT, index: e.SEARCH_INDEX },
   };
 }
 

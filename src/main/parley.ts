@@ -152,7 +152,7 @@ async function createChat(config: Config, infra: Infrastructure): Promise<ChatSe
   const { db } = infra.database;
   const chat = new ChatService(
     {
-      messages: new MessageRepository(db),
+      messages: new MessageRepository(db, { indexForSearch: config.search.index === "sql" }),
       rooms: new RoomRepository(db),
       presence: infra.presence,
       memberships: new MembershipRepository(db),
@@ -224,7 +224,7 @@ async function createEdges(
   infra: Infrastructure,
   chat: ChatService,
   { auth, sessions, sessionStore, sessionTable }: Authentication,
-  search: SearchService,
+  search: SearchService | undefined,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -270,7 +270,7 @@ async function createEdges(
   });
   registerApiRoutes(app, {
     chat,
-    search,
+    ...(search && { search }),
     currentUser: sessions.currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
@@ -306,7 +306,10 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   const chat = await createChat(config, infra);
   const authentication = createAuthentication(config, infra);
   const searchIndex = new SearchRepository(infra.database.db);
-  const search = new SearchService(searchIndex, chat.deps.rooms, chat.access, config.search);
+  const search =
+    config.search.index === "sql"
+      ? new SearchService(searchIndex, chat.deps.rooms, chat.access, config.search)
+      : undefined;
   const { app, gateway } = await createEdges(config, infra, chat, authentication, search);
   authentication.sessions.start();
 

@@ -31,7 +31,10 @@ export class MessageBatchWriter {
   private scheduled = false;
   private busy = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly indexForSearch = true,
+  ) {}
 
   append(input: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -155,7 +158,7 @@ export class MessageBatchWriter {
         .execute();
     }
     // Indexed for search in the same transaction: a message is found from the moment it is acknowledged.
-    await insertPostings(trx, rows);
+    if (this.indexForSearch) await insertPostings(trx, rows);
     return results;
   }
 

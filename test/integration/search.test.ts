@@ -210,3 +210,26 @@ describe.each(databases)("search on $name", (database) => {
     expect(labelsOf(await found(aiko, { q: "大阪" }))).toEqual([]);
   });
 });
+
+describe("search turned off (SEARCH_INDEX=off)", () => {
+  it("writes no index with the send and answers 503 search_off", async () => {
+    const server = await startServer({ env: { SEARCH_INDEX: "off" } });
+    try {
+      const user = await signIn(server.url, "Nobody Searches");
+      const general = await server.parley.chat.roomBySlug("general");
+      if (!general) throw new Error("no general room");
+      const client = await ChatClient.connect(server.wsUrl, user.cookie);
+      await client.join(general.id);
+      client.send({ type: "send", roomId: general.id, clientId: randomUUID(), body: "会議 notes" });
+      await client.waitFor((f) => f.type === "ack");
+      await client.close();
+      const postings = await server.parley.db.selectFrom("search_postings").select("token").execute();
+      expect(postings).toEqual([]);
+      const response = await fetch(`${server.url}/api/search?q=notes`, { headers: { cookie: user.cookie } });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: string }).error).toBe("search_off");
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -155,6 +155,7 @@ export const en = {
   "problem.bad_search.unknown_person": "from: names no one with that display name.",
   "problem.bad_search.unknown_room": "in: names no room you can read.",
   "problem.bad_search.needs_words": "Dates alone are not enough: add a word, from: or in:.",
+  "problem.search_off": "Search is turned off on this server.",
 } as const;
 
 export type MessageId = keyof typeof en;

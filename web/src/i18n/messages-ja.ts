@@ -155,4 +155,5 @@ export const ja: Record<MessageId, string> = {
   "problem.bad_search.unknown_person": "from: に指定した表示名のユーザーはいません。",
   "problem.bad_search.unknown_room": "in: に指定したルームは存在しないか、閲覧できません。",
   "problem.bad_search.needs_words": "日付だけでは検索できません。語句、from: または in: を追加してください。",
+  "problem.search_off": "このサーバーでは検索が無効になっています。",
 };
