@@ -1,6 +1,14 @@
 import { TARGET_NAMES, type TargetName } from "./servers/target.js";
 
-export const SCENARIO_NAMES = ["fanout", "rooms", "idle", "durable", "history", "crossnode"] as const;
+export const SCENARIO_NAMES = [
+  "fanout",
+  "rooms",
+  "idle",
+  "durable",
+  "history",
+  "crossnode",
+  "search",
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every size a scenario uses; `--quick` swaps in tiny ones. */
@@ -45,6 +53,14 @@ export interface Sizes {
     durationMs: number;
     drainMs: number;
   };
+  search: {
+    /** Messages in the seeded corpus (half English, half Japanese, 10 rooms). */
+    messages: number;
+    /** Times each query of the set is timed. */
+    rounds: number;
+    /** The durable closed loop run with the index off and on (ABBA), to price indexing. */
+    indexing: { rooms: number; sendersPerRoom: number; window: number; durationMs: number; drainMs: number };
+  };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -65,6 +81,11 @@ export const DEFAULT_SIZES: Sizes = {
   durable: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 10_000, drainMs: 3000 },
   history: { messages: 1_000_000, pageSize: 50, durationMs: 5000, queryIterations: 20_000 },
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
+  search: {
+    messages: 1_000_000,
+    rounds: 40,
+    indexing: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 8000, drainMs: 3000 },
+  },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -84,6 +105,11 @@ export const QUICK_SIZES: Sizes = {
   durable: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
   history: { messages: 5000, pageSize: 50, durationMs: 1000, queryIterations: 1000 },
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
+  search: {
+    messages: 20_000,
+    rounds: 5,
+    indexing: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
+  },
 };
 
 export interface BenchOptions {
@@ -110,7 +136,7 @@ const DEFAULT_QUIET_WAIT_S = 120;
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
-       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N] [--search-size=N]
        [--quiet-wait=SECONDS] [--no-save]
 env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL; crossnode needs one of them),
        BENCH_REDIS_URL (crossnode and --idle-workers; default redis://127.0.0.1:6379 when it answers)`;
@@ -144,6 +170,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     "idle-target",
     "idle-workers",
     "history-size",
+    "search-size",
     "quiet-wait",
     "no-save",
     "help",
@@ -160,6 +187,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (idleWorkers !== undefined) sizes.idle.workers = positiveInt(idleWorkers, "--idle-workers");
   const historySize = flags.get("history-size");
   if (historySize !== undefined) sizes.history.messages = positiveInt(historySize, "--history-size");
+  const searchSize = flags.get("search-size");
+  if (searchSize !== undefined) sizes.search.messages = positiveInt(searchSize, "--search-size");
   const quietWait = flags.get("quiet-wait");
   const quietWaitSeconds = quietWait === undefined ? (quick ? 0 : DEFAULT_QUIET_WAIT_S) : Number(quietWait);
   if (!Number.isFinite(quietWaitSeconds) || quietWaitSeconds < 0)

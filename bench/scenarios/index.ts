@@ -8,6 +8,7 @@ import { runHistory } from "./history.js";
 import { runIdle } from "./idle.js";
 import type { ScenarioResult } from "./result.js";
 import { runRooms } from "./rooms.js";
+import { runSearch } from "./search.js";
 
 export type ScenarioRunner = (context: ScenarioContext, target: TargetName) => Promise<ScenarioResult>;
 
@@ -58,5 +59,11 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
     // Without a shared database it answers "skipped" at once; whether Redis answers is checked when it runs.
     measures: (target, context) => target === "parley" && sharedDatabase(context) !== undefined,
     run: runCrossnode,
+  },
+  search: {
+    title: ({ options: { sizes: s } }) =>
+      `search: ${s.search.messages.toLocaleString("en")} messages (Japanese + English), each query ${s.search.rounds} times, timed inside the server; indexing cost on durable sends`,
+    measures: parleyOnly,
+    run: runSearch,
   },
 };

@@ -28,6 +28,11 @@ const TINY: Sizes = {
   durable: { rooms: 2, sendersPerRoom: 2, window: 2, durationMs: 500, drainMs: 5000 },
   history: { messages: 2000, pageSize: 50, durationMs: 300, queryIterations: 200 },
   crossnode: { membersPerNode: 3, senders: 1, ratePerSecond: 20, durationMs: 300, drainMs: 5000 },
+  search: {
+    messages: 2000,
+    rounds: 1,
+    indexing: { rooms: 1, sendersPerRoom: 1, window: 2, durationMs: 300, drainMs: 5000 },
+  },
 };
 
 /**
