@@ -51,10 +51,10 @@ export interface MembershipTable {
 /** One token of one message: the application-maintained search index (decision 0039). */
 export interface SearchPostingTable {
   token: string;
+  /** The message's created_at, so searches walk a token's postings newest first. */
+  created_at: number;
   room_id: string;
   seq: number;
-  /** The message's created_at, so global searches walk a token's postings newest first. */
-  created_at: number;
 }
 
 export interface Database {

@@ -47,21 +47,23 @@ export class SearchRepository implements SearchStore, MessageIndexer {
     limit: number,
   ): Promise<MessageKey[]> {
     const oneRoom = roomsInQuery && query.roomIds.length === 1 ? query.roomIds[0] : undefined;
-    const exact = await this.byRarity(query.requirements, oneRoom);
+    // Rarest first: the walk starts from the token with the fewest postings.
+    const exact = await this.byRarity(query.requirements);
     const prefixes = query.requirements.filter((r): r is { prefix: string } => "prefix" in r);
     const [driver, ...others] = exact;
     if (!driver) return this.keysWithoutToken(query, roomsInQuery, limit, prefixes);
 
+    // Newest first along the primary key (token, created_at, room_id, seq).
     let select = this.db
       .selectFrom("search_postings as d")
       .select(["d.room_id", "d.seq"])
       .where("d.token", "=", driver)
+      .orderBy("d.created_at", "desc")
+      .orderBy("d.room_id", "desc")
+      .orderBy("d.seq", "desc")
       .limit(limit);
-    if (oneRoom !== undefined) select = select.where("d.room_id", "=", oneRoom).orderBy("d.seq", "desc");
-    else {
-      if (roomsInQuery) select = select.where("d.room_id", "in", [...query.roomIds]);
-      select = select.orderBy("d.created_at", "desc").orderBy("d.room_id", "desc").orderBy("d.seq", "desc");
-    }
+    if (oneRoom !== undefined) select = select.where("d.room_id", "=", oneRoom);
+    else if (roomsInQuery) select = select.where("d.room_id", "in", [...query.roomIds]);
     if (query.since !== undefined) select = select.where("d.created_at", ">=", query.since);
     if (query.until !== undefined) select = select.where("d.created_at", "<", query.until);
     for (const token of others) {
@@ -70,6 +72,7 @@ export class SearchRepository implements SearchStore, MessageIndexer {
           selectFrom("search_postings as o")
             .select(sql.lit(1).as("one"))
             .where("o.token", "=", token)
+            .whereRef("o.created_at", "=", "d.created_at")
             .whereRef("o.room_id", "=", "d.room_id")
             .whereRef("o.seq", "=", "d.seq"),
         ),
@@ -123,10 +126,7 @@ export class SearchRepository implements SearchStore, MessageIndexer {
   }
 
   /** The exact tokens required, rarest first (counted up to RARITY_PROBE each). */
-  private async byRarity(
-    requirements: readonly TokenRequirement[],
-    roomId: string | undefined,
-  ): Promise<string[]> {
+  private async byRarity(requirements: readonly TokenRequirement[]): Promise<string[]> {
     const tokens = [...new Set(requirements.flatMap((r) => ("token" in r ? [r.token] : [])))];
     if (tokens.length <= 1) return tokens;
     const counted = await Promise.all(
@@ -135,7 +135,6 @@ export class SearchRepository implements SearchStore, MessageIndexer {
           .selectFrom("search_postings")
           .select("seq")
           .where("token", "=", token)
-          .$if(roomId !== undefined, (q) => q.where("room_id", "=", roomId ?? ""))
           .limit(RARITY_PROBE)
           .as("probe");
         const row = await this.db

@@ -10,9 +10,10 @@ const BACKFILL_PAGE = 1000;
 
 /**
  * The search index (decision 0039): one row per distinct token of each message. The primary key
- * serves searches in one room (newest first by seq); (token, created_at, room_id, seq) serves
- * searches over many rooms newest first; (room_id, seq) finds a message's rows on edit and
- * delete. Messages stored before this migration are indexed here.
+ * (token, created_at, room_id, seq) walks a token's postings newest first and answers "does this
+ * message have this token" in one look-up; (room_id, seq) finds a message's rows on edit and
+ * delete (it grows at the end, so it costs a send little). Messages stored before this
+ * migration are indexed here.
  */
 export function searchPostingsMigration(kind: DatabaseKind): Migration {
   const t = columnTypes(kind);
@@ -26,18 +27,17 @@ export function searchPostingsMigration(kind: DatabaseKind): Migration {
         : sql`text`;
   return {
     async up(db: Kysely<unknown>) {
+      // The primary key serves every search: a token's postings newest first, in any rooms.
+      // SQLite keeps the rows in that key's order (WITHOUT ROWID), as InnoDB does: one tree
+      // written at random places per token, not two.
       await db.schema
         .createTable("search_postings")
         .addColumn("token", token, (c) => c.notNull())
+        .addColumn("created_at", t.epochMillis, (c) => c.notNull())
         .addColumn("room_id", t.exactId, (c) => c.notNull())
         .addColumn("seq", t.integer, (c) => c.notNull())
-        .addColumn("created_at", t.epochMillis, (c) => c.notNull())
-        .addPrimaryKeyConstraint("search_postings_pk", ["token", "room_id", "seq"])
-        .execute();
-      await db.schema
-        .createIndex("search_postings_recent_idx")
-        .on("search_postings")
-        .columns(["token", "created_at", "room_id", "seq"])
+        .addPrimaryKeyConstraint("search_postings_pk", ["token", "created_at", "room_id", "seq"])
+        .$call((table) => (kind === "sqlite" ? table.modifyEnd(sql`without rowid`) : table))
         .execute();
       await db.schema
         .createIndex("search_postings_message_idx")
