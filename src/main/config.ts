@@ -75,7 +75,7 @@ const Environment = z.object({
   MESSAGE_BURST: z.coerce.number().int().min(1).default(30),
   ROOMS_PER_DAY: z.coerce.number().int().min(1).default(20),
   // --- search (issue 16) ---
-  SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
+  SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(200),
   SEARCH_INDEX: z.enum(["sql", "off"]).default("sql"),
 });
 

@@ -7,7 +7,7 @@ import type { Database, SearchPostingTable } from "./schema.js";
  * are used (the rest goes in halving chunks), so the statements repeat and are prepared once
  * (SQLite's statement cache, database.ts) instead of once per batch.
  */
-const POSTING_CHUNKS = [256, 64, 16, 4, 1];
+const POSTING_CHUNKS = [1024, 256, 64, 16, 4, 1];
 
 interface IndexedMessage {
   room_id: string;

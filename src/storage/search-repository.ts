@@ -10,7 +10,7 @@ import { insertPostings } from "./search-postings.js";
 /** Rooms named in the SQL itself; past this many, rooms are checked on the rows read instead. */
 const MAX_ROOMS_IN_QUERY = 500;
 /** A token's postings counted at most this far when choosing which one the search starts from. */
-const RARITY_PROBE = 5000;
+const RARITY_PROBE = 1000;
 /** Above every code point: `prefix + PREFIX_END` bounds the tokens starting with `prefix`. */
 const PREFIX_END = "\u{10FFFF}";
 

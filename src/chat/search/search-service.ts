@@ -11,7 +11,7 @@ export interface SearchSettings {
   candidateLimit: number;
 }
 
-export const DEFAULT_SEARCH_SETTINGS: SearchSettings = { candidateLimit: 500 };
+export const DEFAULT_SEARCH_SETTINGS: SearchSettings = { candidateLimit: 200 };
 
 /**
  * Search over what one person may read. The index proposes candidates (newest first, at most
