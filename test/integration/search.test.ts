@@ -155,6 +155,8 @@ describe.each(databases)("search on $name", (database) => {
       [{ q: "x".repeat(300) }, "too_long"],
       [{ q: "会議", room: "no-such-room-id" }, "unknown_room"],
       [{ q: "会議", limit: "5000" }, "bad_parameter"],
+      [{ q: "in:a\u0000b 会議" }, "bad_parameter"],
+      [{ q: "会議", room: "a\u0000b" }, "bad_parameter"],
     ];
     for (const [params, reason] of cases) {
       const response = await search(aiko, params);

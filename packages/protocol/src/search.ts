@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { Member } from "./entities.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** Longest search query accepted, in characters. */
 export const MAX_SEARCH_QUERY_LENGTH = 256;
 /** Most words and phrases in one query (filters not counted). */
@@ -21,8 +24,15 @@ export const SearchQuery = z.object({
     .string()
     .trim()
     .min(1, "type something to search for")
-    .max(MAX_SEARCH_QUERY_LENGTH, `a search is at most ${MAX_SEARCH_QUERY_LENGTH} characters`),
-  room: z.string().min(1).max(64).optional(),
+    .max(MAX_SEARCH_QUERY_LENGTH, `a search is at most ${MAX_SEARCH_QUERY_LENGTH} characters`)
+    // Never useful in a search, and PostgreSQL refuses NUL in text parameters.
+    .refine((q) => !CONTROL_CHARACTER.test(q), "the search holds a control character"),
+  room: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((room) => !CONTROL_CHARACTER.test(room), "the room id holds a control character")
+    .optional(),
   tz: z.coerce.number().int().min(-840).max(840).default(0),
   limit: z.coerce.number().int().min(1).max(MAX_SEARCH_PAGE_SIZE).default(SEARCH_PAGE_SIZE),
   offset: z.coerce.number().int().min(0).max(MAX_SEARCH_OFFSET).default(0),
