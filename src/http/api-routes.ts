@@ -140,7 +140,13 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       if (!query.success) {
         const issue = query.error.issues[0];
         const reason =
-          issue?.path[0] !== "q" ? "bad_parameter" : issue.code === "too_big" ? "too_long" : "empty";
+          issue?.path[0] !== "q"
+            ? "bad_parameter"
+            : issue.code === "too_big"
+              ? "too_long"
+              : issue.code === "too_small"
+                ? "empty"
+                : "bad_parameter";
         return reply
           .code(400)
           .send({ error: "bad_search", reason, message: issue?.message ?? "invalid search" });
