@@ -149,4 +149,53 @@ describe.runIf(chromiumAvailable())("search in the browser", () => {
     await dialog.waitFor({ state: "hidden" });
     await context.close();
   });
+  it("does not search on the Enter that confirms an IME candidate", async () => {
+    const context = await openContext(env.browser, DESKTOP);
+    const page = await context.newPage();
+    await devSignIn(page, env.server.url, "Imelda Search");
+    await page.getByTestId("open-search").click();
+    const input = page.getByTestId("search-input");
+    await input.fill("会議");
+    const dispatch = (order: "composing" | "safari" | "keycode229" | "after-end-later") =>
+      page.evaluate(async (which) => {
+        const field = document.querySelector<HTMLInputElement>("[data-testid=search-input]");
+        if (!field) throw new Error("no search field");
+        const enter = (init: KeyboardEventInit = {}) =>
+          field.dispatchEvent(
+            new KeyboardEvent("keydown", {
+              key: "Enter",
+              code: "Enter",
+              bubbles: true,
+              cancelable: true,
+              ...init,
+            }),
+          );
+        const composition = (type: string) =>
+          field.dispatchEvent(new CompositionEvent(type, { bubbles: true, data: "会議" }));
+        if (which === "composing") {
+          composition("compositionstart");
+          enter({ isComposing: true });
+          composition("compositionend");
+        } else if (which === "safari") {
+          composition("compositionstart");
+          composition("compositionend");
+          enter();
+        } else if (which === "keycode229") {
+          enter({ keyCode: 229 });
+        } else {
+          composition("compositionstart");
+          composition("compositionend");
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          enter();
+        }
+      }, order);
+    // React handles the keydown synchronously: a search would already show "Searching…".
+    for (const order of ["composing", "safari", "keycode229"] as const) {
+      await dispatch(order);
+      expect(await page.getByTestId("search-status").textContent(), order).toBe("");
+    }
+    await dispatch("after-end-later");
+    await expect.poll(() => page.getByTestId("search-status").textContent()).not.toBe("");
+    await context.close();
+  });
 });
