@@ -1,7 +1,12 @@
 import type { Message } from "@parley/protocol";
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { TokenRequirement } from "../chat/search/matching.js";
-import type { MessageIndexer, SearchCandidateQuery, SearchStore } from "../chat/search/search-ports.js";
+import type {
+  CandidatePage,
+  MessageIndexer,
+  SearchCandidateQuery,
+  SearchStore,
+} from "../chat/search/search-ports.js";
 import { personNameKey } from "../chat/search/search-service.js";
 import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";
@@ -21,6 +26,28 @@ interface MessageKey {
   seq: number;
 }
 
+interface PostingKey extends MessageKey {
+  created_at: number;
+}
+
+/** Postings read per step of a walk (also the length of the IN-lists of the look-ups). */
+const WALK_CHUNK = 1000;
+/** Most postings of the starting token one search reads; past it the answer is marked partial. */
+const MAX_POSTINGS_WALKED = 50_000;
+
+const keyId = (key: PostingKey) => `${key.created_at}\u0000${key.room_id}\u0000${key.seq}`;
+
+/** Rows of these messages: per room, its sequence numbers (served by (room_id, seq) indexes). */
+function inMessages(
+  eb: ExpressionBuilder<Database, "search_postings"> | ExpressionBuilder<Database, "messages">,
+  keys: readonly MessageKey[],
+) {
+  const byRoom = new Map<string, number[]>();
+  for (const key of keys) byRoom.set(key.room_id, [...(byRoom.get(key.room_id) ?? []), key.seq]);
+  const e = eb as ExpressionBuilder<Database, "messages">;
+  return e.or([...byRoom].map(([roomId, seqs]) => e.and([e("room_id", "=", roomId), e("seq", "in", seqs)])));
+}
+
 /**
  * The search index in SQL (decision 0039): `search_postings` holds one row per distinct token of
  * each message, written in the send's own transaction (MessageBatchWriter). A search starts from
@@ -30,73 +57,129 @@ interface MessageKey {
 export class SearchRepository implements SearchStore, MessageIndexer {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async candidates(query: SearchCandidateQuery): Promise<Message[]> {
-    const roomsInQuery = query.roomIds.length <= MAX_ROOMS_IN_QUERY;
-    // Too many rooms to name: read more and drop the others here (a person who may read
-    // hundreds of rooms usually may read most of them).
-    const readLimit = roomsInQuery ? query.limit : query.limit * 4;
-    const keys = await this.matchingKeys(query, roomsInQuery, readLimit);
-    const allowed = roomsInQuery ? undefined : new Set(query.roomIds);
-    const wanted = (allowed ? keys.filter((key) => allowed.has(key.room_id)) : keys).slice(0, query.limit);
-    return this.messages(wanted);
-  }
-
-  private async matchingKeys(
-    query: SearchCandidateQuery,
-    roomsInQuery: boolean,
-    limit: number,
-  ): Promise<MessageKey[]> {
-    const oneRoom = roomsInQuery && query.roomIds.length === 1 ? query.roomIds[0] : undefined;
-    // Rarest first: the walk starts from the token with the fewest postings.
+  async candidates(query: SearchCandidateQuery): Promise<CandidatePage> {
+    // Too many rooms to name in the SQL: rows of other rooms are dropped here instead (a person
+    // who may read hundreds of rooms usually may read most of them).
+    const allowed = query.roomIds.length <= MAX_ROOMS_IN_QUERY ? undefined : new Set(query.roomIds);
     const exact = await this.byRarity(query.requirements);
     const prefixes = query.requirements.filter((r): r is { prefix: string } => "prefix" in r);
     const [driver, ...others] = exact;
-    if (!driver) return this.keysWithoutToken(query, roomsInQuery, limit, prefixes);
+    if (driver) {
+      const walked = await this.walk(driver, others, prefixes, query, allowed);
+      return { messages: await this.messages(walked.keys.slice(0, query.limit)), more: walked.more };
+    }
+    const rows = await this.keysWithoutToken(
+      query,
+      !allowed,
+      allowed ? query.limit * 4 : query.limit,
+      prefixes,
+    );
+    const keys = (allowed ? rows.filter((key) => allowed.has(key.room_id)) : rows).slice(0, query.limit);
+    return { messages: await this.messages(keys), more: rows.length >= query.limit };
+  }
 
-    // Newest first along the primary key (token, created_at, room_id, seq).
-    let select = this.db
-      .selectFrom("search_postings as d")
-      .select(["d.room_id", "d.seq"])
-      .where("d.token", "=", driver)
-      .orderBy("d.created_at", "desc")
-      .orderBy("d.room_id", "desc")
-      .orderBy("d.seq", "desc")
-      .limit(limit);
-    if (oneRoom !== undefined) select = select.where("d.room_id", "=", oneRoom);
-    else if (roomsInQuery) select = select.where("d.room_id", "in", [...query.roomIds]);
-    if (query.since !== undefined) select = select.where("d.created_at", ">=", query.since);
-    if (query.until !== undefined) select = select.where("d.created_at", "<", query.until);
-    for (const token of others) {
-      select = select.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom("search_postings as o")
-            .select(sql.lit(1).as("one"))
-            .where("o.token", "=", token)
-            .whereRef("o.created_at", "=", "d.created_at")
-            .whereRef("o.room_id", "=", "d.room_id")
-            .whereRef("o.seq", "=", "d.seq"),
-        ),
-      );
+  /**
+   * Walks the rarest token's postings newest first, a chunk at a time, and keeps the messages
+   * that have every other token too (one look-up per other token and chunk, on the primary key
+   * by the chunk's instants), until `limit` are found or MAX_POSTINGS_WALKED were read. The join
+   * is done here rather than left to each database's planner: PostgreSQL chose a hash join over
+   * every posting of two common words (seconds) where this reads a few thousand rows.
+   */
+  private async walk(
+    driver: string,
+    others: readonly string[],
+    prefixes: ReadonlyArray<{ prefix: string }>,
+    query: SearchCandidateQuery,
+    allowed: ReadonlySet<string> | undefined,
+  ): Promise<{ keys: PostingKey[]; more: boolean }> {
+    const found: PostingKey[] = [];
+    const seen = new Set<string>();
+    let atOrBefore: number | undefined;
+    let walked = 0;
+    for (;;) {
+      let select = this.db
+        .selectFrom("search_postings")
+        .select(["created_at", "room_id", "seq"])
+        .where("token", "=", driver)
+        .orderBy("created_at", "desc")
+        .orderBy("room_id", "desc")
+        .orderBy("seq", "desc")
+        .limit(WALK_CHUNK);
+      if (!allowed) {
+        select =
+          query.roomIds.length === 1
+            ? select.where("room_id", "=", query.roomIds[0] as string)
+            : select.where("room_id", "in", [...query.roomIds]);
+      }
+      if (query.since !== undefined) select = select.where("created_at", ">=", query.since);
+      if (query.until !== undefined) select = select.where("created_at", "<", query.until);
+      if (atOrBefore !== undefined) select = select.where("created_at", "<=", atOrBefore);
+      const rows = (await select.execute()).map((row) => ({
+        created_at: Number(row.created_at),
+        room_id: row.room_id,
+        seq: Number(row.seq),
+      }));
+      walked += rows.length;
+      let chunk = rows.filter((key) => {
+        const id = keyId(key);
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return !allowed || allowed.has(key.room_id);
+      });
+      for (const token of others) if (chunk.length > 0) chunk = await this.withToken(token, chunk);
+      for (const { prefix } of prefixes) if (chunk.length > 0) chunk = await this.withPrefix(prefix, chunk);
+      if (query.authorIds && chunk.length > 0) chunk = await this.byAuthors(query.authorIds, chunk);
+      found.push(...chunk);
+      const last = rows.at(-1);
+      if (found.length >= query.limit) return { keys: found, more: true };
+      if (rows.length < WALK_CHUNK || !last) return { keys: found, more: false };
+      if (walked >= MAX_POSTINGS_WALKED) return { keys: found, more: true };
+      // The next chunk starts at the last instant again (ties at the edge are skipped as seen);
+      // a chunk all of one instant moves past it.
+      atOrBefore = rows.every((row) => row.created_at === last.created_at)
+        ? last.created_at - 1
+        : last.created_at;
     }
-    for (const { prefix } of prefixes) {
-      select = select.where((eb) =>
-        hasPrefix(eb as unknown as PostingsBuilder, prefix, "d.room_id", "d.seq"),
-      );
-    }
-    const authorIds = query.authorIds;
-    if (authorIds) {
-      select = select.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom("messages as m")
-            .select(sql.lit(1).as("one"))
-            .whereRef("m.room_id", "=", "d.room_id")
-            .whereRef("m.seq", "=", "d.seq")
-            .where("m.author_id", "in", [...authorIds]),
-        ),
-      );
-    }
-    const rows = await select.execute();
-    return rows.map((row) => ({ room_id: row.room_id, seq: Number(row.seq) }));
+  }
+
+  /** The keys whose message also has `token`: primary-key look-ups by the keys' instants. */
+  private async withToken(token: string, keys: PostingKey[]): Promise<PostingKey[]> {
+    const rows = await this.db
+      .selectFrom("search_postings")
+      .select(["created_at", "room_id", "seq"])
+      .where("token", "=", token)
+      .where("created_at", "in", [...new Set(keys.map((key) => key.created_at))])
+      .execute();
+    const has = new Set(
+      rows.map((row) =>
+        keyId({ created_at: Number(row.created_at), room_id: row.room_id, seq: Number(row.seq) }),
+      ),
+    );
+    return keys.filter((key) => has.has(keyId(key)));
+  }
+
+  /** The keys whose message has a token starting with `prefix` (a lone CJK character). */
+  private async withPrefix(prefix: string, keys: PostingKey[]): Promise<PostingKey[]> {
+    const rows = await this.db
+      .selectFrom("search_postings")
+      .select(["room_id", "seq"])
+      .where("token", ">=", prefix)
+      .where("token", "<", prefix + PREFIX_END)
+      .where((eb) => inMessages(eb, keys))
+      .execute();
+    const has = new Set(rows.map((row) => `${row.room_id}\u0000${Number(row.seq)}`));
+    return keys.filter((key) => has.has(`${key.room_id}\u0000${key.seq}`));
+  }
+
+  private async byAuthors(authorIds: readonly string[], keys: PostingKey[]): Promise<PostingKey[]> {
+    const rows = await this.db
+      .selectFrom("messages")
+      .select(["room_id", "seq"])
+      .where("author_id", "in", [...authorIds])
+      .where((eb) => inMessages(eb, keys))
+      .execute();
+    const has = new Set(rows.map((row) => `${row.room_id}\u0000${Number(row.seq)}`));
+    return keys.filter((key) => has.has(`${key.room_id}\u0000${key.seq}`));
   }
 
   /** No whole token to start from (filters only, or lone CJK characters): walk the messages newest first. */

@@ -34,14 +34,14 @@ describe.each(testDatabases())("search index of an upgraded install on $name", (
       await migrateToLatest(db as Kysely<unknown>, kind);
 
       const store = new SearchRepository(db);
-      const notes = await store.candidates({
+      const { messages: notes } = await store.candidates({
         requirements: [{ token: "note" }],
         roomIds: ["room-a", "room-b"],
         limit: 5000,
       });
       expect(notes).toHaveLength(total - 1);
       expect(notes[0]?.seq).toBe(1202);
-      const meeting = await store.candidates({
+      const { messages: meeting } = await store.candidates({
         requirements: [{ token: "会議" }],
         roomIds: ["room-b"],
         limit: 10,

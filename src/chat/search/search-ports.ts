@@ -16,13 +16,20 @@ export interface SearchCandidateQuery {
   limit: number;
 }
 
+export interface CandidatePage {
+  /** Newest first (by createdAt, then room and seq), at most the limit. */
+  messages: Message[];
+  /** Older candidates may exist: the limit was reached, or the index stopped reading (its own bound). */
+  more: boolean;
+}
+
 /**
  * The message index search reads. The SQL adapter keeps a token table beside the messages
  * (decision 0039); a dedicated engine (OpenSearch) would implement the same port (decision 0041).
  */
 export interface SearchStore {
   /** Messages whose tokens meet every requirement, newest first (by createdAt, then room and seq). */
-  candidates(query: SearchCandidateQuery): Promise<Message[]>;
+  candidates(query: SearchCandidateQuery): Promise<CandidatePage>;
   /** Ids of the people whose display name is `name` (compared after NFKC and lower case). */
   peopleNamed(name: string): Promise<string[]>;
 }

@@ -44,7 +44,7 @@ export class SearchService {
       return { results: [], hasMore: false, partial: false };
     }
     const limit = this.settings.candidateLimit;
-    const candidates = await this.store.candidates({
+    const { messages: candidates, more } = await this.store.candidates({
       requirements: parsed.terms.flatMap(requirementsOf),
       roomIds,
       ...(authorIds && { authorIds }),
@@ -77,7 +77,7 @@ export class SearchService {
     return {
       results,
       hasMore: ranked.length > request.offset + request.limit,
-      partial: candidates.length >= limit,
+      partial: more,
     };
   }
 
