@@ -7,10 +7,3 @@ export const DEFAULT_ROOM_SLUG = "general";
 export function avatarPath(userId: string): string {
   return `/api/avatars/${encodeURIComponent(userId)}.svg`;
 }
-
-// --- search (issue 16) ---
-
-/** The page of a room opened at one message (`/r/<slug>?m=<seq>`), where search results lead. */
-export function messagePath(slug: string, seq: number): string {
-  return `/r/${encodeURIComponent(slug)}?m=${seq}`;
-}
