@@ -77,7 +77,7 @@ export class SearchSession {
     const generation = ++this.generation;
     if (!q) return this.set(IDLE);
     this.set({ ...IDLE, query: q, roomId, status: "loading" });
-    await this.fetch(generation, 0);
+    await this.load(generation, 0);
   }
 
   /** The next page of the current results. */
@@ -85,7 +85,7 @@ export class SearchSession {
     const { status, hasMore, loadingMore, results } = this.state;
     if (status !== "done" || !hasMore || loadingMore) return;
     this.set({ ...this.state, loadingMore: true });
-    await this.fetch(this.generation, results.length);
+    await this.load(this.generation, results.length);
   }
 
   clear(): void {
@@ -93,7 +93,7 @@ export class SearchSession {
     this.set(IDLE);
   }
 
-  private async fetch(generation: number, offset: number): Promise<void> {
+  private async load(generation: number, offset: number): Promise<void> {
     const { query, roomId } = this.state;
     try {
       const page = await this.api.search({
