@@ -96,6 +96,8 @@ export class SearchRepository implements SearchStore, MessageIndexer {
     const seen = new Set<string>();
     let atOrBefore: number | undefined;
     let walked = 0;
+    // The first chunk is what a page needs if every posting matched; later ones grow.
+    let chunkSize = Math.min(WALK_CHUNK, Math.max(query.limit, 50));
     for (;;) {
       let select = this.db
         .selectFrom("search_postings")
@@ -104,7 +106,7 @@ export class SearchRepository implements SearchStore, MessageIndexer {
         .orderBy("created_at", "desc")
         .orderBy("room_id", "desc")
         .orderBy("seq", "desc")
-        .limit(WALK_CHUNK);
+        .limit(chunkSize);
       if (!allowed) {
         select =
           query.roomIds.length === 1
@@ -132,13 +134,14 @@ export class SearchRepository implements SearchStore, MessageIndexer {
       found.push(...chunk);
       const last = rows.at(-1);
       if (found.length >= query.limit) return { keys: found, more: true };
-      if (rows.length < WALK_CHUNK || !last) return { keys: found, more: false };
+      if (rows.length < chunkSize || !last) return { keys: found, more: false };
       if (walked >= MAX_POSTINGS_WALKED) return { keys: found, more: true };
       // The next chunk starts at the last instant again (ties at the edge are skipped as seen);
       // a chunk all of one instant moves past it.
       atOrBefore = rows.every((row) => row.created_at === last.created_at)
         ? last.created_at - 1
         : last.created_at;
+      chunkSize = Math.min(WALK_CHUNK, chunkSize * 4);
     }
   }
 
@@ -158,27 +161,36 @@ export class SearchRepository implements SearchStore, MessageIndexer {
     return keys.filter((key) => has.has(keyId(key)));
   }
 
-  /** The keys whose message has a token starting with `prefix` (a lone CJK character). */
+  /**
+   * The keys whose message has a token starting with `prefix` (a lone CJK character). The
+   * messages' rows are read by (room_id, seq) and the prefix checked here: given the token range
+   * in SQL, SQLite walked every token with that first character instead.
+   */
   private async withPrefix(prefix: string, keys: PostingKey[]): Promise<PostingKey[]> {
     const rows = await this.db
       .selectFrom("search_postings")
-      .select(["room_id", "seq"])
-      .where("token", ">=", prefix)
-      .where("token", "<", prefix + PREFIX_END)
+      .select(["token", "room_id", "seq"])
       .where((eb) => inMessages(eb, keys))
       .execute();
-    const has = new Set(rows.map((row) => `${row.room_id}\u0000${Number(row.seq)}`));
+    const has = new Set(
+      rows
+        .filter((row) => row.token.startsWith(prefix))
+        .map((row) => `${row.room_id}\u0000${Number(row.seq)}`),
+    );
     return keys.filter((key) => has.has(`${key.room_id}\u0000${key.seq}`));
   }
 
+  /** The keys whose message is by one of these people (read by primary key, checked here, for the same reason). */
   private async byAuthors(authorIds: readonly string[], keys: PostingKey[]): Promise<PostingKey[]> {
+    const authors = new Set(authorIds);
     const rows = await this.db
       .selectFrom("messages")
-      .select(["room_id", "seq"])
-      .where("author_id", "in", [...authorIds])
+      .select(["room_id", "seq", "author_id"])
       .where((eb) => inMessages(eb, keys))
       .execute();
-    const has = new Set(rows.map((row) => `${row.room_id}\u0000${Number(row.seq)}`));
+    const has = new Set(
+      rows.filter((row) => authors.has(row.author_id)).map((row) => `${row.room_id}\u0000${Number(row.seq)}`),
+    );
     return keys.filter((key) => has.has(`${key.room_id}\u0000${key.seq}`));
   }
 
