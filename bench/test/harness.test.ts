@@ -133,6 +133,22 @@ describe.each(TARGET_NAMES)("bench harness against %s", (target) => {
     expect(metric(result, "SQLite acked sends/s")).toBeGreaterThan(0);
   });
 
+  it("search: every answer matches the seeded corpus on SQLite; indexing priced both ways", async () => {
+    const result = await bench.run("search", target);
+    if (target !== "parley") {
+      expect(result.status).toBe("n/a");
+      return;
+    }
+    // "ok" means every query returned the number of results the corpus says.
+    expect(result.status, result.note).toBe("ok");
+    expect(metric(result, "messages searched")).toBe(TINY.search.messages);
+    expect(metric(result, "SQLite search p50 (server)")).toBeLessThanOrEqual(
+      metric(result, "SQLite search p99 (server)"),
+    );
+    expect(metric(result, "SQLite acked sends/s, index off")).toBeGreaterThan(0);
+    expect(metric(result, "SQLite acked sends/s, index on")).toBeGreaterThan(0);
+  });
+
   it("history: keyset pages from a seeded room", async () => {
     const result = await bench.run("history", target);
     if (target !== "parley") {
