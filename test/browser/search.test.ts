@@ -60,7 +60,7 @@ describe.runIf(chromiumAvailable())("search in the browser", () => {
     await searchFor(page, "会議");
     const results = page.getByTestId("search-result");
     await expect.poll(() => results.count()).toBe(3);
-    expect(await page.getByTestId("search-status").textContent()).toBe("3 results");
+    await expect.poll(() => page.getByTestId("search-status").textContent()).toBe("3 results");
     // Newest first among equals: the Tokyo message was sent last.
     expect(await results.first().textContent()).toContain("東京オフィスの会議室を予約しました");
     expect(await page.locator(".search-results mark").allTextContents()).toEqual(["会議", "会議", "会議"]);
@@ -101,11 +101,13 @@ describe.runIf(chromiumAvailable())("search in the browser", () => {
     await page.getByTestId("search-dialog").waitFor({ state: "visible" });
     expect(await results.count()).toBe(3);
     await searchFor(page, '"会議');
-    expect(await page.getByTestId("search-error").textContent()).toBe(
-      'A quote is not closed: end the phrase with ".',
-    );
+    await expect
+      .poll(() => page.getByTestId("search-error").textContent())
+      .toBe('A quote is not closed: end the phrase with ".');
     await searchFor(page, "大阪");
-    expect(await page.getByTestId("search-status").textContent()).toBe("No messages match “大阪”.");
+    await expect
+      .poll(() => page.getByTestId("search-status").textContent())
+      .toBe("No messages match “大阪”.");
     await page.keyboard.press("Escape");
     await page.getByTestId("search-dialog").waitFor({ state: "hidden" });
     await context.close();
@@ -126,7 +128,7 @@ describe.runIf(chromiumAvailable())("search in the browser", () => {
     await searchFor(page, "東京 from:me");
     const results = page.getByTestId("search-result");
     await expect.poll(() => results.count()).toBe(1);
-    expect(await page.getByTestId("search-status").textContent()).toBe("1 件");
+    await expect.poll(() => page.getByTestId("search-status").textContent()).toBe("1 件");
     expect(await page.locator(".search-results mark").allTextContents()).toEqual(["東京"]);
     // Nothing wider than the phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -139,9 +141,9 @@ describe.runIf(chromiumAvailable())("search in the browser", () => {
     await screenshot(page, "search-phone-ja-dark");
 
     await searchFor(page, "on:2026-02-30 会議");
-    expect(await page.getByTestId("search-error").textContent()).toBe(
-      "日付は 年-月-日 の形で指定してください（例: on:2026-01-31）。",
-    );
+    await expect
+      .poll(() => page.getByTestId("search-error").textContent())
+      .toBe("日付は 年-月-日 の形で指定してください（例: on:2026-01-31）。");
     await searchFor(page, "会議");
     await expect.poll(() => results.count()).toBeGreaterThan(0);
     await results.first().click();
