@@ -30,6 +30,8 @@ interface PostingKey extends MessageKey {
   created_at: number;
 }
 
+/** Searches without a whole word over at most this many rooms walk each room apart. */
+const MAX_ROOMS_WALKED_APART = 50;
 /** Postings read per step of a walk (also the length of the IN-lists of the look-ups). */
 const WALK_CHUNK = 1000;
 /** Most postings of the starting token one search reads; past it the answer is marked partial. */
@@ -201,11 +203,40 @@ export class SearchRepository implements SearchStore, MessageIndexer {
     limit: number,
     prefixes: ReadonlyArray<{ prefix: string }>,
   ): Promise<MessageKey[]> {
-    const oneRoom = roomsInQuery && query.roomIds.length === 1 ? query.roomIds[0] : undefined;
-    let select = this.db.selectFrom("messages as m").select(["m.room_id", "m.seq"]).limit(limit);
-    if (oneRoom !== undefined) select = select.where("m.room_id", "=", oneRoom).orderBy("m.seq", "desc");
+    // A few rooms: each walked newest first on its primary key, then merged; ordering every
+    // message of many rooms by created_at would sort them all.
+    if (roomsInQuery && query.roomIds.length <= MAX_ROOMS_WALKED_APART) {
+      const perRoom = await Promise.all(
+        query.roomIds.map((roomId) => this.latestInRooms(query, [roomId], limit, prefixes)),
+      );
+      return perRoom
+        .flat()
+        .sort(
+          (a, b) =>
+            b.created_at - a.created_at ||
+            (a.room_id === b.room_id ? 0 : a.room_id < b.room_id ? 1 : -1) ||
+            b.seq - a.seq,
+        )
+        .slice(0, limit);
+    }
+    return this.latestInRooms(query, roomsInQuery ? query.roomIds : undefined, limit, prefixes);
+  }
+
+  /** The newest messages meeting the filters, in these rooms (all rooms when undefined). */
+  private async latestInRooms(
+    query: SearchCandidateQuery,
+    roomIds: readonly string[] | undefined,
+    limit: number,
+    prefixes: ReadonlyArray<{ prefix: string }>,
+  ): Promise<PostingKey[]> {
+    let select = this.db
+      .selectFrom("messages as m")
+      .select(["m.room_id", "m.seq", "m.created_at"])
+      .limit(limit);
+    if (roomIds?.length === 1)
+      select = select.where("m.room_id", "=", roomIds[0] as string).orderBy("m.seq", "desc");
     else {
-      if (roomsInQuery) select = select.where("m.room_id", "in", [...query.roomIds]);
+      if (roomIds) select = select.where("m.room_id", "in", [...roomIds]);
       select = select.orderBy("m.created_at", "desc").orderBy("m.room_id", "desc").orderBy("m.seq", "desc");
     }
     if (query.since !== undefined) select = select.where("m.created_at", ">=", query.since);
@@ -217,7 +248,11 @@ export class SearchRepository implements SearchStore, MessageIndexer {
       );
     }
     const rows = await select.execute();
-    return rows.map((row) => ({ room_id: row.room_id, seq: Number(row.seq) }));
+    return rows.map((row) => ({
+      room_id: row.room_id,
+      seq: Number(row.seq),
+      created_at: Number(row.created_at),
+    }));
   }
 
   /** The exact tokens required, rarest first (counted up to RARITY_PROBE each). */
