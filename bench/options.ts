@@ -9,6 +9,7 @@ export const SCENARIO_NAMES = [
   "crossnode",
   "reconnect-storm",
   "typing",
+  "search",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -66,6 +67,14 @@ export interface Sizes {
   };
   /** notify slice: people typing in one big room, each a notice per TYPING_INTERVAL_MS. */
   typing: { members: number; typists: number; durationMs: number; drainMs: number };
+  search: {
+    /** Messages in the seeded corpus (half English, half Japanese, 10 rooms). */
+    messages: number;
+    /** Times each query of the set is timed. */
+    rounds: number;
+    /** The durable closed loop run with the index off and on (ABBA), to price indexing. */
+    indexing: { rooms: number; sendersPerRoom: number; window: number; durationMs: number; drainMs: number };
+  };
 }
 
 export const DEFAULT_SIZES: Sizes = {
@@ -88,6 +97,11 @@ export const DEFAULT_SIZES: Sizes = {
   crossnode: { membersPerNode: 200, senders: 4, ratePerSecond: 40, durationMs: 10_000, drainMs: 3000 },
   storm: { clients: 20_000, membersPerRoom: 200, warmConcurrency: 64, stormConcurrency: 2000 },
   typing: { members: 1000, typists: 20, durationMs: 10_000, drainMs: 2000 },
+  search: {
+    messages: 1_000_000,
+    rounds: 40,
+    indexing: { rooms: 10, sendersPerRoom: 2, window: 8, durationMs: 8000, drainMs: 3000 },
+  },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -109,6 +123,11 @@ export const QUICK_SIZES: Sizes = {
   crossnode: { membersPerNode: 10, senders: 2, ratePerSecond: 20, durationMs: 1000, drainMs: 1000 },
   storm: { clients: 150, membersPerRoom: 40, warmConcurrency: 16, stormConcurrency: 150 },
   typing: { members: 20, typists: 3, durationMs: 3500, drainMs: 1000 },
+  search: {
+    messages: 20_000,
+    rounds: 5,
+    indexing: { rooms: 2, sendersPerRoom: 2, window: 4, durationMs: 1000, drainMs: 1000 },
+  },
 };
 
 export interface BenchOptions {
@@ -135,7 +154,7 @@ const DEFAULT_QUIET_WAIT_S = 120;
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--scenario=${SCENARIO_NAMES.join("|")}[,…]]
-       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N] [--storm-clients=N]
+       [--target=${TARGET_NAMES.join("|")}[,…]] [--idle-target=N] [--idle-workers=N] [--history-size=N] [--storm-clients=N] [--search-size=N]
        [--quiet-wait=SECONDS] [--no-save]
 env:   BENCH_MYSQL_URL, BENCH_POSTGRES_URL (durable on MariaDB/PostgreSQL; crossnode needs one of them),
        BENCH_REDIS_URL (crossnode and --idle-workers; default redis://127.0.0.1:6379 when it answers)`;
@@ -170,6 +189,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     "storm-clients",
     "idle-workers",
     "history-size",
+    "search-size",
     "quiet-wait",
     "no-save",
     "help",
@@ -188,6 +208,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (idleWorkers !== undefined) sizes.idle.workers = positiveInt(idleWorkers, "--idle-workers");
   const historySize = flags.get("history-size");
   if (historySize !== undefined) sizes.history.messages = positiveInt(historySize, "--history-size");
+  const searchSize = flags.get("search-size");
+  if (searchSize !== undefined) sizes.search.messages = positiveInt(searchSize, "--search-size");
   const quietWait = flags.get("quiet-wait");
   const quietWaitSeconds = quietWait === undefined ? (quick ? 0 : DEFAULT_QUIET_WAIT_S) : Number(quietWait);
   if (!Number.isFinite(quietWaitSeconds) || quietWaitSeconds < 0)

@@ -8,6 +8,7 @@ import { runHistory } from "./history.js";
 import { runIdle } from "./idle.js";
 import type { ScenarioResult } from "./result.js";
 import { runRooms } from "./rooms.js";
+import { runSearch } from "./search.js";
 import { runStorm } from "./storm.js";
 import { runTyping } from "./typing.js";
 
@@ -72,5 +73,11 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
       `typing: 1 room × ${s.typing.members} members, ${s.typing.typists} people typing (a notice each per interval) for ${s.typing.durationMs / 1000} s, next to messages at the same rate`,
     measures: parleyOnly,
     run: runTyping,
+  },
+  search: {
+    title: ({ options: { sizes: s } }) =>
+      `search: ${s.search.messages.toLocaleString("en")} messages (Japanese + English), each query ${s.search.rounds} times, timed inside the server; indexing cost on durable sends`,
+    measures: parleyOnly,
+    run: runSearch,
   },
 };

@@ -30,6 +30,11 @@ const TINY: Sizes = {
   crossnode: { membersPerNode: 3, senders: 1, ratePerSecond: 20, durationMs: 300, drainMs: 5000 },
   storm: { clients: 30, membersPerRoom: 10, warmConcurrency: 8, stormConcurrency: 30 },
   typing: { members: 5, typists: 2, durationMs: 500, drainMs: 500 },
+  search: {
+    messages: 2000,
+    rounds: 1,
+    indexing: { rooms: 1, sendersPerRoom: 1, window: 2, durationMs: 300, drainMs: 5000 },
+  },
 };
 
 /**
@@ -128,6 +133,22 @@ describe.each(TARGET_NAMES)("bench harness against %s", (target) => {
     expect(outcome.acks).toBeLessThanOrEqual(outcome.sent);
     expectConsistentStep(outcome, TINY.durable.sendersPerRoom);
     expect(metric(result, "SQLite acked sends/s")).toBeGreaterThan(0);
+  });
+
+  it("search: every answer matches the seeded corpus on SQLite; indexing priced both ways", async () => {
+    const result = await bench.run("search", target);
+    if (target !== "parley") {
+      expect(result.status).toBe("n/a");
+      return;
+    }
+    // "ok" means every query returned the number of results the corpus says.
+    expect(result.status, result.note).toBe("ok");
+    expect(metric(result, "messages searched")).toBe(TINY.search.messages);
+    expect(metric(result, "SQLite search p50 (server)")).toBeLessThanOrEqual(
+      metric(result, "SQLite search p99 (server)"),
+    );
+    expect(metric(result, "SQLite acked sends/s, index off")).toBeGreaterThan(0);
+    expect(metric(result, "SQLite acked sends/s, index on")).toBeGreaterThan(0);
   });
 
   it("history: keyset pages from a seeded room", async () => {

@@ -6,6 +6,7 @@ import {
   PeopleQuery,
   PersonId,
   RoomListQuery,
+  SearchQuery,
   type SignInOptions,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -17,10 +18,14 @@ import { type Administration, AdministrationRefusal } from "../chat/administrati
 import { type ChatService, InvalidCursorError, RoomNotFoundError } from "../chat/chat-service.js";
 import type { UserDirectory } from "../chat/ports.js";
 import { MembershipRefusal, type MembershipRefusalReason } from "../chat/room-membership.js";
+import { SearchQueryError } from "../chat/search/search-query.js";
+import type { SearchService } from "../chat/search/search-service.js";
 import { actorOf, registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;
+  /** Absent when search is turned off (SEARCH_INDEX=off): the route answers 503. */
+  search?: SearchService;
   currentUser: CurrentUser;
   users: UserDirectory;
   signInOptions: SignInOptions;
@@ -283,6 +288,44 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       }
     });
     // --- end rooms-access ---
+
+    // --- search (issue 16) ---
+    api.get("/api/search", async (request, reply) => {
+      const query = SearchQuery.safeParse(request.query);
+      if (!query.success) {
+        const issue = query.error.issues[0];
+        const reason =
+          issue?.path[0] !== "q"
+            ? "bad_parameter"
+            : issue.code === "too_big"
+              ? "too_long"
+              : issue.code === "too_small"
+                ? "empty"
+                : "bad_parameter";
+        return reply
+          .code(400)
+          .send({ error: "bad_search", reason, message: issue?.message ?? "invalid search" });
+      }
+      const user = signedInByRequest.get(request)?.member;
+      if (!user) return reply.code(401).send({ error: "unauthorized", message: "Sign in first." });
+      if (!options.search) {
+        return reply
+          .code(503)
+          .send({ error: "search_off", message: "Search is turned off on this server (SEARCH_INDEX=off)." });
+      }
+      const started = process.hrtime.bigint();
+      try {
+        const page = await options.search.search(user.id, query.data);
+        // The time spent inside the server, for the browser's tools and the bench.
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        return reply.header("server-timing", `search;dur=${ms.toFixed(2)}`).send(page);
+      } catch (error) {
+        if (error instanceof SearchQueryError) {
+          return reply.code(400).send({ error: "bad_search", reason: error.reason, message: error.message });
+        }
+        throw error;
+      }
+    });
 
     api.get("/api/avatars/:file", async (request, reply) => {
       const params = AvatarParams.safeParse(request.params);

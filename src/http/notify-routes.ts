@@ -64,17 +64,6 @@ export function registerNotifyRoutes(app: FastifyInstance, options: NotifyRoutes
     });
     const userOf = (request: object) => userIds.get(request) ?? "";
 
-    api.get("/api/rooms/:roomId/members", async (request, reply) => {
-      const params = RoomIdParams.safeParse(request.params);
-      if (!params.success) return badRequest(reply, params.error);
-      try {
-        return { members: await notify.roomMembers(userOf(request), params.data.roomId) };
-      } catch (error) {
-        if (error instanceof RoomNotReadableError) return notFound(reply);
-        throw error;
-      }
-    });
-
     api.get("/api/mentions", async (request, reply) => {
       const query = MentionsQuery.safeParse(request.query);
       if (!query.success) return badRequest(reply, query.error);

@@ -146,6 +146,9 @@ const Environment = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_KEY_PREFIX: z.string().default(""),
+  // --- search (issue 16) ---
+  SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(200),
+  SEARCH_INDEX: z.enum(["sql", "off"]).default("sql"),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -199,6 +202,8 @@ export interface Config {
   uploadSweepIntervalMs: number;
   /** Where file bytes live: `$DATA_DIR/files`, or a bucket. */
   fileStorage: { kind: "local"; directory: string } | { kind: "s3"; settings: S3Settings };
+  /** Search: how many of the newest matches are read and ranked per search. */
+  search: { candidateLimit: number; index: "sql" | "off" };
 }
 
 /** notify slice. */
@@ -364,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             },
           }
         : { kind: "local", directory: join(e.DATA_DIR, "files") },
+    search: { candidateLimit: e.SEARCH_CANDIDATE_LIMIT, index: e.SEARCH_INDEX },
   };
 }
 

@@ -16,6 +16,8 @@ import { administratorsModerate } from "../chat/administration.js";
 import { ChatService } from "../chat/chat-service.js";
 import { MessageChangeHookList } from "../chat/message-change-hook-list.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
+import type { MessageIndexer } from "../chat/search/search-ports.js";
+import { SearchService } from "../chat/search/search-service.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
 // files (issue 16):
 import { FileService } from "../files/file-service.js";
@@ -55,6 +57,7 @@ import { PushSubscriptionRepository } from "../storage/push-subscription-reposit
 import { RoomMemberRepository } from "../storage/room-member-repository.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
+import { SearchRepository } from "../storage/search-repository.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UploadRepository } from "../storage/upload-repository.js";
 import { UserRepository } from "../storage/user-repository.js";
@@ -77,6 +80,8 @@ export interface Parley {
    * message delete path calls.
    */
   files: FileService;
+  /** Search: keeps the index in step on message edits and deletes (the edits slice calls it). */
+  messageIndex: MessageIndexer;
   /** Starts listening; resolves with the address it listens on. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
@@ -196,7 +201,7 @@ async function createChat(
   const { db } = infra.database;
   const chat = new ChatService(
     {
-      messages: new MessageRepository(db),
+      messages: new MessageRepository(db, { indexForSearch: config.search.index === "sql" }),
       changes: new MessageChangeRepository(db),
       changeHooks,
       // Administrators delete anyone's message (roles are read from the people table).
@@ -331,6 +336,7 @@ async function createEdges(
   { auth, sessions, sessionStore, sessionTable }: Authentication,
   administration: Administration,
   files: FileService,
+  search: SearchService | undefined,
 ): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const { db } = infra.database;
   const app = Fastify({
@@ -385,6 +391,7 @@ async function createEdges(
   });
   registerApiRoutes(app, {
     chat,
+    ...(search && { search }),
     currentUser: sessions.currentUser,
     users: new UserRepository(db),
     publicUrl: config.publicUrl,
@@ -453,7 +460,25 @@ export async function createParley(config: Config, options: CreateOptions = {}):
       await files.deleteMessageFiles(message.roomId, message.seq);
     },
   });
-  const { app, gateway } = await createEdges(config, infra, chat, authentication, administration, files);
+  // search (issue 16): the index follows edits and deletions.
+  const searchIndex = new SearchRepository(infra.database.db);
+  const search =
+    config.search.index === "sql"
+      ? new SearchService(searchIndex, chat.deps.rooms, chat.access, config.search)
+      : undefined;
+  changeHooks.add({
+    edited: (message) => searchIndex.reindex(message.roomId, message.seq),
+    deleted: (message) => searchIndex.remove(message.roomId, message.seq),
+  });
+  const { app, gateway } = await createEdges(
+    config,
+    infra,
+    chat,
+    authentication,
+    administration,
+    files,
+    search,
+  );
   authentication.sessions.start();
   files.startSweeping(config.uploadSweepIntervalMs);
 
@@ -465,6 +490,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     gateway,
     db: infra.database.db,
     files,
+    messageIndex: searchIndex,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).

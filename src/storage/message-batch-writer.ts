@@ -5,6 +5,7 @@ import type { AppendResult, NewMessage } from "../chat/ports.js";
 import { toAttachment } from "../files/attachment-view.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
+import { insertPostings } from "./search-postings.js";
 import { isUniqueViolation } from "./unique-violation.js";
 import { toStoredUpload } from "./upload-rows.js";
 
@@ -33,7 +34,10 @@ export class MessageBatchWriter {
   private scheduled = false;
   private busy = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly indexForSearch = true,
+  ) {}
 
   append(input: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -162,6 +166,8 @@ export class MessageBatchWriter {
         .values(rows.slice(i, i + INSERT_CHUNK))
         .execute();
     }
+    // Indexed for search in the same transaction: a message is found from the moment it is acknowledged.
+    if (this.indexForSearch) await insertPostings(trx, rows);
     return results;
   }
 

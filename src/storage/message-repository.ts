@@ -10,8 +10,12 @@ import type { Database } from "./schema.js";
 export class MessageRepository implements MessageStore {
   private readonly writer: MessageBatchWriter;
 
-  constructor(private readonly db: Kysely<Database>) {
-    this.writer = new MessageBatchWriter(db);
+  /** `indexForSearch`: write each message's search postings in its send transaction (SEARCH_INDEX=sql). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: { indexForSearch?: boolean } = {},
+  ) {
+    this.writer = new MessageBatchWriter(db, options.indexForSearch ?? true);
   }
 
   append(input: NewMessage): Promise<AppendResult> {

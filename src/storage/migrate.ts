@@ -8,6 +8,7 @@ import { roomKindsAndMembersMigration } from "./migrations/004-room-kinds-and-me
 import { administrationMigration } from "./migrations/005-administration.js";
 import { messageChangesMigration } from "./migrations/006-message-changes.js";
 import { mentionsNotificationsPushMigration } from "./migrations/007-mentions-notifications-push.js";
+import { searchPostingsMigration } from "./migrations/008-search-postings.js";
 import { filesMigration } from "./migrations/009-files.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 
@@ -21,6 +22,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "005-administration": administrationMigration(kind),
     "006-message-changes": messageChangesMigration(kind),
     "007-mentions-notifications-push": mentionsNotificationsPushMigration(kind),
+    "008-search-postings": searchPostingsMigration(kind),
     "009-files": filesMigration(kind),
     "010-import-links": importLinksMigration(kind),
   };

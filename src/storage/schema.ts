@@ -171,6 +171,17 @@ export interface UploadTable {
   position: number | null;
 }
 
+// --- search (issue 16, migration 008) ---
+
+/** One token of one message: the application-maintained search index (decision 0039). */
+export interface SearchPostingTable {
+  token: string;
+  /** The message's created_at, so searches walk a token's postings newest first. */
+  created_at: number;
+  room_id: string;
+  seq: number;
+}
+
 export interface Database {
   user: UserTable;
   session: SessionTable;
@@ -193,4 +204,5 @@ export interface Database {
   reactions: ReactionTable;
   // files (issue 16):
   uploads: UploadTable;
+  search_postings: SearchPostingTable;
 }

@@ -259,8 +259,8 @@ describe.each(testDatabases())("mentions, typing and notification levels on $nam
     const response = await fetch(`${server.url}/api/rooms/${room.id}/members`, {
       headers: { cookie: owner.cookie },
     });
-    const { members } = (await response.json()) as { members: Array<{ id: string; name: string }> };
-    expect(members.map((member) => member.name).sort()).toEqual(["Owner", "青木"].sort());
+    const { people } = (await response.json()) as { people: Array<{ id: string; name: string }> };
+    expect(people.map((member) => member.name).sort()).toEqual(["Owner", "青木"].sort());
   });
 });
 

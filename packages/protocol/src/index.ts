@@ -15,4 +15,5 @@ export * from "./notifications.js";
 export * from "./rest.js";
 export * from "./room-export.js";
 export * from "./routes.js";
+export * from "./search.js";
 export * from "./server-frames.js";

@@ -13,6 +13,7 @@ import { Modal } from "./Modal.js";
 import { NotificationLevelSelect } from "./NotificationLevelSelect.js";
 import { PeopleDialog, type PeopleDialogMode } from "./PeopleDialog.js";
 import { RoomSettingsDialog } from "./RoomSettingsDialog.js";
+import { SearchButton } from "./SearchPanel.js";
 import { RoomMark } from "./Sidebar.js";
 import { TypingLine } from "./TypingLine.js";
 
@@ -142,6 +143,7 @@ export function RoomView({ onOpenRooms }: { onOpenRooms?: () => void }) {
               </p>
             )}
           </div>
+          <SearchButton roomId={room.id} roomName={title} />
           <NotificationLevelSelect roomId={room.id} />
           {mayManage && (
             <button

@@ -52,6 +52,7 @@ import {
   withRoom,
 } from "./rooms.js";
 import type { RouteState } from "./routing.js";
+import { SearchSession } from "./search.js";
 import { TypingTracker } from "./typing.js";
 import { ReadTracker, type RoomUnread, type UnreadUpdate } from "./unread.js";
 
@@ -173,11 +174,14 @@ export class ChatCore {
   /** A message the address asked for (`?m=`), opened once its room is found. */
   private pendingMessage: { slug: string; seq: number } | null = null;
   private highlightToken = 0;
+  /** The search panel's state (issue 16); its own store, so typing a query never re-renders the chat. */
+  readonly search: SearchSession;
 
   constructor(private readonly deps: ChatCoreDeps) {
     this.randomBytes = deps.randomBytes ?? bytesFrom(deps.random);
     this.warn = deps.warn ?? (() => undefined);
     this.api = createChatApi(deps.http, deps.clock, () => deps.page.toSignIn());
+    this.search = new SearchSession(this.api, deps.clock);
     this.connection = new Connection(deps.openSocket, deps.clock, deps.random, {
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.onStatus(status),

@@ -19,8 +19,8 @@ import {
   type Room,
   type RoomCreationPolicy,
   RoomList,
-  RoomMembersResponse,
   RoomResponse,
+  SearchPage,
   type UpdateRoomBody,
   WEBSOCKET_PATH,
   WorkspaceSettings,
@@ -68,6 +68,9 @@ export async function refusalOf(response: HttpResponse, now: number): Promise<Ap
   };
   return new ApiError(problem);
 }
+
+/** Members the @-autocomplete reads: the member list route's largest page. */
+const MAX_AUTOCOMPLETE_MEMBERS = 200;
 
 /** A safety stop for a server whose cursors never end; far above any real room count. */
 const MAX_ROOM_PAGES = 1000;
@@ -126,6 +129,17 @@ export interface ChatApi {
   pushPublicKey(): Promise<string>;
   savePushSubscription(subscription: PushSubscriptionBody): Promise<void>;
   removePushSubscription(endpoint: string): Promise<void>;
+  // --- search (issue 16) ---
+  /** One page of search results (`GET /api/search`); refusals come as ApiError `bad_search` with a `reason`. */
+  search(params: SearchParams): Promise<SearchPage>;
+}
+
+export interface SearchParams {
+  q: string;
+  roomId?: string;
+  /** The searcher's offset from UTC in minutes, east positive. */
+  tz: number;
+  offset: number;
 }
 
 /**
@@ -300,6 +314,11 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
         await request(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`, HistoryPage),
       );
     },
+    async search({ q, roomId, tz, offset }) {
+      const query = new URLSearchParams({ q, tz: String(tz), offset: String(offset) });
+      if (roomId !== undefined) query.set("room", roomId);
+      return request(`/api/search?${query}`, SearchPage);
+    },
     async signOut() {
       try {
         await request("/api/auth/sign-out", z.unknown(), {
@@ -314,7 +333,9 @@ export function createChatApi(http: HttpFetch, clock: Clock, onUnauthorized: () 
     },
     // notify slice
     async roomMembers(roomId) {
-      return (await request(`/api/rooms/${encodeURIComponent(roomId)}/members`, RoomMembersResponse)).members;
+      // The first page of the member list (MAX_AUTOCOMPLETE_MEMBERS), enough to suggest from.
+      const query = `?limit=${MAX_AUTOCOMPLETE_MEMBERS}`;
+      return (await request(`/api/rooms/${encodeURIComponent(roomId)}/members${query}`, PeoplePage)).people;
     },
     async recentMentions() {
       return (await request("/api/mentions", MentionList)).mentions;

@@ -34,6 +34,7 @@ export {
   roomPath,
   signInPath,
 } from "./routing.js";
+export { resultPath, SearchSession, type SearchState, snippetPieces } from "./search.js";
 export { TypingTracker } from "./typing.js";
 export { type RoomUnread, totalUnread, unreadCount } from "./unread.js";
 export {

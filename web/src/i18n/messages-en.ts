@@ -306,6 +306,36 @@ export const en = {
   "problem.reaction_invalid": "A reaction must be a single emoji.",
   "problem.too_many_reactions": "This message already has as many different reactions as allowed.",
   "problem.during.open_message": "Could not open the message: {reason}",
+  // --- search (issue 16) ---
+  "search.open": "Search",
+  "search.shortcut": "Search messages (/ or Ctrl+K)",
+  "search.label": "Search messages",
+  "search.placeholder": 'Words, "phrases", from:name, in:room',
+  "search.close": "Close search",
+  "search.scope": "Where to search",
+  "search.scope.all": "All rooms",
+  "search.scope.room": "Only #{room}",
+  "search.help": "Filters: from:name in:room on:2026-01-31 after:2026-01-01 before:2026-02-01",
+  "search.loading": "Searching…",
+  "search.none": "No messages match “{query}”.",
+  "search.count":
+    "{more, select, yes {More than {count, plural, one {# result} other {# results}}} other {{count, plural, one {# result} other {# results}}}}",
+  "search.more": "Show more results",
+  "search.partial": "Only the newest matches are shown; add words, in: or dates to reach older messages.",
+  "problem.bad_search": "The search could not be read.",
+  "problem.bad_search.empty": "Type something to search for.",
+  "problem.bad_search.too_long": "A search can be at most 256 characters.",
+  "problem.bad_search.bad_parameter": "The search was refused as invalid.",
+  "problem.bad_search.unclosed_quote": 'A quote is not closed: end the phrase with ".',
+  "problem.bad_search.too_many_terms": "A search takes at most 12 words and phrases.",
+  "problem.bad_search.missing_value":
+    "A filter needs a value right after the colon, like from:ann or in:general.",
+  "problem.bad_search.bad_date": "Write dates as year-month-day, like on:2026-01-31.",
+  "problem.bad_search.dates_reversed": "No day is both after the after: date and before the before: date.",
+  "problem.bad_search.unknown_person": "from: names no one with that display name.",
+  "problem.bad_search.unknown_room": "in: names no room you can read.",
+  "problem.bad_search.needs_words": "Dates alone are not enough: add a word, from: or in:.",
+  "problem.search_off": "Search is turned off on this server.",
 } as const;
 
 export type MessageId = keyof typeof en;

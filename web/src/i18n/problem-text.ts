@@ -56,6 +56,11 @@ export function problemText(intl: IntlShape, problem: Problem): string {
               maximumFractionDigits: 1,
             }),
           });
+    case "bad_search": {
+      // The reason says what to fix; a reason this client does not know gets the general text.
+      const reason = problem.reason === undefined ? null : ownText(`bad_search.${problem.reason}`);
+      return text(reason ?? "problem.bad_search");
+    }
   }
   const own = ownText(problem.code);
   return own ? text(own) : text("problem.unknown", { code: problem.code });

@@ -1,0 +1,73 @@
+import { CompiledQuery, type Transaction } from "kysely";
+import { tokensOf } from "../chat/search/text-units.js";
+import type { Database, SearchPostingTable } from "./schema.js";
+
+/**
+ * Rows per INSERT: four parameters each, well inside every database's limit. Only these sizes
+ * are used (the rest goes in halving chunks), so the statements repeat and are prepared once
+ * (SQLite's statement cache, database.ts) instead of once per batch.
+ */
+const POSTING_CHUNKS = [1024, 256, 64, 16, 4, 1];
+
+interface IndexedMessage {
+  room_id: string;
+  seq: number;
+  body: string;
+  created_at: number;
+}
+
+/** One row per distinct token of the message (decision 0039). */
+export function postingsOf(message: IndexedMessage): SearchPostingTable[] {
+  return [...tokensOf(message.body)].map((token) => ({
+    token,
+    room_id: message.room_id,
+    seq: message.seq,
+    created_at: message.created_at,
+  }));
+}
+
+/** Writes the messages' postings inside the caller's transaction (the send's own, for new messages). */
+export async function insertPostings(
+  trx: Transaction<Database>,
+  messages: readonly IndexedMessage[],
+): Promise<void> {
+  const rows = messages.flatMap(postingsOf);
+  let at = 0;
+  for (const chunk of POSTING_CHUNKS) {
+    while (rows.length - at >= chunk) {
+      const part = rows.slice(at, at + chunk);
+      const parameters = part.flatMap((row) => [row.token, row.created_at, row.room_id, row.seq]);
+      await trx.executeQuery(CompiledQuery.raw(insertSql(trx, chunk), parameters));
+      at += chunk;
+    }
+  }
+}
+
+/**
+ * The INSERT text for `rows` postings, compiled by Kysely once per size and dialect, then reused:
+ * building a query of a thousand values anew for every batch cost more CPU than the rows did.
+ */
+const insertTexts = new WeakMap<object, Map<number, string>>();
+
+function insertSql(trx: Transaction<Database>, rows: number): string {
+  const adapter = trx.getExecutor().adapter;
+  let texts = insertTexts.get(adapter);
+  if (!texts) {
+    texts = new Map();
+    insertTexts.set(adapter, texts);
+  }
+  let text = texts.get(rows);
+  if (text === undefined) {
+    const placeholder: SearchPostingTable = { token: "", created_at: 0, room_id: "", seq: 0 };
+    const compiled = trx
+      .insertInto("search_postings")
+      .values(Array.from({ length: rows }, () => placeholder))
+      .compile();
+    // The parameters must come in the order rows are flattened in (token, created_at, room_id, seq).
+    if (compiled.parameters.length !== rows * 4)
+      throw new Error("unexpected INSERT shape for search postings");
+    text = compiled.sql;
+    texts.set(rows, text);
+  }
+  return text;
+}
