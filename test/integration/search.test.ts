@@ -41,8 +41,9 @@ describe.each(databases)("search on $name", (database) => {
   const rooms: Record<"general" | "tokyo", Room> = {} as Record<"general" | "tokyo", Room>;
   /** Corpus label of each stored message, by "roomId/seq". */
   const labels = new Map<string, string>();
-  /** Aiko's private room: Ben is not a member, so nothing of it may reach him. */
+  /** Chie's private room: nobody else is a member, so nothing of it may reach them. */
   let privateRoom: Room;
+  let chie: SignedInUser;
   const seqOf = new Map<string, number>();
 
   async function send(user: SignedInUser, room: Room, body: string): Promise<number> {
@@ -81,10 +82,12 @@ describe.each(databases)("search on $name", (database) => {
     const general = await server.parley.chat.roomBySlug(aiko.user.id, "general");
     if (!general) throw new Error("no general room");
     rooms.general = general;
-    const secret = await server.parley.chat.createRoom("Secret Plans", aiko.user.id, "private");
+    // Chie's private room, outside the corpus: Aiko and Ben are not members.
+    chie = await signIn(server.url, "Chie");
+    const secret = await server.parley.chat.createRoom("Secret Plans", chie.user.id, "private");
     if (secret.kind !== "created") throw new Error("could not make the private room");
     privateRoom = secret.room;
-    await send(aiko, privateRoom, "極秘の会議 zebra plan");
+    await send(chie, privateRoom, "極秘の会議 zebra plan");
     const made = await server.parley.chat.createRoom("Tokyo Office", aiko.user.id);
     if (made.kind !== "created") throw new Error("could not make the room");
     rooms.tokyo = made.room;
@@ -182,11 +185,12 @@ describe.each(databases)("search on $name", (database) => {
 
   it("never finds a private room's messages for a non-member, by word, by in:, by room id or by slug", async () => {
     // The member finds it.
-    const mine = await found(aiko, { q: "zebra" });
+    const mine = await found(chie, { q: "zebra" });
     expect(mine.results.map((r) => r.room.id)).toEqual([privateRoom.id]);
     // Ben does not: not by a word only it holds, not by CJK bigrams, not by naming the room.
     expect((await found(ben, { q: "zebra" })).results).toEqual([]);
     expect((await found(ben, { q: "極秘" })).results).toEqual([]);
+    expect((await found(aiko, { q: "zebra" })).results).toEqual([]);
     const attempts: Array<Record<string, string>> = [
       { q: `in:${privateRoom.slug} zebra` },
       { q: "zebra", room: privateRoom.id },
