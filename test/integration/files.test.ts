@@ -299,6 +299,50 @@ describe.each(testDatabases())("files on $name", (database) => {
     expect(canRead).toHaveBeenCalledWith(bob.user.id, general.id);
   });
 
+  it("serves a file sent in a private room to its members only: a non-member gets 404 as for no file", async () => {
+    const made = await server.parley.chat.createRoom(`Files ${nextClientId()}`, alice.user.id, "private");
+    if (made.kind !== "created") throw new Error(made.kind);
+    const room = made.room;
+    const sender = await ChatClient.connect(server.wsUrl, alice.cookie);
+    clients.push(sender);
+    await sender.join(room.id);
+    const file = await upload(server, alice, "plans.png", await smallPng());
+    const clientId = nextClientId();
+    sender.send({ type: "send", roomId: room.id, clientId, body: "for us only", attachments: [file.id] });
+    await sender.waitFor((frame) => frame.type === "ack" && frame.clientId === clientId);
+    expect((await download(server, alice, file.url)).status).toBe(200);
+    const nothing = await download(server, bob, "/api/files/AAAAAAAAAAAAAAAAAAAAAA");
+    for (const path of [file.url, file.thumbnailUrl as string]) {
+      const refused = await download(server, bob, path);
+      expect(refused.status).toBe(404);
+      expect(await refused.text()).toBe(await nothing.clone().text());
+    }
+  });
+
+  it("deletes a message's files when its author deletes the message", async () => {
+    const sender = await connect(alice);
+    const file = await upload(server, alice, "regret.png", await smallPng());
+    const ack = await send(sender, "oops", [file.id]);
+    const seq = ack.type === "ack" ? ack.seq : 0;
+    expect((await download(server, bob, file.url)).status).toBe(200);
+    sender.send({ type: "delete", roomId: general.id, seq });
+    await sender.waitFor(
+      (frame) =>
+        frame.type === "message_changed" &&
+        frame.message.seq === seq &&
+        frame.message.deletedAt !== undefined,
+    );
+    // The hook runs after the change is published; the file is gone once it has run.
+    const deadline = Date.now() + 5000;
+    let status = (await download(server, bob, file.url)).status;
+    while (status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await download(server, bob, file.url)).status;
+    }
+    expect(status).toBe(404);
+    expect((await download(server, alice, file.thumbnailUrl as string)).status).toBe(404);
+  });
+
   it("deletes a message's files (records and bytes) through the port the delete path calls", async () => {
     const sender = await connect(alice);
     const file = await upload(server, alice, "doomed.png", await smallPng());
