@@ -34,6 +34,9 @@ export class RoomSettingsRepository implements RoomSettingsStore {
   /** Messages and memberships go first, in one transaction: no database relies on cascades here. */
   async delete(roomId: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      // The search index has no foreign key (decision 0039); reactions, mentions, levels and upload
+      // records go with the room by cascade.
+      await trx.deleteFrom("search_postings").where("room_id", "=", roomId).execute();
       await trx.deleteFrom("messages").where("room_id", "=", roomId).execute();
       await trx.deleteFrom("memberships").where("room_id", "=", roomId).execute();
       const result = await trx.deleteFrom("rooms").where("id", "=", roomId).executeTakeFirst();
