@@ -127,7 +127,10 @@ describe.runIf(chromiumAvailable())("files in the browser", () => {
     // The attach button comes just before the message field.
     await page.keyboard.press("Shift+Tab");
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("attach");
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent("filechooser", { timeout: 30_000 }),
+      page.keyboard.press("Enter"),
+    ]);
     expect(chooser.isMultiple()).toBe(true);
     await chooser.setFiles({ name: "keyboard.png", mimeType: "image/png", buffer: await smallPng() });
     await expect.poll(() => page.locator("[data-testid=draft-file][data-state=done]").count()).toBe(1);

@@ -41,7 +41,14 @@ describe.each(databases)("adding administration to an existing install on $name"
       // Nobody else can claim to be first any more.
       expect(await people.claimFirstAdministrator("u-later", 1)).toBe(false);
       const room = await new RoomRepository(db).byId("r1");
-      expect(room).toEqual({ id: "r1", slug: "design", name: "Design", createdAt: 1 });
+      expect(room).toEqual({
+        id: "r1",
+        slug: "design",
+        name: "Design",
+        createdAt: 1,
+        kind: "open",
+        createdBy: null,
+      });
     } finally {
       await db.destroy();
       await drop();

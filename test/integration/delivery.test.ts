@@ -191,7 +191,8 @@ describe("a client that stops reading", () => {
     console.info(
       `[parley] slow client closed after ${lastStored} messages of 3.9 kB; server RSS ${(rssBefore / 1048576).toFixed(0)} → peak ${(peakRss / 1048576).toFixed(0)} MB`,
     );
-    expect(peakRss).toBeLessThan(300 * 1024 * 1024);
+    // The process alone is about 225 MB since images (sharp), the S3 client and Web Push are loaded.
+    expect(peakRss).toBeLessThan(350 * 1024 * 1024);
     expect(growthMb).toBeLessThan(120);
 
     reader.socket.resume();
