@@ -59,7 +59,9 @@ const Environment = z.object({
   REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
-  CONNECT_ADMISSION_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(2000),
+  // Just below what one node takes in today (about 850–900 connect-and-resume a second on one
+  // core, `npm run bench -- --scenario=reconnect-storm`); raise it as the connect path gets faster.
+  CONNECT_ADMISSION_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(800),
   // --- rooms-access ---
   ROOM_ACCESS_CACHE_ROOMS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   // --- end rooms-access ---
