@@ -587,8 +587,10 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
     // --- end rooms-access ---
     // edits (issue 15 part A)
     describe("message changes", () => {
+      // Each reaction a millisecond after the last: "in the order they reacted" needs distinct times.
+      let reactedAt = Date.now();
       const react = (room: Room, seq: number, user: Member, emoji: string, add = true, maxEmoji = 20) =>
-        store.changes.react({ roomId: room.id, seq, userId: user.id, emoji, add, at: Date.now(), maxEmoji });
+        store.changes.react({ roomId: room.id, seq, userId: user.id, emoji, add, at: ++reactedAt, maxEmoji });
 
       it("numbers each room's changes 1, 2, 3… on their own, and edits keep the message's place", async () => {
         const [ada, a, b] = [await newUser(), await newRoom(), await newRoom()];

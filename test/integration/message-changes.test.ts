@@ -176,6 +176,8 @@ describe.each(testDatabases())("edits, deletions, reactions and replies on $name
     const seq = await post(adaSocket, room.id, "ship it?");
 
     adaSocket.send({ type: "react", roomId: room.id, seq, emoji: "👍", action: "add" });
+    // Two sockets race; "who reacted, in order" needs Ada's reaction in before Bob sends his.
+    await bobSocket.waitFor(isChange(seq, (m) => m.changeSeq === 1));
     bobSocket.send({ type: "react", roomId: room.id, seq, emoji: "👍", action: "add" });
     bobSocket.send({ type: "react", roomId: room.id, seq, emoji: "👨‍👩‍👧‍👦", action: "add" });
     const three = await adaSocket.waitFor(isChange(seq, (m) => m.changeSeq === 3));
