@@ -662,5 +662,24 @@ describe("memberships", () => {
     socket.deliver({ type: "room_members", roomId: secret.id, added: [], removed: [ADA.id] });
     expect(h.core.getState().rosters[secret.id]).toEqual([BOB]);
   });
+
+  it("reads a member list again when a member left while it was being read, so the list never shows them", async () => {
+    const h = harness({ rooms: [general] });
+    h.http.on("GET /api/me/rooms", { body: { rooms: [general, secret] } });
+    const socket = await connect(h);
+    let reads = 0;
+    h.http.on(`GET /api/rooms/${secret.id}/members`, () => {
+      reads += 1;
+      if (reads === 1) {
+        // Bob is removed while the first read is on its way: its answer still names him.
+        socket.deliver({ type: "room_members", roomId: secret.id, added: [], removed: [BOB.id] });
+        return { body: { people: [ADA, BOB], nextCursor: null } };
+      }
+      return { body: { people: [ADA], nextCursor: null } };
+    });
+    await h.core.loadRoster(secret.id);
+    expect(reads).toBe(2);
+    expect(h.core.getState().rosters[secret.id]).toEqual([ADA]);
+  });
 });
 // --- end rooms-access ---

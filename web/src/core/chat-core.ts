@@ -114,6 +114,8 @@ export const READ_DELAY_MS = 250;
 export const RATE_LIMIT_FALLBACK_MS = 2000;
 /** Pages of a member list loaded for the member panel (50 each); past it, the list says "and more". */
 const MAX_ROSTER_PAGES = 5;
+/** Reads of a member list that changed while it was read, before the last one is kept anyway. */
+const MAX_ROSTER_READS = 3;
 /** notify slice: a room's member list (autocomplete) is asked for again at most this often. */
 export const MEMBERS_REFRESH_MS = 30_000;
 
@@ -171,6 +173,8 @@ export class ChatCore {
   private readonly mentionSeqs = new MentionTracker();
   private cancelTypingTimer: (() => void) | undefined;
   private readonly membersAsked = new Map<string, number>();
+  /** Per room, how many member-list changes arrived: a roster read that spans one is stale. */
+  private readonly rosterVersions = new Map<string, number>();
   /** A message the address asked for (`?m=`), opened once its room is found. */
   private pendingMessage: { slug: string; seq: number } | null = null;
   private highlightToken = 0;
@@ -617,15 +621,23 @@ export class ChatCore {
 
   /** Loads the room's member list (the first pages, up to MAX_ROSTER); room_members frames keep it current. */
   async loadRoster(roomId: string): Promise<void> {
-    const members: Member[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
-      const next = await this.api.members(roomId, cursor);
-      members.push(...next.people);
-      if (next.nextCursor === null) break;
-      cursor = next.nextCursor;
+    // A list read while members came or went may miss the change (its frame arrived first): such
+    // a read is thrown away and the list read again, a few times at most.
+    for (let attempt = 0; attempt < MAX_ROSTER_READS; attempt++) {
+      const version = this.rosterVersions.get(roomId) ?? 0;
+      const members: Member[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
+        const next = await this.api.members(roomId, cursor);
+        members.push(...next.people);
+        if (next.nextCursor === null) break;
+        cursor = next.nextCursor;
+      }
+      if ((this.rosterVersions.get(roomId) ?? 0) === version || attempt === MAX_ROSTER_READS - 1) {
+        this.set({ rosters: { ...this.state.rosters, [roomId]: members } });
+        return;
+      }
     }
-    this.set({ rosters: { ...this.state.rosters, [roomId]: members } });
   }
 
   /** A page of the people directory. */
@@ -671,6 +683,7 @@ export class ChatCore {
   }
 
   private onRoomMembers(roomId: string, added: readonly Member[], removed: readonly string[]): void {
+    this.rosterVersions.set(roomId, (this.rosterVersions.get(roomId) ?? 0) + 1);
     const roster = this.state.rosters[roomId];
     if (!roster) return;
     const gone = new Set([...removed, ...added.map((member) => member.id)]);
