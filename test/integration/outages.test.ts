@@ -76,9 +76,16 @@ async function send(client: ChatClient, roomId: string, clientId: string) {
   return answer;
 }
 
+/**
+ * An outage is logged once when it starts and once when it ends, never per failed request. On a
+ * loaded machine a call that was already waiting when the dependency came back can still time out
+ * just after, which is a second, short outage: logged as such, in pairs, and never more than that.
+ */
 function expectOutageLoggedOnce(logs: LogLines, dependency: string) {
-  expect(logs.matching(new RegExp(`^${dependency} is unavailable`))).toHaveLength(1);
-  expect(logs.matching(new RegExp(`^${dependency} is available again`))).toHaveLength(1);
+  const down = logs.matching(new RegExp(`^${dependency} is unavailable`)).length;
+  expect(down).toBeGreaterThanOrEqual(1);
+  expect(down).toBeLessThanOrEqual(2);
+  expect(logs.matching(new RegExp(`^${dependency} is available again`))).toHaveLength(down);
   expect(logs.errors()).toEqual([]);
 }
 
