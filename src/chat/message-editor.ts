@@ -7,8 +7,7 @@ import type {
   ReactFrame,
   ReplyPreview,
 } from "@parley/protocol";
-import { isSingleEmoji, MAX_REACTIONS_PER_MESSAGE } from "@parley/protocol";
-import { excerptOf } from "./excerpt.js";
+import { isSingleEmoji, MAX_REACTIONS_PER_MESSAGE, replyExcerpt } from "@parley/protocol";
 import { checkMessageBody } from "./message-rules.js";
 import {
   AUTHORS_ONLY,
@@ -132,7 +131,7 @@ export class MessageEditor {
       seq,
       authorId: message.author.id,
       authorName: message.author.name,
-      excerpt: excerptOf(message.body),
+      excerpt: replyExcerpt(message.body),
     };
   }
 

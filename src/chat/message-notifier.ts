@@ -1,4 +1,5 @@
 import {
+  bodyExcerpt,
   defaultNotificationLevel,
   findMentions,
   MAX_UNREAD_MENTIONS_PER_ROOM,
@@ -16,18 +17,9 @@ import {
 import type { Bus, NotifyDependencies, PresenceStore, RoomStore } from "./ports.js";
 import type { RoomAccess } from "./room-access.js";
 
-/** A room's kind, once the rooms-access slice adds it to rooms (until then every room is open). */
-export function roomKind(room: Room): string {
-  const kind = (room as Room & { kind?: unknown }).kind;
-  return typeof kind === "string" ? kind : "open";
-}
-
-/** The body cut to a notification's length on a code point boundary, with "…" when cut. */
+/** The body on one line, cut to a notification's length. */
 export function excerpt(body: string): string {
-  const points = Array.from(body.replace(/\s+/g, " ").trim());
-  return points.length <= NOTIFICATION_EXCERPT_LENGTH
-    ? points.join("")
-    : `${points.slice(0, NOTIFICATION_EXCERPT_LENGTH).join("")}…`;
+  return bodyExcerpt(body.replace(/\s+/g, " ").trim(), NOTIFICATION_EXCERPT_LENGTH);
 }
 
 /**
@@ -143,8 +135,8 @@ export class MessageNotifier {
     mentioned: ReadonlySet<string>,
     roomMembers: () => Promise<Member[]>,
   ): Promise<void> {
-    const direct = roomKind(room) === "direct";
-    const fallback = defaultNotificationLevel(roomKind(room));
+    const direct = room.kind === "direct";
+    const fallback = defaultNotificationLevel(room.kind);
     const chosen = await this.deps.levels.inRoom(message.roomId);
     const levelOf = (userId: string) => chosen.get(userId) ?? fallback;
     // Who could be told: the mentioned, those who chose everything, and everyone when that is the default.

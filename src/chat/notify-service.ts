@@ -6,7 +6,6 @@ import {
   type NotificationLevelResponse,
   type Room,
 } from "@parley/protocol";
-import { roomKind } from "./message-notifier.js";
 import type { NotifyDependencies, RoomStore } from "./ports.js";
 import type { RoomAccess } from "./room-access.js";
 
@@ -45,7 +44,7 @@ export class NotifyService {
     const room = await this.readable(userId, roomId);
     const chosen = await this.deps.levels.get(userId, roomId);
     return chosen === undefined
-      ? { level: defaultNotificationLevel(roomKind(room)), isDefault: true }
+      ? { level: defaultNotificationLevel(room.kind), isDefault: true }
       : { level: chosen, isDefault: false };
   }
 

@@ -1,6 +1,6 @@
 import type { Message, Reaction } from "@parley/protocol";
+import { replyExcerpt } from "@parley/protocol";
 import type { Kysely, Transaction } from "kysely";
-import { excerptOf } from "../chat/excerpt.js";
 import { toMember } from "../chat/member.js";
 import type { Database } from "./schema.js";
 
@@ -74,7 +74,7 @@ export function toMessage(row: MessageRow): Message {
       seq: Number(row.reply_to_seq),
       authorId: row.reply_author_id,
       authorName: row.reply_author_name ?? "",
-      excerpt: deleted ? "" : excerptOf(row.reply_body ?? ""),
+      excerpt: deleted ? "" : replyExcerpt(row.reply_body ?? ""),
       ...(deleted && { deleted: true }),
     };
   }

@@ -55,3 +55,9 @@ export const MessageBody = z.string().superRefine((body, context) => {
   const problem = messageBodyProblem(body);
   if (problem) context.addIssue({ code: "custom", message: problem.message, params: { code: problem.code } });
 });
+
+/** The start of `body`, at most `length` code points (never half a surrogate pair), "…" when cut. */
+export function bodyExcerpt(body: string, length: number): string {
+  const points = Array.from(body);
+  return points.length <= length ? body : `${points.slice(0, length).join("")}…`;
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_SEQUENCE } from "./limits.js";
+import { bodyExcerpt } from "./message-body.js";
 
 /**
  * Edits, deletions, reactions and replies (issue 15 part A): the shapes both sides share.
@@ -21,6 +22,11 @@ export const MAX_REACTION_LENGTH = 32;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
 /** Characters of the quoted message a reply carries (the client shows the start of it). */
 export const REPLY_EXCERPT_LENGTH = 160;
+
+/** What a reply quotes of the message it answers; the server and the browser cut it alike. */
+export function replyExcerpt(body: string): string {
+  return bodyExcerpt(body, REPLY_EXCERPT_LENGTH);
+}
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;

@@ -1,6 +1,5 @@
-import { type Member, type Message, type Room, ServerFrame } from "@parley/protocol";
+import { type Member, type Message, type Room, replyExcerpt, ServerFrame } from "@parley/protocol";
 import type { RoomListFilter } from "../administration-ports.js";
-import { excerptOf } from "../excerpt.js";
 import { toMember, type UserRecord } from "../member.js";
 import type {
   ActionLimiter,
@@ -104,7 +103,7 @@ export class FakeMessageStore implements MessageStore {
       seq: reply.seq,
       authorId: original.author.id,
       authorName: this.nameOf(original.author.id),
-      excerpt: excerptOf(original.body),
+      excerpt: replyExcerpt(original.body),
     };
   }
 

@@ -21,6 +21,7 @@ import {
   type Role,
   type Room,
   type RoomCreationPolicy,
+  replyExcerpt,
   type ServerFrame,
   type UpdateRoomBody,
 } from "@parley/protocol";
@@ -44,7 +45,6 @@ import {
   applyJoined,
   EMPTY_ROOM,
   type RoomState,
-  replyExcerpt,
   roomCursor,
   settleFocus,
   withChanges,

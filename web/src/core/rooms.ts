@@ -1,5 +1,5 @@
 import type { ExpandedPage, JoinedFrame, Member, Message, Room } from "@parley/protocol";
-import { REPLY_EXCERPT_LENGTH } from "@parley/protocol";
+import { replyExcerpt } from "@parley/protocol";
 import { applyChange, type ChatMessage, mergeMessages, resumeCursor } from "./messages.js";
 import type { Problem } from "./problem.js";
 
@@ -196,12 +196,6 @@ function requote(messages: readonly ChatMessage[], original: Message): readonly 
         : { ...quote, excerpt: replyExcerpt(original.body) },
     };
   });
-}
-
-/** The start of a quoted body, as the server cuts it (REPLY_EXCERPT_LENGTH code points). */
-export function replyExcerpt(body: string): string {
-  const points = [...body];
-  return points.length <= REPLY_EXCERPT_LENGTH ? body : `${points.slice(0, REPLY_EXCERPT_LENGTH).join("")}…`;
 }
 
 /**
