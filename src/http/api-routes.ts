@@ -20,7 +20,7 @@ import type { UserDirectory } from "../chat/ports.js";
 import { MembershipRefusal, type MembershipRefusalReason } from "../chat/room-membership.js";
 import { SearchQueryError } from "../chat/search/search-query.js";
 import type { SearchService } from "../chat/search/search-service.js";
-import { actorOf, registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
+import { registerAdministrationRoutes, sendRefusal } from "./administration-routes.js";
 
 export interface ApiRoutesOptions {
   chat: ChatService;

@@ -151,6 +151,7 @@ const Environment = z.object({
   // --- search (issue 16) ---
   SEARCH_CANDIDATE_LIMIT: z.coerce.number().int().min(20).max(10_000).default(200),
   SEARCH_INDEX: z.enum(["sql", "off"]).default("sql"),
+  SEARCH_INDEX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
 });
 
 /** The name of every variable Parley reads (docs/configuration.md must describe each). */
@@ -205,7 +206,7 @@ export interface Config {
   /** Where file bytes live: `$DATA_DIR/files`, or a bucket. */
   fileStorage: { kind: "local"; directory: string } | { kind: "s3"; settings: S3Settings };
   /** Search: how many of the newest matches are read and ranked per search. */
-  search: { candidateLimit: number; index: "sql" | "off" };
+  search: { candidateLimit: number; index: "sql" | "off"; indexDelayMs: number };
 }
 
 /** notify slice. */
@@ -371,7 +372,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             },
           }
         : { kind: "local", directory: join(e.DATA_DIR, "files") },
-    search: { candidateLimit: e.SEARCH_CANDIDATE_LIMIT, index: e.SEARCH_INDEX },
+    search: {
+      candidateLimit: e.SEARCH_CANDIDATE_LIMIT,
+      index: e.SEARCH_INDEX,
+      indexDelayMs: e.SEARCH_INDEX_DELAY_MS,
+    },
   };
 }
 

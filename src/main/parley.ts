@@ -16,7 +16,6 @@ import { administratorsModerate } from "../chat/administration.js";
 import { ChatService } from "../chat/chat-service.js";
 import { MessageChangeHookList } from "../chat/message-change-hook-list.js";
 import type { Bus, PresenceStore } from "../chat/ports.js";
-import type { MessageIndexer } from "../chat/search/search-ports.js";
 import { SearchService } from "../chat/search/search-service.js";
 import { isDependencyUnavailable } from "../chat/unavailable.js";
 // files (issue 16):
@@ -57,6 +56,7 @@ import { PushSubscriptionRepository } from "../storage/push-subscription-reposit
 import { RoomMemberRepository } from "../storage/room-member-repository.js";
 import { RoomRepository } from "../storage/room-repository.js";
 import type { Database } from "../storage/schema.js";
+import { SearchIndexer } from "../storage/search-indexer.js";
 import { SearchRepository } from "../storage/search-repository.js";
 import { SessionRepository } from "../storage/session-repository.js";
 import { UploadRepository } from "../storage/upload-repository.js";
@@ -67,6 +67,8 @@ import { betterAuthLog, outageReporter } from "./outage-reporter.js";
 
 /** Cookies remembered per process (a few hundred bytes each). */
 const CHECKED_COOKIES = 20_000;
+/** How often rooms another node left unindexed (it crashed) are looked for. */
+const SEARCH_INDEX_SWEEP_MS = 60_000;
 
 export interface Parley {
   app: FastifyInstance;
@@ -80,8 +82,8 @@ export interface Parley {
    * message delete path calls.
    */
   files: FileService;
-  /** Search: keeps the index in step on message edits and deletes (the edits slice calls it). */
-  messageIndex: MessageIndexer;
+  /** The search index: follows edits and deletions; writes this node's pending postings before a search. */
+  searchIndex: SearchRepository;
   /** Starts listening; resolves with the address it listens on. */
   listen(): Promise<string>;
   /** Graceful stop: no new connections, sockets told to reconnect elsewhere, database closed. */
@@ -197,11 +199,12 @@ async function createChat(
   config: Config,
   infra: Infrastructure,
   changeHooks: MessageChangeHookList,
+  indexer: SearchIndexer | undefined,
 ): Promise<ChatService> {
   const { db } = infra.database;
   const chat = new ChatService(
     {
-      messages: new MessageRepository(db, { indexForSearch: config.search.index === "sql" }),
+      messages: new MessageRepository(db, indexer && ((roomIds) => indexer.written(roomIds))),
       changes: new MessageChangeRepository(db),
       changeHooks,
       // Administrators delete anyone's message (roles are read from the people table).
@@ -440,7 +443,17 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   const infra = await openInfrastructure(config, options);
   // Search and files hear of edits and deletions; they are built after the chat, on its RoomAccess.
   const changeHooks = new MessageChangeHookList();
-  const chat = await createChat(config, infra, changeHooks);
+  // search (issue 16): postings are written in batches after each send's commit (decision 0049).
+  const indexer =
+    config.search.index === "sql"
+      ? new SearchIndexer(infra.database.db, infra.database.kind, {
+          delayMs: config.search.indexDelayMs,
+          sweepIntervalMs: SEARCH_INDEX_SWEEP_MS,
+          warn: (error) => infra.log.warn({ err: error }, "search indexing failed; retried later"),
+        })
+      : undefined;
+  await indexer?.start();
+  const chat = await createChat(config, infra, changeHooks, indexer);
   const administration = createAdministrationService(config, infra, chat);
   const authentication = createAuthentication(config, infra, administration);
   // files (issue 16):
@@ -461,7 +474,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     },
   });
   // search (issue 16): the index follows edits and deletions.
-  const searchIndex = new SearchRepository(infra.database.db);
+  const searchIndex = new SearchRepository(infra.database.db, infra.database.kind, indexer);
   const search =
     config.search.index === "sql"
       ? new SearchService(searchIndex, chat.deps.rooms, chat.access, config.search)
@@ -490,7 +503,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     gateway,
     db: infra.database.db,
     files,
-    messageIndex: searchIndex,
+    searchIndex,
     // With WORKERS, each worker binds the port itself (SO_REUSEPORT, Node 22.12+) and the kernel
     // spreads new connections over them, instead of node:cluster's primary accepting every
     // connection and passing it on over IPC (decision 0009).
@@ -507,6 +520,7 @@ export async function createParley(config: Config, options: CreateOptions = {}):
         gateway.closeAll(CloseCode.serviceRestart, "server restarting");
         await app.close();
         await chat.flushPresence().catch(() => undefined);
+        await indexer?.stop().catch(() => undefined);
         await infra.presence.stop?.();
         await infra.database.close();
         infra.redis?.disconnect();

@@ -5,7 +5,6 @@ import type { AppendResult, NewMessage } from "../chat/ports.js";
 import { toAttachment } from "../files/attachment-view.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
-import { insertPostings } from "./search-postings.js";
 import { isUniqueViolation } from "./unique-violation.js";
 import { toStoredUpload } from "./upload-rows.js";
 
@@ -26,18 +25,24 @@ const key = (authorId: string, clientId: string) => `${authorId}\u0000${clientId
  * event-loop turn) is written in the next single transaction, and each is acknowledged only
  * after that commit. Per batch and room, the room's counter is moved once (the UPDATE holds the
  * row's lock until commit, so concurrent nodes get consecutive ranges), and each message is one
- * row of a multi-row INSERT. A copy of a retried send committed elsewhere meanwhile makes the
- * INSERT fail on the unique index; the batch then rolls back and `write` settles each alone.
+ * row of a multi-row INSERT. A batch is first written without looking for stored copies of its
+ * sends; a retried send stored already (here, or on another node meanwhile) makes the INSERT fail
+ * on the unique index, and the batch is written again, looking (then, failing still, one by one).
  */
 export class MessageBatchWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private busy = false;
+  /** SQLite and PostgreSQL: UPDATE … RETURNING; MySQL/MariaDB reads the row after. */
+  private readonly returning: boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly indexForSearch = true,
-  ) {}
+    /** Told of the rooms of every batch after it committed: the search index follows (decision 0049). */
+    private readonly committed: (roomIds: ReadonlySet<string>) => void = () => undefined,
+  ) {
+    this.returning = db.getExecutor().adapter.supportsReturning === true;
+  }
 
   append(input: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -63,21 +68,37 @@ export class MessageBatchWriter {
 
   private async write(batch: Pending[]): Promise<void> {
     try {
-      const results = await this.db.transaction().execute((trx) =>
-        this.writeIn(
-          trx,
-          batch.map((p) => p.input),
-        ),
-      );
-      for (const [i, pending] of batch.entries()) pending.resolve(results[i] as AppendResult);
-      return;
-    } catch (error) {
-      if (batch.length === 1) return this.settleAlone(batch[0] as Pending, error);
+      await this.writeAll(batch);
+    } finally {
+      this.committed(new Set(batch.map((pending) => pending.input.roomId)));
     }
+  }
+
+  private async writeAll(batch: Pending[]): Promise<void> {
+    const inputs = batch.map((pending) => pending.input);
+    let failure: unknown;
+    // Most sends are new, so the batch is first written without looking for stored copies: a
+    // retried send stored already makes the INSERT fail on the (author_id, client_id) unique index,
+    // and the batch is written again, looking.
+    for (const lookForCopies of [false, true]) {
+      try {
+        const results = await this.db
+          .transaction()
+          .execute((trx) => this.writeIn(trx, inputs, lookForCopies));
+        for (const [i, pending] of batch.entries()) pending.resolve(results[i] as AppendResult);
+        return;
+      } catch (error) {
+        failure = error;
+        if (!isUniqueViolation(error)) break;
+      }
+    }
+    if (batch.length === 1) return this.settleAlone(batch[0] as Pending, failure);
     // One bad message must not fail the others: write them one by one to find it.
     for (const pending of batch) {
       try {
-        const [result] = await this.db.transaction().execute((trx) => this.writeIn(trx, [pending.input]));
+        const [result] = await this.db
+          .transaction()
+          .execute((trx) => this.writeIn(trx, [pending.input], true));
         pending.resolve(result as AppendResult);
       } catch (error) {
         await this.settleAlone(pending, error);
@@ -94,7 +115,11 @@ export class MessageBatchWriter {
     pending.reject(error);
   }
 
-  private async writeIn(trx: Transaction<Database>, inputs: NewMessage[]): Promise<AppendResult[]> {
+  private async writeIn(
+    trx: Transaction<Database>,
+    inputs: NewMessage[],
+    lookForCopies: boolean,
+  ): Promise<AppendResult[]> {
     // Write first: moving each room's counter takes its row lock (MySQL, PostgreSQL) or the
     // database's write lock (SQLite, where a transaction that read first could not upgrade once
     // another process wrote), so everything read after it is current. Rooms go in one order, so
@@ -104,24 +129,16 @@ export class MessageBatchWriter {
     const counts = new Map<string, number>();
     for (const input of inputs) counts.set(input.roomId, (counts.get(input.roomId) ?? 0) + 1);
     for (const [roomId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await trx
-        .updateTable("rooms")
-        .set({ last_seq: sql`last_seq + ${count}` })
-        .where("id", "=", roomId)
-        .execute();
-      const room = await trx
-        .selectFrom("rooms")
-        .select("last_seq")
-        .where("id", "=", roomId)
-        .executeTakeFirst();
-      if (!room) throw new Error(`room ${roomId} does not exist`);
-      const end = Number(room.last_seq);
+      const end = await this.reserve(trx, roomId, count);
+      if (end === undefined) throw new Error(`room ${roomId} does not exist`);
       reserved.set(roomId, { next: end - count + 1, end });
     }
 
     const known = new Map<string, Message>();
-    for (const earlier of await this.earlierCopies(trx, inputs)) {
-      known.set(key(earlier.author.id, earlier.clientId), earlier);
+    if (lookForCopies) {
+      for (const earlier of await this.earlierCopies(trx, inputs)) {
+        known.set(key(earlier.author.id, earlier.clientId), earlier);
+      }
     }
     const results: AppendResult[] = [];
     const rows: Array<Insertable<MessageTable>> = [];
@@ -166,9 +183,26 @@ export class MessageBatchWriter {
         .values(rows.slice(i, i + INSERT_CHUNK))
         .execute();
     }
-    // Indexed for search in the same transaction: a message is found from the moment it is acknowledged.
-    if (this.indexForSearch) await insertPostings(trx, rows);
     return results;
+  }
+
+  /** Moves the room's counter on by `count`; its new value (one statement where RETURNING exists). */
+  private async reserve(
+    trx: Transaction<Database>,
+    roomId: string,
+    count: number,
+  ): Promise<number | undefined> {
+    const update = trx
+      .updateTable("rooms")
+      .set({ last_seq: sql`last_seq + ${count}` })
+      .where("id", "=", roomId);
+    if (this.returning) {
+      const row = await update.returning("last_seq").executeTakeFirst();
+      return row && Number(row.last_seq);
+    }
+    await update.execute();
+    const room = await trx.selectFrom("rooms").select("last_seq").where("id", "=", roomId).executeTakeFirst();
+    return room && Number(room.last_seq);
   }
 
   /**

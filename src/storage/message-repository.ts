@@ -10,12 +10,12 @@ import type { Database } from "./schema.js";
 export class MessageRepository implements MessageStore {
   private readonly writer: MessageBatchWriter;
 
-  /** `indexForSearch`: write each message's search postings in its send transaction (SEARCH_INDEX=sql). */
+  /** `committed`: told of the rooms of each committed batch (the search indexer, SEARCH_INDEX=sql). */
   constructor(
     private readonly db: Kysely<Database>,
-    options: { indexForSearch?: boolean } = {},
+    committed?: (roomIds: ReadonlySet<string>) => void,
   ) {
-    this.writer = new MessageBatchWriter(db, options.indexForSearch ?? true);
+    this.writer = new MessageBatchWriter(db, committed);
   }
 
   append(input: NewMessage): Promise<AppendResult> {

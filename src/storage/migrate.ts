@@ -11,6 +11,7 @@ import { mentionsNotificationsPushMigration } from "./migrations/007-mentions-no
 import { searchPostingsMigration } from "./migrations/008-search-postings.js";
 import { filesMigration } from "./migrations/009-files.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
+import { searchIndexedSeqMigration } from "./migrations/011-search-indexed-seq.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
@@ -25,6 +26,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "008-search-postings": searchPostingsMigration(kind),
     "009-files": filesMigration(kind),
     "010-import-links": importLinksMigration(kind),
+    "011-search-indexed-seq": searchIndexedSeqMigration(kind),
   };
 }
 

@@ -41,6 +41,8 @@ export interface RoomTable {
   // --- end rooms-access ---
   /** Highest change sequence given out in this room (edits, deletions, reactions; migration 006). */
   last_change_seq: Generated<number>;
+  /** Highest sequence whose search postings are written (decision 0049, migration 011). */
+  search_indexed_seq: Generated<number>;
 }
 
 export interface MessageTable {

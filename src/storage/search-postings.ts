@@ -1,5 +1,6 @@
-import { CompiledQuery, type Transaction } from "kysely";
+import { CompiledQuery, sql, type Transaction } from "kysely";
 import { tokensOf } from "../chat/search/text-units.js";
+import type { DatabaseKind } from "./database.js";
 import type { Database, SearchPostingTable } from "./schema.js";
 
 /**
@@ -26,9 +27,13 @@ export function postingsOf(message: IndexedMessage): SearchPostingTable[] {
   }));
 }
 
-/** Writes the messages' postings inside the caller's transaction (the send's own, for new messages). */
+/**
+ * Writes the messages' postings inside the caller's transaction. A posting already there is kept:
+ * the batch indexer and an edit's re-index may both write a message's postings (decision 0049).
+ */
 export async function insertPostings(
   trx: Transaction<Database>,
+  kind: DatabaseKind,
   messages: readonly IndexedMessage[],
 ): Promise<void> {
   const rows = messages.flatMap(postingsOf);
@@ -37,7 +42,7 @@ export async function insertPostings(
     while (rows.length - at >= chunk) {
       const part = rows.slice(at, at + chunk);
       const parameters = part.flatMap((row) => [row.token, row.created_at, row.room_id, row.seq]);
-      await trx.executeQuery(CompiledQuery.raw(insertSql(trx, chunk), parameters));
+      await trx.executeQuery(CompiledQuery.raw(insertSql(trx, kind, chunk), parameters));
       at += chunk;
     }
   }
@@ -49,7 +54,7 @@ export async function insertPostings(
  */
 const insertTexts = new WeakMap<object, Map<number, string>>();
 
-function insertSql(trx: Transaction<Database>, rows: number): string {
+function insertSql(trx: Transaction<Database>, kind: DatabaseKind, rows: number): string {
   const adapter = trx.getExecutor().adapter;
   let texts = insertTexts.get(adapter);
   if (!texts) {
@@ -62,6 +67,11 @@ function insertSql(trx: Transaction<Database>, rows: number): string {
     const compiled = trx
       .insertInto("search_postings")
       .values(Array.from({ length: rows }, () => placeholder))
+      .$call((insert) =>
+        kind === "mysql"
+          ? insert.onDuplicateKeyUpdate({ seq: sql`seq` })
+          : insert.onConflict((conflict) => conflict.doNothing()),
+      )
       .compile();
     // The parameters must come in the order rows are flattened in (token, created_at, room_id, seq).
     if (compiled.parameters.length !== rows * 4)

@@ -8,8 +8,10 @@ import type {
   SearchStore,
 } from "../chat/search/search-ports.js";
 import { personNameKey } from "../chat/search/search-service.js";
+import type { DatabaseKind } from "./database.js";
 import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";
+import type { SearchIndexer } from "./search-indexer.js";
 import { insertPostings } from "./search-postings.js";
 
 /** Rooms named in the SQL itself; past this many, rooms are checked on the rows read instead. */
@@ -52,14 +54,20 @@ function inMessages(
 
 /**
  * The search index in SQL (decision 0039): `search_postings` holds one row per distinct token of
- * each message, written in the send's own transaction (MessageBatchWriter). A search starts from
+ * each message, written after the send's commit by the SearchIndexer (decision 0049). A search starts from
  * the rarest required token's postings, newest first, and keeps those whose message has the other
  * tokens too (primary-key look-ups), up to the limit; then reads those messages.
  */
 export class SearchRepository implements SearchStore, MessageIndexer {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kind: DatabaseKind,
+    /** This node's batch indexer: what it has not written yet is written before a search. */
+    private readonly indexer?: SearchIndexer,
+  ) {}
 
   async candidates(query: SearchCandidateQuery): Promise<CandidatePage> {
+    await this.indexer?.flush();
     // Too many rooms to name in the SQL: rows of other rooms are dropped here instead (a person
     // who may read hundreds of rooms usually may read most of them).
     const allowed = query.roomIds.length <= MAX_ROOMS_IN_QUERY ? undefined : new Set(query.roomIds);
@@ -311,7 +319,7 @@ export class SearchRepository implements SearchStore, MessageIndexer {
         .where("seq", "=", seq)
         .executeTakeFirst();
       if (message) {
-        await insertPostings(trx, [
+        await insertPostings(trx, this.kind, [
           { ...message, seq: Number(message.seq), created_at: Number(message.created_at) },
         ]);
       }

@@ -33,7 +33,7 @@ describe.each(testDatabases())("search index of an upgraded install on $name", (
 
       await migrateToLatest(db as Kysely<unknown>, kind);
 
-      const store = new SearchRepository(db);
+      const store = new SearchRepository(db, kind);
       const { messages: notes } = await store.candidates({
         requirements: [{ token: "note" }],
         roomIds: ["room-a", "room-b"],

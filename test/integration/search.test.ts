@@ -5,7 +5,6 @@ import { RoomAccess } from "../../src/chat/room-access.js";
 import { SearchService } from "../../src/chat/search/search-service.js";
 import { MembershipRepository } from "../../src/storage/membership-repository.js";
 import { RoomRepository } from "../../src/storage/room-repository.js";
-import { SearchRepository } from "../../src/storage/search-repository.js";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
 import { mariadbWithServerDefaultCollation, type TestDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
@@ -209,7 +208,7 @@ describe.each(databases)("search on $name", (database) => {
   it("never finds messages of a room the person may not read, by word, by in: or by room", async () => {
     const roomStore = new RoomRepository(server.parley.db);
     const search = new SearchService(
-      new SearchRepository(server.parley.db),
+      server.parley.searchIndex,
       roomStore,
       new AccessWithout(roomStore, new MembershipRepository(server.parley.db), rooms.tokyo.id),
     );
@@ -239,10 +238,10 @@ describe.each(databases)("search on $name", (database) => {
       .where("room_id", "=", rooms.tokyo.id)
       .where("seq", "=", seq)
       .execute();
-    await server.parley.messageIndex.reindex(rooms.tokyo.id, seq);
+    await server.parley.searchIndex.reindex(rooms.tokyo.id, seq);
     expect(labelsOf(await found(aiko, { q: "大阪" }))).toEqual(["ja-kyoto"]);
     expect(labelsOf(await found(aiko, { q: "京都" }))).toEqual(["ja-tokyo-to"]);
-    await server.parley.messageIndex.remove(rooms.tokyo.id, seq);
+    await server.parley.searchIndex.remove(rooms.tokyo.id, seq);
     expect(labelsOf(await found(aiko, { q: "大阪" }))).toEqual([]);
   });
 });
