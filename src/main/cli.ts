@@ -179,7 +179,7 @@ function reportLines({ people, rooms, messages, ...rest }: SlackImportReport): s
     ...rooms.renamed.map((renamed) => `renamed (a room with history has the name): ${renamed}`),
     `messages: ${messages.imported} imported, ${messages.alreadyImported} already there, ${messages.skippedEvents} channel events skipped, ${messages.unreadable} unreadable or empty`,
     `private channels, group and direct messages not imported: ${rest.privateConversationsSkipped}`,
-    `${rest.messagesPerSecond} messages/s (${rest.messageSeconds.toFixed(1)} s)`,
+    `${rest.messagesPerSecond} messages/s (${rest.messageSeconds.toFixed(1)} s), search index ${rest.searchIndexSeconds.toFixed(1)} s`,
   ];
 }
 

@@ -38,7 +38,7 @@ export class MessageBatchWriter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    /** Told of the rooms of every batch after it committed: the search index follows (decision 0049). */
+    /** Told of the rooms of every batch once it committed, before its acks: the search index follows (decision 0049). */
     private readonly committed: (roomIds: ReadonlySet<string>) => void = () => undefined,
   ) {
     this.returning = db.getExecutor().adapter.supportsReturning === true;
@@ -67,14 +67,6 @@ export class MessageBatchWriter {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    try {
-      await this.writeAll(batch);
-    } finally {
-      this.committed(new Set(batch.map((pending) => pending.input.roomId)));
-    }
-  }
-
-  private async writeAll(batch: Pending[]): Promise<void> {
     const inputs = batch.map((pending) => pending.input);
     let failure: unknown;
     // Most sends are new, so the batch is first written without looking for stored copies: a
@@ -85,6 +77,8 @@ export class MessageBatchWriter {
         const results = await this.db
           .transaction()
           .execute((trx) => this.writeIn(trx, inputs, lookForCopies));
+        // Before the acks: a search that follows an ack finds the message (decision 0049).
+        this.committed(new Set(inputs.map((input) => input.roomId)));
         for (const [i, pending] of batch.entries()) pending.resolve(results[i] as AppendResult);
         return;
       } catch (error) {
@@ -99,6 +93,7 @@ export class MessageBatchWriter {
         const [result] = await this.db
           .transaction()
           .execute((trx) => this.writeIn(trx, [pending.input], true));
+        this.committed(new Set([pending.input.roomId]));
         pending.resolve(result as AppendResult);
       } catch (error) {
         await this.settleAlone(pending, error);

@@ -117,4 +117,22 @@ describe.runIf(redisUrl && clusterDatabase())("membership across two nodes", () 
       });
     }
   });
+
+  it("finds on the other node what was sent on this one, once that node's indexing batch has run", async () => {
+    const general = (await call(node(0).url, alice, "GET", "/api/rooms/by-slug/general")).json.room as Room;
+    const aliceSocket = await connect(0, alice);
+    await aliceSocket.join(general.id);
+    await say(aliceSocket, general.id, "琵琶湖の写真 lakeside");
+    // Node 0 writes the postings within its indexing delay (200 ms by default); node 1 never saw
+    // the send, so it is asked until then.
+    const deadline = Date.now() + 10_000;
+    let bodies: string[] = [];
+    while (Date.now() < deadline) {
+      const { json } = await call(node(1).url, bob, "GET", `/api/search?q=${encodeURIComponent("琵琶湖")}`);
+      bodies = (json.results as Array<{ snippet: { text: string } }>).map((r) => r.snippet.text);
+      if (bodies.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(bodies).toEqual(["琵琶湖の写真 lakeside"]);
+  });
 });

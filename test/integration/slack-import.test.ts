@@ -10,6 +10,7 @@ import { SlackImport, type SlackImportReport } from "../../src/import/slack-impo
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { migrateToLatest } from "../../src/storage/migrate.js";
 import type { Database } from "../../src/storage/schema.js";
+import { SearchRepository } from "../../src/storage/search-repository.js";
 import { mariadbWithServerDefaultCollation, sqliteDatabase, testDatabases } from "../support/databases.js";
 import { startServer, type TestServer } from "../support/parley-server.js";
 import { mockGithubAndGoogle, type ProviderMocks, signInWith } from "../support/provider-mocks.js";
@@ -207,6 +208,20 @@ describe.each(databases)("import from Slack on $name", (testDatabase) => {
       .where("name", "=", "開発")
       .executeTakeFirstOrThrow();
     expect(room).toEqual({ slug: "開発", last_seq: 2 });
+  });
+
+  it("makes what it imported searchable, Japanese two-character words included", async () => {
+    const rooms = await handle.db
+      .selectFrom("rooms")
+      .select(["id", "last_seq", "search_indexed_seq"])
+      .execute();
+    const found = await new SearchRepository(handle.db, handle.kind).candidates({
+      requirements: [{ token: "会議" }],
+      roomIds: rooms.map((r) => r.id),
+      limit: 10,
+    });
+    expect(found.messages.map((m) => m.body)).toEqual(["明日の会議は10時からです"]);
+    for (const room of rooms) expect(Number(room.search_indexed_seq)).toBe(Number(room.last_seq));
   });
 
   it("imports no private channel or direct message", async () => {

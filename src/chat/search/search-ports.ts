@@ -35,8 +35,8 @@ export interface SearchStore {
 }
 
 /**
- * Keeps the index in step with changes to stored messages. New messages are indexed with the
- * send itself (same transaction); edits and deletes call this.
+ * Keeps the index in step with changes to stored messages. New messages are indexed after their
+ * send's commit, in batches (the SQL adapter's SearchIndexer, decision 0049); edits and deletes call this.
  */
 export interface MessageIndexer {
   /** Indexes the message's current text again (after an edit), or drops it if it is gone. */
