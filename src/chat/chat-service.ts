@@ -99,13 +99,26 @@ export class ChatService {
       },
       this.access,
     );
-    this.notify = deps.notify && new NotifyService(deps.notify, deps.rooms, this.access);
+    this.notify =
+      deps.notify &&
+      new NotifyService(deps.notify, deps.rooms, this.access, async (roomId) => {
+        // This node at once (a send right after the change must see it), the others over the bus.
+        this.notifier?.forgetLevels(roomId);
+        // The level is stored: with the bus away, other nodes read it again within LEVELS_MAX_AGE_MS.
+        await deps.bus.publish({ kind: "levels_changed", roomId }).catch((error: unknown) => {
+          if (!isDependencyUnavailable(error)) throw error;
+        });
+      });
     this.typingNotices = new TypingBatcher(deps.bus, timings.typingBatchMs);
     deps.bus.subscribe((event) => {
       // Membership first: a removed person's sockets leave the room before anything else is delivered.
       this.membership.handle(event);
       // A deleted room is read again on its next check, and found gone.
       if (event.kind === "room_deleted") this.access.forget(event.roomId);
+      // What notifications say of a room, and whom they reach, follow its changes on every node.
+      if (event.kind === "room_updated") this.notifier?.forgetRoom(event.room.id);
+      if (event.kind === "room_deleted") this.notifier?.forgetRoom(event.roomId);
+      if (event.kind === "levels_changed") this.notifier?.forgetLevels(event.roomId);
       this.hub.handle(event);
     });
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));

@@ -258,6 +258,9 @@ export class Hub {
       case "message_changed":
         this.sequenceChange({ seq: event.changeSeq, roomId: event.roomId, message: event.message });
         return;
+      case "levels_changed":
+        // Nothing to deliver: the notifier reads the room's levels again (ChatService).
+        return;
     }
   }
 

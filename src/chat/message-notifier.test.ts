@@ -207,6 +207,34 @@ describe("MessageNotifier", () => {
     expect(await notifier.refuseRoomWide(open.id, "lunch at noon")).toBeUndefined();
   });
 
+  it("reads a room's levels and name once, and again after a change announced on any node", async () => {
+    let levelReads = 0;
+    const inRoom = levels.inRoom.bind(levels);
+    levels.inRoom = async (roomId: string) => {
+      levelReads++;
+      return inRoom(roomId);
+    };
+    await notifier.stored(message(open.id, "first"));
+    await notifier.stored(message(open.id, "second"));
+    expect(levelReads).toBe(1);
+    expect(notified()).toEqual([]);
+
+    // Ben chose everything (on some node), and the bus said so: the next message reaches him.
+    await levels.set(ben.id, open.id, "everything");
+    notifier.forgetLevels(open.id);
+    const third = message(open.id, "third");
+    await notifier.stored(third);
+    expect(notified()).toEqual([["u-ben", "everything"]]);
+    expect(pushes.at(-1)?.payload.title).toBe("Aiko · #Open");
+
+    // Renamed (a room_updated on the bus): notifications name it anew.
+    const stored = rooms.rooms.find((room) => room.id === open.id);
+    if (stored) stored.name = "Lobby";
+    notifier.forgetRoom(open.id);
+    await notifier.stored(message(open.id, "fourth"));
+    expect(pushes.at(-1)?.payload.title).toBe("Aiko · #Lobby");
+  });
+
   it("cuts long bodies for a notification on a code point boundary", () => {
     const long = `${"😀".repeat(200)}`;
     expect(Array.from(excerpt(long))).toHaveLength(141);

@@ -14,8 +14,17 @@ import {
   type Room,
   roomWideMention,
 } from "@parley/protocol";
+import { ForgettableCache } from "./forgettable-cache.js";
 import type { Bus, NotifyDependencies, PresenceStore, RoomStore } from "./ports.js";
 import type { RoomAccess } from "./room-access.js";
+
+/** Rooms whose name and chosen notification levels one node keeps in memory. */
+const CACHED_ROOMS = 10_000;
+/** Levels are read again after this long: bounds a change whose bus event was lost to an outage. */
+const LEVELS_MAX_AGE_MS = 60_000;
+
+/** What a notification says of its room; changed only with a `room_updated` or `room_deleted`. */
+type RoomFacts = Pick<Room, "kind" | "name" | "slug">;
 
 /** The body on one line, cut to a notification's length. */
 export function excerpt(body: string): string {
@@ -46,6 +55,13 @@ export type RoomWideRefusal = { max: number; members: number; mention: string };
  * their open tabs, a Web Push to their devices). Runs after the sender's ack, so it never slows a send.
  */
 export class MessageNotifier {
+  // A send reads neither on this node once the room is known (the bus forgets them on change).
+  private readonly roomFacts = new ForgettableCache<RoomFacts>(CACHED_ROOMS);
+  private readonly levels = new ForgettableCache<ReadonlyMap<string, NotificationLevel>>(
+    CACHED_ROOMS,
+    LEVELS_MAX_AGE_MS,
+  );
+
   constructor(
     private readonly deps: NotifyDependencies,
     private readonly rooms: RoomStore,
@@ -94,8 +110,22 @@ export class MessageNotifier {
     await this.bus.publish({ kind: "mention", roomId: message.roomId, seq: message.seq, userIds });
   }
 
+  /** The room was renamed, changed or deleted (on any node). */
+  forgetRoom(roomId: string): void {
+    this.roomFacts.forget(roomId);
+    this.levels.forget(roomId);
+  }
+
+  /** Someone chose another notification level in the room (on any node). */
+  forgetLevels(roomId: string): void {
+    this.levels.forget(roomId);
+  }
+
   async stored(message: Message): Promise<void> {
-    const room = await this.rooms.byId(message.roomId);
+    const room = await this.roomFacts.get(message.roomId, async () => {
+      const found = await this.rooms.byId(message.roomId);
+      return found && { kind: found.kind, name: found.name, slug: found.slug };
+    });
     if (!room) return;
     let members: Member[] | undefined;
     const roomMembers = async () => {
@@ -131,13 +161,14 @@ export class MessageNotifier {
 
   private async notify(
     message: Message,
-    room: Room,
+    room: RoomFacts,
     mentioned: ReadonlySet<string>,
     roomMembers: () => Promise<Member[]>,
   ): Promise<void> {
     const direct = room.kind === "direct";
     const fallback = defaultNotificationLevel(room.kind);
-    const chosen = await this.deps.levels.inRoom(message.roomId);
+    const chosen =
+      (await this.levels.get(message.roomId, () => this.deps.levels.inRoom(message.roomId))) ?? new Map();
     const levelOf = (userId: string) => chosen.get(userId) ?? fallback;
     // Who could be told: the mentioned, those who chose everything, and everyone when that is the default.
     const candidates = new Set<string>(mentioned);

@@ -18,6 +18,8 @@ export class NotifyService {
     private readonly deps: NotifyDependencies,
     private readonly rooms: RoomStore,
     private readonly access: RoomAccess,
+    /** Told after a level is stored: the notifiers of every node read the room's levels again. */
+    private readonly levelChanged: (roomId: string) => Promise<void> = async () => undefined,
   ) {}
 
   /** The members of a room the person may read (for @mention autocomplete). */
@@ -55,6 +57,7 @@ export class NotifyService {
   ): Promise<NotificationLevelResponse> {
     await this.readable(userId, roomId);
     await this.deps.levels.set(userId, roomId, level);
+    await this.levelChanged(roomId);
     return { level, isDefault: false };
   }
 

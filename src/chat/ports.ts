@@ -157,6 +157,8 @@ export type BusEvent =
   | { kind: "typing"; roomId: string; users: Member[] }
   | { kind: "mention"; roomId: string; seq: number; userIds: string[] }
   | { kind: "notify"; userIds: string[]; notification: Notification }
+  /** Someone chose a notification level in the room: every node reads the room's levels again. */
+  | { kind: "levels_changed"; roomId: string }
   // edits (issue 15 part A): a stored message changed; `message` is its whole current state.
   | { kind: "message_changed"; roomId: string; changeSeq: number; message: Message };
 

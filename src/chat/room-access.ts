@@ -1,13 +1,11 @@
 import type { Room, RoomKind } from "@parley/protocol";
+import { ForgettableCache } from "./forgettable-cache.js";
 import type { MembershipStore, RoomStore } from "./ports.js";
 
 /** Rooms read per page while listing every readable room. */
 const ROOM_PAGE = 500;
 /** Rooms whose kind and (for private and direct ones) member ids one node keeps in memory. */
 export const DEFAULT_ACCESS_CACHE_ROOMS = 10_000;
-
-/** Reads of one room while its membership keeps changing, before answering uncached. */
-const LOAD_ATTEMPTS = 3;
 
 interface CachedRoom {
   kind: RoomKind;
@@ -27,14 +25,15 @@ interface CachedRoom {
  * change is not kept (each room has a generation). Unknown rooms are never cached.
  */
 export class RoomAccess {
-  private readonly cache = new Map<string, CachedRoom>();
-  private readonly generations = new Map<string, number>();
+  private readonly cache: ForgettableCache<CachedRoom>;
 
   constructor(
     private readonly rooms: RoomStore,
     private readonly memberships: MembershipStore,
-    private readonly maxRooms = DEFAULT_ACCESS_CACHE_ROOMS,
-  ) {}
+    maxRooms = DEFAULT_ACCESS_CACHE_ROOMS,
+  ) {
+    this.cache = new ForgettableCache(maxRooms);
+  }
 
   /** True when the user may see the room's name, members and messages. */
   async canRead(userId: string, roomId: string): Promise<boolean> {
@@ -77,39 +76,16 @@ export class RoomAccess {
 
   /** The room's membership changed (here or on another node): the next check reads it again. */
   forget(roomId: string): void {
-    this.cache.delete(roomId);
-    this.generations.set(roomId, (this.generations.get(roomId) ?? 0) + 1);
-    // Generations are only needed while a load may be in flight; keep the map from growing for ever.
-    if (this.generations.size > this.maxRooms * 2) this.generations.clear();
+    this.cache.forget(roomId);
   }
 
-  private async load(roomId: string): Promise<CachedRoom | undefined> {
-    const cached = this.cache.get(roomId);
-    if (cached) {
-      // Most recently used last: the first entry is the one to drop when full.
-      this.cache.delete(roomId);
-      this.cache.set(roomId, cached);
-      return cached;
-    }
-    let entry: CachedRoom | undefined;
-    for (let attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
-      const generation = this.generations.get(roomId) ?? 0;
+  private load(roomId: string): Promise<CachedRoom | undefined> {
+    return this.cache.get(roomId, async () => {
       const room = await this.rooms.byId(roomId);
       if (!room) return undefined;
-      entry =
-        room.kind === "open"
-          ? { kind: room.kind }
-          : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)) };
-      if ((this.generations.get(roomId) ?? 0) === generation) break;
-      // A change arrived while this was read: read again rather than answer from before it.
-      if (attempt === LOAD_ATTEMPTS - 1) return entry;
-    }
-    if (!entry) return undefined;
-    this.cache.set(roomId, entry);
-    if (this.cache.size > this.maxRooms) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    return entry;
+      return room.kind === "open"
+        ? { kind: room.kind }
+        : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)) };
+    });
   }
 }

@@ -135,4 +135,29 @@ describe.runIf(redisUrl && clusterDatabase())("membership across two nodes", () 
     }
     expect(bodies).toEqual(["琵琶湖の写真 lakeside"]);
   });
+
+  it("notifies by the level someone just chose on the other node", async () => {
+    const general = (await call(node(0).url, alice, "GET", "/api/rooms/by-slug/general")).json.room as Room;
+    const aliceSocket = await connect(0, alice);
+    await aliceSocket.join(general.id);
+    const carolSocket = await connect(1, carol);
+    await carolSocket.join(general.id);
+    // Node 0 learns the room's levels (Carol: the default, mentions only) with a first message.
+    await say(aliceSocket, general.id, "before the change");
+    const put = await call(node(1).url, carol, "PUT", `/api/rooms/${general.id}/notification-level`, {
+      level: "everything",
+    });
+    expect(put.status).toBe(200);
+    // The change reaches node 0 over Redis; until it has, node 0 may still go by the old level.
+    const deadline = Date.now() + 10_000;
+    let notified = false;
+    for (let n = 0; !notified && Date.now() < deadline; n++) {
+      await say(aliceSocket, general.id, `after the change ${n}`);
+      notified = await carolSocket
+        .waitFor((f) => f.type === "notify" && f.notification.excerpt === `after the change ${n}`, 300)
+        .then(() => true)
+        .catch(() => false);
+    }
+    expect(notified).toBe(true);
+  });
 });

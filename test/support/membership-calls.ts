@@ -9,7 +9,7 @@ export const newClientId = () => `ra${Date.now().toString(36)}${(sequence++).toS
 export async function call(
   baseUrl: string,
   user: SignedInUser,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
