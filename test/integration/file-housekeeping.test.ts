@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { type Attachment, type Room, UploadResponse } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportRoom } from "../../src/backup/room-export.js";
 import { RoomRepository } from "../../src/storage/room-repository.js";
 import { RoomSettingsRepository } from "../../src/storage/room-settings-repository.js";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
@@ -150,6 +151,49 @@ describe.each(testDatabases())("file housekeeping on $name", (database) => {
     expect((await localKeys(dataDir)).filter((key) => keys.includes(key))).toEqual([]);
     const queued = await server.parley.db.selectFrom("upload_deletions").select("upload_id").execute();
     expect(queued).toEqual([]);
+  });
+
+  it("exports a room's messages with their files and their edit and delete state", async () => {
+    const made = await server.parley.chat.createRoom(`Exported ${Date.now()}`, alice.user.id);
+    if (made.kind !== "created") throw new Error(made.kind);
+    const room = made.room;
+    const image = await upload(server, alice, "chart.png", await smallPng(120, 80));
+    const document = await upload(server, alice, "報告書.pdf", PDF);
+    const client = await ChatClient.connect(server.wsUrl, alice.cookie);
+    const changed = (seq: number) =>
+      client.waitFor((frame) => frame.type === "message_changed" && frame.message.seq === seq);
+    try {
+      await client.join(room.id);
+      const seqs: number[] = [];
+      for (const [clientId, body, attachments] of [
+        ["x-files", "numbers for Q3", [image.id, document.id]],
+        ["x-edited", "frist draft", []],
+        ["x-deleted", "wrong room", []],
+      ] as const) {
+        client.send({ type: "send", roomId: room.id, clientId, body, attachments: [...attachments] });
+        const ack = await client.waitFor((frame) => frame.type === "ack" && frame.clientId === clientId);
+        seqs.push(ack.type === "ack" ? ack.seq : 0);
+      }
+      const [, edited, deleted] = seqs as [number, number, number];
+      client.send({ type: "edit", roomId: room.id, seq: edited, body: "first draft" });
+      await changed(edited);
+      client.send({ type: "delete", roomId: room.id, seq: deleted });
+      await changed(deleted);
+    } finally {
+      await client.close();
+    }
+
+    const exported = await exportRoom(server.parley.db, room.slug);
+    const [withFiles, edited, deleted] = exported?.messages ?? [];
+    expect(withFiles).toMatchObject({ body: "numbers for Q3" });
+    expect(withFiles?.attachments).toEqual([
+      { id: image.id, name: "chart.png", type: "image/png", size: image.size, width: 120, height: 80 },
+      { id: document.id, name: "報告書.pdf", type: "application/pdf", size: PDF.length },
+    ]);
+    expect(withFiles?.editedAt).toBeUndefined();
+    expect(edited).toMatchObject({ body: "first draft", editedAt: expect.any(Number) });
+    expect(edited && "attachments" in edited).toBe(false);
+    expect(deleted).toMatchObject({ body: "", deletedAt: expect.any(Number) });
   });
 
   it("lets only as many simultaneous uploads through as the quota holds, and says why and when to retry", async () => {
