@@ -234,11 +234,13 @@ export class FileService {
 
   /**
    * Deletes the files of a message (records first, their bytes queued in the same transaction,
-   * then the bytes): the port the message delete path calls. Returns how many files it deleted.
+   * then the bytes): the port the message delete path calls, after the message's own delete
+   * (which already took the records and queued the bytes in its transaction). Returns how many
+   * records it still found and deleted.
    */
   async deleteMessageFiles(roomId: string, seq: number): Promise<number> {
     const deleted = await this.deps.uploads.deleteForMessage(roomId, seq);
-    if (deleted.length > 0) await this.deleteQueuedBytes();
+    await this.deleteQueuedBytes();
     return deleted.length;
   }
 

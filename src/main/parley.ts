@@ -468,7 +468,8 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   });
   const administration = createAdministrationService(config, infra, chat, files);
   const authentication = createAuthentication(config, infra, administration);
-  // A deleted message's files go with it (the body is already gone from its row).
+  // A deleted message's files go with it: its delete took their records and queued their bytes
+  // (decision 0054); this removes the bytes.
   changeHooks.add({
     edited: async () => undefined,
     deleted: async (message) => {

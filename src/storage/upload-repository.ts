@@ -2,7 +2,12 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { QueuedDeletion, Reservation, StoredUpload, UploadStore } from "../files/upload-store.js";
 import type { Database } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
-import { deletionsDone, queueDeletions, queuedDeletions } from "./upload-deletion-queue.js";
+import {
+  deleteMessageUploads,
+  deletionsDone,
+  queueDeletions,
+  queuedDeletions,
+} from "./upload-deletion-queue.js";
 import { toStoredUpload } from "./upload-rows.js";
 
 type Reader = Kysely<Database> | Transaction<Database>;
@@ -111,22 +116,8 @@ export class UploadRepository implements UploadStore {
     return upload !== undefined && upload.roomId === undefined && this.deletePendingUpload(upload);
   }
 
-  async deleteForMessage(roomId: string, seq: number): Promise<StoredUpload[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom("uploads")
-        .selectAll()
-        .where("room_id", "=", roomId)
-        .where("message_seq", "=", seq)
-        .execute();
-      if (rows.length === 0) return [];
-      await trx.deleteFrom("uploads").where("room_id", "=", roomId).where("message_seq", "=", seq).execute();
-      const uploads = rows.map(toStoredUpload);
-      // A message's files stay its own, so all of these were its files; one deleted meanwhile by
-      // another path (the room's delete) is only queued twice.
-      await queueDeletions(trx, uploads);
-      return uploads;
-    });
+  deleteForMessage(roomId: string, seq: number): Promise<StoredUpload[]> {
+    return this.db.transaction().execute((trx) => deleteMessageUploads(trx, roomId, seq));
   }
 
   queuedDeletions(limit: number): Promise<QueuedDeletion[]> {

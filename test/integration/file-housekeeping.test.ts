@@ -6,6 +6,7 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { type Attachment, type Room, UploadResponse } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportRoom } from "../../src/backup/room-export.js";
+import { MessageChangeRepository } from "../../src/storage/message-change-repository.js";
 import { RoomRepository } from "../../src/storage/room-repository.js";
 import { RoomSettingsRepository } from "../../src/storage/room-settings-repository.js";
 import { ChatClient, type SignedInUser, signIn } from "../support/chat-client.js";
@@ -151,6 +152,20 @@ describe.each(testDatabases())("file housekeeping on $name", (database) => {
     expect((await localKeys(dataDir)).filter((key) => keys.includes(key))).toEqual([]);
     const queued = await server.parley.db.selectFrom("upload_deletions").select("upload_id").execute();
     expect(queued).toEqual([]);
+  });
+
+  it("makes a deleted message's files unreachable in the delete itself; bytes a stop left are swept", async () => {
+    const { room, files } = await roomWithFiles(server, alice);
+    const keys = keysOf(files);
+    // The message's delete as the change log commits it, without the hook that follows (a stop there).
+    const changes = new MessageChangeRepository(server.parley.db);
+    expect(await changes.delete(room.id, 1, Date.now())).toBeDefined();
+    for (const file of files) expect((await download(server, alice, file.url)).status).toBe(404);
+    expect(await localKeys(dataDir)).toEqual(expect.arrayContaining(keys));
+
+    await server.parley.files.sweepPending();
+
+    expect((await localKeys(dataDir)).filter((key) => keys.includes(key))).toEqual([]);
   });
 
   it("exports a room's messages with their files and their edit and delete state", async () => {
