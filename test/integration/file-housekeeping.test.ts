@@ -317,4 +317,28 @@ describe("a deleted room's files in an S3-compatible bucket (s3rver)", () => {
     expect((await download(server, alice, files[0]?.url as string)).status).toBe(404);
     await expect.poll(async () => (await bucketKeys()).filter((key) => keys.includes(key))).toEqual([]);
   });
+
+  it("keeps a deleted room's bytes queued while the bucket is away, and removes them at the next sweep", async () => {
+    const { room, files } = await roomWithFiles(server, alice);
+    const keys = keysOf(files);
+    const queued = () => server.parley.db.selectFrom("upload_deletions").select("upload_id").execute();
+    await s3.pause();
+    try {
+      expect((await deleteRoom(server, alice, room.id)).status).toBe(204);
+      // A pass that starts now cannot reach the bucket: the deletions stay queued.
+      await server.parley.files.deleteQueuedBytes();
+      expect((await queued()).map((row) => row.upload_id).sort()).toEqual(
+        files.map((file) => file.id).sort(),
+      );
+    } finally {
+      await s3.resume();
+    }
+    expect(await bucketKeys()).toEqual(expect.arrayContaining(keys));
+    expect((await download(server, alice, files[0]?.url as string)).status).toBe(404);
+
+    await server.parley.files.sweepPending();
+
+    expect((await bucketKeys()).filter((key) => keys.includes(key))).toEqual([]);
+    expect(await queued()).toEqual([]);
+  });
 });
