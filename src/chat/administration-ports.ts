@@ -56,7 +56,10 @@ export interface RoomSettingsStore {
   setTopic(roomId: string, topic: string): Promise<Room | undefined>;
   /** Archives (with the time) or restores (null) the room. */
   setArchived(roomId: string, archivedAt: number | null): Promise<Room | undefined>;
-  /** Deletes the room with its messages and memberships; false when there was no such room. */
+  /**
+   * Deletes the room with its messages, files and memberships; false when there was no such room.
+   * The files' stored bytes are queued for deletion in the same step (FileBytesCleaner removes them).
+   */
   delete(roomId: string): Promise<boolean>;
   /**
    * Who created the room. The rooms-access slice adds `rooms.created_by`; until the merge this is
@@ -64,6 +67,14 @@ export interface RoomSettingsStore {
    * change.
    */
   creatorOf(roomId: string): Promise<string | undefined>;
+}
+
+/**
+ * Removes the stored bytes of files whose records were deleted (a deleted room's). It works in
+ * the background and never fails the caller: bytes it could not remove stay queued for its sweep.
+ */
+export interface FileBytesCleaner {
+  scheduleByteDeletion(): void;
 }
 
 export interface AuditEntry {

@@ -11,6 +11,7 @@ import type {
   Actor,
   AuditLog,
   AuditRecord,
+  FileBytesCleaner,
   PeopleStore,
   PersonRecord,
   RoomSettingsStore,
@@ -92,6 +93,8 @@ export interface AdministrationDependencies {
   administratorEmails: readonly string[];
   /** Without a reported activity for this long, a connected person is away. */
   awayAfterMs: number;
+  /** Removes a deleted room's file bytes (absent where no files are served: the admin CLI). */
+  fileBytes?: FileBytesCleaner;
 }
 
 /** Changes to a room's settings; absent fields stay as they are. */
@@ -389,7 +392,7 @@ export class Administration {
     return room;
   }
 
-  /** Deletes a room with its messages: administrators only. */
+  /** Deletes a room with its messages and files: administrators only. */
   async deleteRoom(actor: Actor, roomRef: string): Promise<Room> {
     await this.requireAdministrator(actor);
     const room = await this.room(roomRef);
@@ -400,6 +403,8 @@ export class Administration {
       );
     }
     if (!(await this.deps.roomSettings.delete(room.id))) this.gone();
+    // Committed: the files are unreachable now; their bytes go in the background.
+    this.deps.fileBytes?.scheduleByteDeletion();
     await this.record(actor, "room.delete", { kind: "room", id: room.id }, { name: room.name });
     await this.announce({ kind: "room_deleted", roomId: room.id });
     return room;

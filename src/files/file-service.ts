@@ -31,7 +31,14 @@ export interface UploadSettings {
 
 export type UploadOutcome =
   | { kind: "stored"; attachment: Attachment }
-  | { kind: "refused"; status: number; error: UploadRefusal; message: string };
+  | {
+      kind: "refused";
+      status: number;
+      error: UploadRefusal;
+      message: string;
+      /** When a retry may succeed without the person doing anything (absent: not by waiting). */
+      retryAfterMs?: number;
+    };
 
 /** A file to send to a reader: inline only for the safe raster images that have been re-encoded. */
 export interface OpenedFile {
@@ -49,9 +56,19 @@ const MAX_CONCURRENT_IMAGES = 2;
 /** How many pending uploads one sweep deletes at most; the next sweep takes the rest. */
 const SWEEP_BATCH = 200;
 
+/** Queued byte deletions read at a time. */
+const DELETION_BATCH = 100;
+
+/** Pending uploads a quota refusal looks at to say when room frees up. */
+const PENDING_LOOKAHEAD = 1000;
+
 class TooLargeError extends Error {}
 
-const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+/** A size in words: MB, or KB under one MB (a small quota would read "0 MB of your 0 MB"). */
+const sizeText = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.round((bytes / 1024) * 10) / 10} KB`
+    : `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 /**
  * Uploads, from the arriving bytes to the stored file, and who may read them. The bytes stream
@@ -61,6 +78,8 @@ const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10}
  */
 export class FileService {
   private sweeper: NodeJS.Timeout | undefined;
+  private deleting: Promise<number> | undefined;
+  private deletingNext: Promise<number> | undefined;
   private readonly imageTurns = new Turns(MAX_CONCURRENT_IMAGES);
 
   constructor(
@@ -96,9 +115,10 @@ export class FileService {
     if (declaredLength !== undefined && declaredLength > settings.maxFileBytes) {
       return this.tooLarge();
     }
-    const used = await this.deps.uploads.usedBytes(ownerId);
-    if (declaredLength !== undefined && used + declaredLength > settings.quotaBytes) {
-      return this.overQuota(used);
+    if (declaredLength !== undefined) {
+      // An early answer for a file that cannot fit; the check that counts is `reserve` below.
+      const used = await this.deps.uploads.usedBytes(ownerId);
+      if (used + declaredLength > settings.quotaBytes) return this.overQuota(ownerId, used, declaredLength);
     }
     const id = randomBytes(16).toString("base64url");
     await mkdir(settings.tempDir, { recursive: true });
@@ -156,12 +176,6 @@ export class FileService {
         };
         thumbnail = { path: image.thumbnailPath, size: (await stat(image.thumbnailPath)).size };
       }
-      // Checked again with what is really stored: the declared length may be absent or wrong.
-      const usedNow = await this.deps.uploads.usedBytes(ownerId);
-      if (usedNow + stored.size > settings.quotaBytes) return this.overQuota(usedNow);
-      if (thumbnail)
-        await this.deps.files.put(thumbnailKey(id), thumbnail.path, thumbnail.size, "image/webp");
-      await this.deps.files.put(id, stored.path, stored.size, type);
       const upload: StoredUpload = {
         id,
         ownerId,
@@ -173,7 +187,23 @@ export class FileService {
         hasThumbnail: thumbnail !== undefined,
         createdAt: this.deps.clock.now(),
       };
-      await this.deps.uploads.insert(upload);
+      // Checked with what is really stored (the declared length may be absent or wrong), and
+      // reserved in the same step: two uploads at once never both fit in the same room.
+      const reservation = await this.deps.uploads.reserve(upload, settings.quotaBytes);
+      if (reservation.kind === "over_quota") {
+        return this.overQuota(ownerId, reservation.usedBytes, upload.size);
+      }
+      // The record first, then the bytes: a record without bytes (a crash here) is a pending upload
+      // nobody knows the id of, swept after UPLOAD_PENDING_TTL_MS; bytes without a record would
+      // stay for good.
+      try {
+        if (thumbnail)
+          await this.deps.files.put(thumbnailKey(id), thumbnail.path, thumbnail.size, "image/webp");
+        await this.deps.files.put(id, stored.path, stored.size, type);
+      } catch (error) {
+        await this.discard(upload);
+        throw error;
+      }
       return { kind: "stored", attachment: toAttachment(upload) };
     } finally {
       await Promise.all([received, cleanPath, thumbnailPath].map((path) => rm(path, { force: true })));
@@ -203,31 +233,71 @@ export class FileService {
   }
 
   /**
-   * Deletes the files of a message (records first, then bytes): the port the message delete path
-   * calls. Returns how many files it deleted.
+   * Deletes the files of a message (records first, their bytes queued in the same transaction,
+   * then the bytes): the port the message delete path calls, after the message's own delete
+   * (which already took the records and queued the bytes in its transaction). Returns how many
+   * records it still found and deleted.
    */
   async deleteMessageFiles(roomId: string, seq: number): Promise<number> {
     const deleted = await this.deps.uploads.deleteForMessage(roomId, seq);
-    await this.deleteBytes(deleted);
+    await this.deleteQueuedBytes();
     return deleted.length;
   }
 
-  /** Deletes pending uploads older than the TTL; returns how many. */
+  /**
+   * Deletes pending uploads older than the TTL, then every stored byte still queued for deletion
+   * (a deleted room's files, or bytes a crash or a store outage left behind); returns how many
+   * pending uploads it deleted.
+   */
   async sweepPending(): Promise<number> {
     const before = this.deps.clock.now() - this.deps.settings.pendingTtlMs;
     const deleted = await this.deps.uploads.deletePendingBefore(before, SWEEP_BATCH);
-    await this.deleteBytes(deleted);
+    await this.deleteQueuedBytes();
     return deleted.length;
   }
 
-  /** Sweeps every `intervalMs` until stop(); every node may sweep, a record is deleted once. */
+  /**
+   * Sweeps now and then every `intervalMs` until stop(); every node may sweep, a record is
+   * deleted once. The sweep at start finishes deletions a stop or crash interrupted.
+   */
   startSweeping(intervalMs: number): void {
-    this.sweeper ??= setInterval(() => {
+    if (this.sweeper) return;
+    const sweep = () => {
       this.sweepPending().catch((error: unknown) =>
         this.deps.warn?.("sweeping pending uploads failed", error),
       );
-    }, intervalMs);
+    };
+    this.sweeper = setInterval(sweep, intervalMs);
     this.sweeper.unref();
+    sweep();
+  }
+
+  /**
+   * Starts removing the bytes queued for deletion (a deleted room's files) without waiting for
+   * it: a room may hold thousands of files. Failures are reported and left for the next sweep.
+   */
+  scheduleByteDeletion(): void {
+    void this.deleteQueuedBytes();
+  }
+
+  /**
+   * Removes the bytes queued for deletion, oldest first, and resolves once a pass that started
+   * after this call has ended; never rejects (a failure is reported, its bytes stay queued).
+   * Returns how many uploads' bytes that pass removed.
+   */
+  deleteQueuedBytes(): Promise<number> {
+    if (!this.deleting) {
+      this.deleting = this.deleteQueue().finally(() => {
+        this.deleting = undefined;
+      });
+      return this.deleting;
+    }
+    // A pass is running and may have read the queue before this call's rows were in it: one more after it.
+    this.deletingNext ??= this.deleting.then(() => {
+      this.deletingNext = undefined;
+      return this.deleteQueuedBytes();
+    });
+    return this.deletingNext;
   }
 
   stop(): void {
@@ -235,15 +305,32 @@ export class FileService {
     this.sweeper = undefined;
   }
 
-  private async deleteBytes(uploads: StoredUpload[]): Promise<void> {
-    for (const upload of uploads) {
-      try {
-        await this.deps.files.delete(upload.id);
-        if (upload.hasThumbnail) await this.deps.files.delete(thumbnailKey(upload.id));
-      } catch (error) {
-        // The record is gone, so nobody can reach the bytes; they only take space.
-        this.deps.warn?.(`deleting the stored bytes of upload ${upload.id} failed`, error);
+  private async deleteQueue(): Promise<number> {
+    let removed = 0;
+    try {
+      for (;;) {
+        const queued = await this.deps.uploads.queuedDeletions(DELETION_BATCH);
+        for (const deletion of queued) {
+          await this.deps.files.delete(deletion.uploadId);
+          if (deletion.hasThumbnail) await this.deps.files.delete(thumbnailKey(deletion.uploadId));
+        }
+        await this.deps.uploads.deletionsDone(queued.map((deletion) => deletion.uploadId));
+        removed += queued.length;
+        if (queued.length < DELETION_BATCH) return removed;
       }
+    } catch (error) {
+      // The records are gone, so nobody can reach the bytes; they take space until the next sweep.
+      this.deps.warn?.("deleting stored bytes of deleted uploads failed; the next sweep retries", error);
+      return removed;
+    }
+  }
+
+  /** A record reserved whose bytes could not be stored: gone again, with whatever bytes made it. */
+  private async discard(upload: StoredUpload): Promise<void> {
+    try {
+      if (await this.deps.uploads.deletePending(upload.id)) await this.deleteQueuedBytes();
+    } catch (error) {
+      this.deps.warn?.(`discarding upload ${upload.id} failed; the pending sweep deletes it`, error);
     }
   }
 
@@ -267,22 +354,42 @@ export class FileService {
     return refused(
       413,
       "file_too_large",
-      `The file is larger than ${mib(max)}, the most one file may be here.`,
+      `The file is larger than ${sizeText(max)}, the most one file may be here.`,
     );
   }
 
-  private overQuota(used: number): UploadOutcome {
-    const quota = this.deps.settings.quotaBytes;
-    return refused(
-      413,
-      "quota_exceeded",
-      `Your files take ${mib(used)} of your ${mib(quota)}; this one does not fit. Delete messages with files to make room.`,
-    );
+  /**
+   * The refusal of a file that does not fit, saying when it would: uploads never sent are deleted
+   * after UPLOAD_PENDING_TTL_MS, so if the person's oldest pending uploads expiring would make
+   * room, `retryAfterMs` says when the first such moment comes (if they are not sent before).
+   */
+  private async overQuota(ownerId: string, used: number, size: number): Promise<UploadOutcome> {
+    const { quotaBytes, pendingTtlMs } = this.deps.settings;
+    const taken = `Your files take ${sizeText(used)} of your ${sizeText(quotaBytes)}; this one (${sizeText(size)}) does not fit.`;
+    let freed = 0;
+    for (const pending of await this.deps.uploads.pendingOf(ownerId, PENDING_LOOKAHEAD)) {
+      freed += pending.size;
+      if (used - freed + size > quotaBytes) continue;
+      const retryAfterMs = Math.max(0, pending.createdAt + pendingTtlMs - this.deps.clock.now());
+      const at = new Date(this.deps.clock.now() + retryAfterMs).toISOString().slice(0, 16).replace("T", " ");
+      return refused(
+        413,
+        "quota_exceeded",
+        `${taken} Delete messages with files to make room, or try again after ${at} UTC, when files you uploaded but have not sent expire.`,
+        retryAfterMs,
+      );
+    }
+    return refused(413, "quota_exceeded", `${taken} Delete messages with files to make room.`);
   }
 }
 
-function refused(status: number, error: UploadRefusal, message: string): UploadOutcome {
-  return { kind: "refused", status, error, message };
+function refused(
+  status: number,
+  error: UploadRefusal,
+  message: string,
+  retryAfterMs?: number,
+): UploadOutcome {
+  return { kind: "refused", status, error, message, ...(retryAfterMs !== undefined && { retryAfterMs }) };
 }
 
 function thumbnailKey(id: string): string {

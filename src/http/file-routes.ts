@@ -88,7 +88,14 @@ export function registerFileRoutes(app: FastifyInstance, options: FileRoutesOpti
       if (outcome.kind === "stored") return reply.code(201).send({ upload: outcome.attachment });
       // Refused before the body was read: close afterwards rather than read megabytes for nothing.
       if (!request.raw.readableEnded) reply.header("connection", "close");
-      return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });
+      if (outcome.retryAfterMs === undefined) {
+        return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });
+      }
+      // As every refusal that can be waited out: Retry-After in seconds, retryAfter in milliseconds.
+      return reply
+        .code(outcome.status)
+        .header("retry-after", String(Math.ceil(outcome.retryAfterMs / 1000)))
+        .send({ error: outcome.error, message: outcome.message, retryAfter: outcome.retryAfterMs });
     });
 
     const serve = (variant: "file" | "thumbnail") => async (request: FastifyRequest, reply: FastifyReply) => {

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { SessionEnding } from "../auth/session-ender.js";
 import type { SessionEndedTopic } from "../auth/sessions.js";
 import { Administration } from "../chat/administration.js";
-import type { ActivityStore, AuditEntry } from "../chat/administration-ports.js";
+import type { ActivityStore, AuditEntry, FileBytesCleaner } from "../chat/administration-ports.js";
 import type { CreateRoomResult } from "../chat/chat-service.js";
 import type { Bus } from "../chat/ports.js";
 import { AuditRepository } from "../storage/audit-repository.js";
@@ -25,6 +25,8 @@ export interface AdministrationWiring {
   awayAfterMs: number;
   /** Each audit entry as a JSON log line. */
   logAudit(entry: AuditEntry): void;
+  /** Removes a deleted room's file bytes (the server's FileService; the CLI deletes no rooms). */
+  fileBytes?: FileBytesCleaner;
 }
 
 /** The administration service on its SQL adapters: the server and the admin CLI build it the same way. */
@@ -46,6 +48,7 @@ export function createAdministration(wiring: AdministrationWiring): Administrati
     createRoom: wiring.createRoom,
     administratorEmails: wiring.administratorEmails,
     awayAfterMs: wiring.awayAfterMs,
+    ...(wiring.fileBytes && { fileBytes: wiring.fileBytes }),
   });
 }
 

@@ -252,6 +252,7 @@ function createAdministrationService(
   config: Config,
   infra: Infrastructure,
   chat: ChatService,
+  files: FileService,
 ): Administration {
   const activity = infra.redis
     ? new RedisActivity(
@@ -271,6 +272,7 @@ function createAdministrationService(
     administratorEmails: config.administratorEmails,
     awayAfterMs: config.awayAfterMs,
     logAudit: (entry) => infra.log.info(auditLogFields(entry), `audit: ${entry.action}`),
+    fileBytes: files,
   });
 }
 
@@ -454,8 +456,6 @@ export async function createParley(config: Config, options: CreateOptions = {}):
       : undefined;
   await indexer?.start();
   const chat = await createChat(config, infra, changeHooks, indexer);
-  const administration = createAdministrationService(config, infra, chat);
-  const authentication = createAuthentication(config, infra, administration);
   // files (issue 16):
   const fileStore = await openFileStore(config);
   const files = new FileService({
@@ -466,7 +466,10 @@ export async function createParley(config: Config, options: CreateOptions = {}):
     settings: config.uploads,
     warn: (message, error) => infra.log.warn({ err: error }, message),
   });
-  // A deleted message's files go with it (the body is already gone from its row).
+  const administration = createAdministrationService(config, infra, chat, files);
+  const authentication = createAuthentication(config, infra, administration);
+  // A deleted message's files go with it: its delete took their records and queued their bytes
+  // (decision 0054); this removes the bytes.
   changeHooks.add({
     edited: async () => undefined,
     deleted: async (message) => {

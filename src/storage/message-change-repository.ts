@@ -4,6 +4,7 @@ import type { CommittedChange, MessageChangeStore } from "../chat/ports.js";
 import { withMessageDetails } from "./message-details.js";
 import { selectMessages, toMessage } from "./message-rows.js";
 import type { Database } from "./schema.js";
+import { deleteMessageUploads } from "./upload-deletion-queue.js";
 
 /** Thrown inside a change transaction to roll it back (and the change sequence it took) with an answer. */
 class NoChange extends Error {
@@ -54,6 +55,9 @@ export class MessageChangeRepository implements MessageChangeStore {
         .where("room_id", "=", roomId)
         .where("message_seq", "=", seq)
         .execute();
+      // Its files' records go with it, their bytes queued for FileService (decision 0054): no
+      // stop between this commit and the delete hook leaves them readable.
+      await deleteMessageUploads(trx, roomId, seq);
     }) as Promise<CommittedChange | undefined>;
   }
 

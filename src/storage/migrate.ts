@@ -12,6 +12,7 @@ import { searchPostingsMigration } from "./migrations/008-search-postings.js";
 import { filesMigration } from "./migrations/009-files.js";
 import { importLinksMigration } from "./migrations/010-import-links.js";
 import { searchIndexedSeqMigration } from "./migrations/011-search-indexed-seq.js";
+import { uploadDeletionsAndQuotaLocksMigration } from "./migrations/012-upload-deletions-and-quota-locks.js";
 
 /** Migrations live in code, keyed by name in the order they apply, so they ship inside the app. */
 function migrations(kind: DatabaseKind): Record<string, Migration> {
@@ -27,6 +28,7 @@ function migrations(kind: DatabaseKind): Record<string, Migration> {
     "009-files": filesMigration(kind),
     "010-import-links": importLinksMigration(kind),
     "011-search-indexed-seq": searchIndexedSeqMigration(kind),
+    "012-upload-deletions-and-quota-locks": uploadDeletionsAndQuotaLocksMigration(kind),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Room } from "@parley/protocol";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { RoomSettingsStore } from "../chat/administration-ports.js";
 import type { RoomStore } from "../chat/ports.js";
 import { roomCreator } from "./room-creator.js";
 import type { Database } from "./schema.js";
+import { deleteRoomUploads } from "./upload-deletion-queue.js";
 
 /** Room names, topics, archiving and deletion in SQL. */
 export class RoomSettingsRepository implements RoomSettingsStore {
@@ -31,11 +32,20 @@ export class RoomSettingsRepository implements RoomSettingsStore {
     return this.rooms.byId(roomId);
   }
 
-  /** Messages and memberships go first, in one transaction: no database relies on cascades here. */
+  /**
+   * Messages, files and memberships go first, in one transaction: no database relies on cascades
+   * here. The files' bytes are queued for deletion in it (decision 0054); FileService removes them
+   * after the commit.
+   */
   async delete(roomId: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // The search index has no foreign key (decision 0039); reactions, mentions, levels and upload
-      // records go with the room by cascade.
+      // The room's row lock first, the one every send takes (MessageBatchWriter moves last_seq):
+      // a send in flight commits before this goes on, a later one finds no room, so no file is
+      // bound to the room between queuing its files and deleting them.
+      await trx.updateTable("rooms").set({ last_seq: sql`last_seq` }).where("id", "=", roomId).execute();
+      await deleteRoomUploads(trx, roomId);
+      // The search index has no foreign key (decision 0039); reactions, mentions and levels go
+      // with the room by cascade.
       await trx.deleteFrom("search_postings").where("room_id", "=", roomId).execute();
       await trx.deleteFrom("messages").where("room_id", "=", roomId).execute();
       await trx.deleteFrom("memberships").where("room_id", "=", roomId).execute();

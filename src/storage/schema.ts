@@ -173,6 +173,19 @@ export interface UploadTable {
   position: number | null;
 }
 
+/** An upload whose record is deleted and whose bytes are still to go (migration 012, decision 0054). */
+export interface UploadDeletionTable {
+  upload_id: string;
+  has_thumbnail: boolean | number;
+  queued_at: number;
+}
+
+/** The row an uploader's quota check takes its turn on (migration 012). */
+export interface UploadQuotaLockTable {
+  owner_id: string;
+  checks: number;
+}
+
 // --- search (issue 16, migration 008) ---
 
 /** One token of one message: the application-maintained search index (decision 0039). */
@@ -206,5 +219,7 @@ export interface Database {
   reactions: ReactionTable;
   // files (issue 16):
   uploads: UploadTable;
+  upload_deletions: UploadDeletionTable;
+  upload_quota_locks: UploadQuotaLockTable;
   search_postings: SearchPostingTable;
 }

@@ -224,3 +224,35 @@ describe.runIf(chromiumAvailable())("files in the browser", () => {
     await context.close();
   });
 });
+
+describe.runIf(chromiumAvailable())("the upload quota in the browser", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { UPLOAD_QUOTA_BYTES: "1000" } });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("says a file does not fit, and when unsent uploads expiring make room", async () => {
+    const { context, page } = await open(browser, DESKTOP, server, "Quinn");
+    await page
+      .getByTestId("file-input")
+      .setInputFiles({ name: "first.pdf", mimeType: "application/pdf", buffer: PDF });
+    await expect.poll(() => page.locator("[data-testid=draft-file][data-state=done]").count()).toBe(1);
+    // Kept unsent, the first takes part of the quota until UPLOAD_PENDING_TTL_MS (24 h) ends.
+    await page.getByTestId("file-input").setInputFiles({
+      name: "second.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.concat([PDF, Buffer.alloc(1000 - PDF.length, 32)]),
+    });
+    const failed = page.locator("[data-testid=draft-file][data-state=failed]");
+    await failed.waitFor();
+    expect(await failed.getByRole("alert").textContent()).toMatch(/try again in 24 hours/);
+    await context.close();
+  });
+});

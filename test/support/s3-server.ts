@@ -9,9 +9,17 @@ import type { S3Settings } from "../../src/files/s3-file-store.js";
  * A real S3-compatible server (s3rver, from npm) on a random loopback port, with one empty
  * bucket, driven by the real AWS SDK (decision 0044).
  */
-export async function startS3Server(): Promise<{ settings: S3Settings; close(): Promise<void> }> {
+export async function startS3Server(): Promise<{
+  settings: S3Settings;
+  /** Stops answering (connections refused), keeping the bucket's objects. */
+  pause(): Promise<void>;
+  /** Answers again, on the same port, with the same objects. */
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}> {
   const directory = await mkdtemp(join(tmpdir(), "parley-s3rver-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory });
+  let server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory });
+  let running = true;
   const { port } = await server.run();
   const settings: S3Settings = {
     bucket: "parley-files",
@@ -32,8 +40,17 @@ export async function startS3Server(): Promise<{ settings: S3Settings; close(): 
   admin.destroy();
   return {
     settings,
-    async close() {
+    async pause() {
       await server.close();
+      running = false;
+    },
+    async resume() {
+      server = new S3rver({ port, address: "127.0.0.1", silent: true, directory });
+      await server.run();
+      running = true;
+    },
+    async close() {
+      if (running) await server.close();
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,12 @@
 import { UploadLimits, UploadResponse } from "@parley/protocol";
-import { ApiError, CLIENT_CODES, problemOf, UploadDrafts, type Uploader } from "./core/index.js";
+import {
+  ApiError,
+  CLIENT_CODES,
+  parseRetryAfter,
+  problemOf,
+  UploadDrafts,
+  type Uploader,
+} from "./core/index.js";
 
 let limits: Promise<number | undefined> | undefined;
 
@@ -43,7 +50,15 @@ export const browserUploader: Uploader<File> = (file, onProgress) => {
           typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
             ? (body as { error: string }).error
             : CLIENT_CODES.httpError;
-        reject(new ApiError({ code, status: request.status }));
+        // A quota refusal says when waiting frees room (unsent uploads expiring), when it can.
+        const retryAfterMs = parseRetryAfter(request.getResponseHeader("retry-after"), Date.now());
+        reject(
+          new ApiError({
+            code,
+            status: request.status,
+            ...(retryAfterMs !== undefined && { retryAfterMs }),
+          }),
+        );
       };
       // A refusal that closed the connection mid-body lands here too.
       request.onerror = () => reject(new ApiError({ code: CLIENT_CODES.offline }));

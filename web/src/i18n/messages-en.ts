@@ -142,6 +142,8 @@ export const en = {
   "problem.file_type_not_allowed": "Files of this type are not accepted on this server.",
   "problem.quota_exceeded":
     "Your files take all the space you are allowed; delete messages with files to make room.",
+  "problem.quota_exceeded.wait":
+    "Your files take all the space you are allowed; delete messages with files, or try again in {wait}, when files you uploaded but did not send expire.",
   "problem.image_too_large": "The image has more pixels than this server accepts.",
   "problem.image_unreadable": "The image cannot be read; it may be damaged.",
   "problem.attachment_unavailable":

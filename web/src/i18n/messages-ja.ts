@@ -142,6 +142,8 @@ export const ja: Record<MessageId, string> = {
   "problem.file_type_not_allowed": "この種類のファイルはこのサーバーでは受け付けていません。",
   "problem.quota_exceeded":
     "ファイルの保存容量が上限に達しました。ファイル付きのメッセージを削除すると空きができます。",
+  "problem.quota_exceeded.wait":
+    "ファイルの保存容量が上限に達しました。ファイル付きのメッセージを削除するか、{wait}後（送信していないアップロードの期限が切れたとき）にもう一度お試しください。",
   "problem.image_too_large": "画像の画素数がこのサーバーの上限を超えています。",
   "problem.image_unreadable": "画像を読み込めません。ファイルが壊れている可能性があります。",
   "problem.attachment_unavailable":

@@ -41,6 +41,11 @@ describe("problems in the reader's language", () => {
     expect(problemText(english, daily)).toMatch(/try again in 3 hours\.$/);
     expect(problemText(japanese, daily)).toMatch(/3 時間後/);
     expect(problemText(english, { code: "unavailable", retryAfterMs: 120_000 })).toMatch(/in 2 minutes\.$/);
+    // A quota refusal waits for unsent uploads to expire; without a wait, only deleting helps.
+    const full = { code: "quota_exceeded", status: 413, retryAfterMs: 20 * 3600_000 };
+    expect(problemText(english, full)).toMatch(/try again in 20 hours, when files you uploaded/);
+    expect(problemText(japanese, full)).toMatch(/20 時間後/);
+    expect(problemText(english, { code: "quota_exceeded", status: 413 })).not.toMatch(/try again/);
   });
 
   it("fills in limits with the reader's number format", () => {

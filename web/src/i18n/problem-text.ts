@@ -56,6 +56,8 @@ export function problemText(intl: IntlShape, problem: Problem): string {
               maximumFractionDigits: 1,
             }),
           });
+    case "quota_exceeded":
+      return wait ? text("problem.quota_exceeded.wait", { wait }) : text("problem.quota_exceeded");
     case "bad_search": {
       // The reason says what to fix; a reason this client does not know gets the general text.
       const reason = problem.reason === undefined ? null : ownText(`bad_search.${problem.reason}`);
