@@ -1,6 +1,5 @@
 import {
   defaultNotificationLevel,
-  type Member,
   type Message,
   type NotificationLevel,
   type NotificationLevelResponse,
@@ -12,7 +11,7 @@ import type { RoomAccess } from "./room-access.js";
 /** The room does not exist or the person may not read it: the same answer for both (no probing). */
 export class RoomNotReadableError extends Error {}
 
-/** The mentions, members and notification levels a person asks for; every read goes through `access`. */
+/** The mentions and notification levels a person asks for; every read goes through `access`. */
 export class NotifyService {
   constructor(
     private readonly deps: NotifyDependencies,
@@ -21,12 +20,6 @@ export class NotifyService {
     /** Told after a level is stored: the notifiers of every node read the room's levels again. */
     private readonly levelChanged: (roomId: string) => Promise<void> = async () => undefined,
   ) {}
-
-  /** The members of a room the person may read (for @mention autocomplete). */
-  async roomMembers(userId: string, roomId: string): Promise<Member[]> {
-    await this.readable(userId, roomId);
-    return this.deps.members.members(roomId);
-  }
 
   /** The person's newest mentions, in rooms they may still read, newest first. */
   async recentMentions(userId: string, limit: number): Promise<Array<{ room: Room; message: Message }>> {

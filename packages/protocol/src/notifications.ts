@@ -49,10 +49,6 @@ export function messagePath(slug: string, seq: number): string {
   return `/r/${encodeURIComponent(slug)}?m=${seq}`;
 }
 
-/** `GET /api/rooms/:roomId/members`: the room's members (for @mention autocomplete). */
-export const RoomMembersResponse = z.object({ members: z.array(Member) });
-export type RoomMembersResponse = z.infer<typeof RoomMembersResponse>;
-
 /** `GET /api/mentions?limit=`: the newest messages that mention you, newest first. */
 export const MentionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
