@@ -1,9 +1,9 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { DatabaseKind } from "./database.js";
 import type { Database } from "./schema.js";
 import { insertPostings } from "./search-postings.js";
 
-/** Rooms locked and messages indexed per transaction: bounds how long a send may wait on the lock. */
+/** Rooms and messages per indexing transaction: bounds how long an edit may wait on its message's lock. */
 const ROOMS_PER_TRANSACTION = 100;
 const MESSAGES_PER_TRANSACTION = 2000;
 
@@ -18,9 +18,9 @@ export interface SearchIndexerOptions {
 
 /**
  * Writes search postings after the send's commit, in batches (decision 0049). Each room records
- * how far it is indexed (`rooms.search_indexed_seq`); a batch locks the due rooms, indexes their
- * messages above that mark from the rows as they are now (an edit or a deletion already applied),
- * and moves the mark. So a crash loses nothing: the next sweep finds the rooms behind. Writing many
+ * how far it is indexed (`rooms.search_indexed_seq`); a batch indexes the due rooms' messages above
+ * that mark from the rows as they are now (an edit or a deletion already applied), then moves the
+ * mark. So a crash loses nothing: the next sweep finds the rooms behind. Writing many
  * messages' postings in one transaction touches each index page once instead of once per send,
  * which is most of the cost of an index written in the send's own transaction.
  */
@@ -93,78 +93,72 @@ export class SearchIndexer {
 
   private async index(roomIds: readonly string[]): Promise<void> {
     let left = roomIds;
-    while (left.length > 0) {
-      const rooms = left;
-      left = await this.db.transaction().execute((trx) => this.indexSome(trx, rooms));
-    }
+    while (left.length > 0) left = await this.indexSome(left);
   }
 
-  /** Indexes up to the transaction's bounds; returns the rooms still behind. */
-  private async indexSome(trx: Transaction<Database>, roomIds: readonly string[]): Promise<string[]> {
-    const batch = roomIds.slice(0, ROOMS_PER_TRANSACTION);
+  /**
+   * Indexes up to one transaction's bounds; returns the rooms still behind. No room row is locked
+   * while postings are written, so sends to the rooms go on meanwhile: the messages themselves are
+   * locked (an edit or deletion of one waits, and its hook then re-indexes what it says now), and
+   * each room's mark moves afterwards, only ever forwards. Writing a posting twice is harmless
+   * (two nodes, or a crash before the mark moved), so the mark may lag but never lead.
+   */
+  private async indexSome(roomIds: readonly string[]): Promise<string[]> {
     const left = roomIds.slice(ROOMS_PER_TRANSACTION);
-    // Locked in id order, as the send's writer locks them: an edit (which locks its room first)
-    // waits for this batch, so no posting of a body replaced meanwhile survives.
-    const rooms = await trx
+    const rooms = await this.db
       .selectFrom("rooms")
       .select(["id", "last_seq", "search_indexed_seq"])
-      .where("id", "in", batch)
+      .where("id", "in", roomIds.slice(0, ROOMS_PER_TRANSACTION))
       .orderBy("id")
-      .$if(this.kind !== "sqlite", (query) => query.forUpdate())
       .execute();
     let budget = MESSAGES_PER_TRANSACTION;
-    const ranges: Array<{ roomId: string; from: number; to: number }> = [];
-    const cut = new Set<string>();
+    const ranges: Array<{ roomId: string; seqs: number[]; to: number }> = [];
     for (const room of rooms) {
       const from = Number(room.search_indexed_seq);
       const last = Number(room.last_seq);
       if (from >= last) continue;
       const to = Math.min(last, from + Math.max(budget, 0));
-      if (to > from) ranges.push({ roomId: room.id, from, to });
       budget -= to - from;
-      if (to < last) {
-        cut.add(room.id);
-        left.push(room.id);
-      }
+      if (to < last) left.push(room.id);
+      // Sequence numbers, not a range: on MySQL a locking read of a range also locks the gap after
+      // it, which would stop the room's next send until this commits.
+      if (to > from)
+        ranges.push({ roomId: room.id, seqs: Array.from({ length: to - from }, (_, i) => from + 1 + i), to });
     }
     if (ranges.length === 0) return left;
-    const messages = await trx
-      .selectFrom("messages")
-      .select(["room_id", "seq", "body", "created_at"])
-      .where((eb) =>
-        eb.or(
-          ranges.map((range) =>
-            eb.and([eb("room_id", "=", range.roomId), eb("seq", ">", range.from), eb("seq", "<=", range.to)]),
+    await this.db.transaction().execute(async (trx) => {
+      const messages = await trx
+        .selectFrom("messages")
+        .select(["room_id", "seq", "body", "created_at"])
+        .where((eb) =>
+          eb.or(
+            ranges.map((range) => eb.and([eb("room_id", "=", range.roomId), eb("seq", "in", range.seqs)])),
           ),
-        ),
-      )
-      .execute();
-    await insertPostings(
-      trx,
-      this.kind,
-      messages.map((message) => ({
-        ...message,
-        seq: Number(message.seq),
-        created_at: Number(message.created_at),
-      })),
-    );
-    // Every room but the one the budget cut short is indexed to its end (still locked: no send
-    // could move it meanwhile).
-    const complete = ranges.filter((range) => !cut.has(range.roomId)).map((range) => range.roomId);
-    if (complete.length > 0) {
-      await trx
-        .updateTable("rooms")
-        .set({ search_indexed_seq: sql`last_seq` })
-        .where("id", "in", complete)
+        )
+        .$if(this.kind !== "sqlite", (query) => query.forUpdate())
         .execute();
-    }
-    for (const range of ranges.filter((range) => cut.has(range.roomId))) {
-      await trx
-        .updateTable("rooms")
-        .set({ search_indexed_seq: range.to })
-        .where("id", "=", range.roomId)
-        .execute();
-    }
+      await insertPostings(
+        trx,
+        this.kind,
+        messages.map((message) => ({
+          ...message,
+          seq: Number(message.seq),
+          created_at: Number(message.created_at),
+        })),
+      );
+    });
+    // Its own transaction, rooms in id order as sends lock them (a room row taken while the
+    // messages above were locked could deadlock with an edit, which locks its room first).
+    await this.db.transaction().execute(async (trx) => {
+      for (const range of ranges) {
+        await trx
+          .updateTable("rooms")
+          .set({ search_indexed_seq: range.to })
+          .where("id", "=", range.roomId)
+          .where("search_indexed_seq", "<", range.to)
+          .execute();
+      }
+    });
     return left;
   }
 }
