@@ -1,8 +1,9 @@
 import type { Message } from "@parley/protocol";
-import { type Insertable, type Kysely, sql, type Transaction } from "kysely";
+import { CompiledQuery, type Insertable, type Kysely, sql, type Transaction } from "kysely";
 import { AttachmentUnavailableError } from "../chat/attachment-rules.js";
 import type { AppendResult, NewMessage } from "../chat/ports.js";
 import { toAttachment } from "../files/attachment-view.js";
+import { compiledOnce } from "./compiled-once.js";
 import { type Reader, selectMessages, toMessage } from "./message-rows.js";
 import type { Database, MessageTable } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
@@ -172,12 +173,8 @@ export class MessageBatchWriter {
           .execute();
       }
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto("messages")
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await this.insertMessages(trx, rows.slice(i, i + INSERT_CHUNK));
     return results;
   }
 
@@ -187,17 +184,52 @@ export class MessageBatchWriter {
     roomId: string,
     count: number,
   ): Promise<number | undefined> {
-    const update = trx
-      .updateTable("rooms")
-      .set({ last_seq: sql`last_seq + ${count}` })
-      .where("id", "=", roomId);
+    const update = (by: number, id: string) =>
+      trx
+        .updateTable("rooms")
+        .set({ last_seq: sql`last_seq + ${by}` })
+        .where("id", "=", id);
     if (this.returning) {
-      const row = await update.returning("last_seq").executeTakeFirst();
-      return row && Number(row.last_seq);
+      const text = compiledOnce(trx, "reserve-returning", [-7, "\u0000room"], () =>
+        update(-7, "\u0000room").returning("last_seq").compile(),
+      );
+      const { rows } = await trx.executeQuery<{ last_seq: number }>(CompiledQuery.raw(text, [count, roomId]));
+      return rows[0] && Number(rows[0].last_seq);
     }
-    await update.execute();
+    await update(count, roomId).execute();
     const room = await trx.selectFrom("rooms").select("last_seq").where("id", "=", roomId).executeTakeFirst();
     return room && Number(room.last_seq);
+  }
+
+  /** One multi-row INSERT; its text is compiled once per number of rows. */
+  private async insertMessages(
+    trx: Transaction<Database>,
+    rows: Array<Insertable<MessageTable>>,
+  ): Promise<void> {
+    const columns = (row: Insertable<MessageTable>) => [
+      row.room_id,
+      row.seq,
+      row.author_id,
+      row.client_id,
+      row.body,
+      row.created_at,
+      row.reply_to_seq ?? null,
+    ];
+    const sample = rows.map(
+      (_, i): Insertable<MessageTable> => ({
+        room_id: `\u0000r${i}`,
+        seq: -1 - i,
+        author_id: `\u0000a${i}`,
+        client_id: `\u0000c${i}`,
+        body: `\u0000b${i}`,
+        created_at: -1_000_000 - i,
+        reply_to_seq: -2_000_000 - i,
+      }),
+    );
+    const text = compiledOnce(trx, `insert-messages-${rows.length}`, sample.flatMap(columns), () =>
+      trx.insertInto("messages").values(sample).compile(),
+    );
+    await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(columns)));
   }
 
   /**
