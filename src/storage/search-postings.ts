@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Transaction } from "kysely";
 import { tokensOf } from "../chat/search/text-units.js";
+import { compiledOnce } from "./compiled-once.js";
 import type { DatabaseKind } from "./database.js";
 import type { Database, SearchPostingTable } from "./schema.js";
 
@@ -52,32 +53,30 @@ export async function insertPostings(
  * The INSERT text for `rows` postings, compiled by Kysely once per size and dialect, then reused:
  * building a query of a thousand values anew for every batch cost more CPU than the rows did.
  */
-const insertTexts = new WeakMap<object, Map<number, string>>();
-
 function insertSql(trx: Transaction<Database>, kind: DatabaseKind, rows: number): string {
-  const adapter = trx.getExecutor().adapter;
-  let texts = insertTexts.get(adapter);
-  if (!texts) {
-    texts = new Map();
-    insertTexts.set(adapter, texts);
-  }
-  let text = texts.get(rows);
-  if (text === undefined) {
-    const placeholder: SearchPostingTable = { token: "", created_at: 0, room_id: "", seq: 0 };
-    const compiled = trx
-      .insertInto("search_postings")
-      .values(Array.from({ length: rows }, () => placeholder))
-      .$call((insert) =>
-        kind === "mysql"
-          ? insert.onDuplicateKeyUpdate({ seq: sql`seq` })
-          : insert.onConflict((conflict) => conflict.doNothing()),
-      )
-      .compile();
-    // The parameters must come in the order rows are flattened in (token, created_at, room_id, seq).
-    if (compiled.parameters.length !== rows * 4)
-      throw new Error("unexpected INSERT shape for search postings");
-    text = compiled.sql;
-    texts.set(rows, text);
-  }
-  return text;
+  // Distinct values, in the order rows are flattened in (token, created_at, room_id, seq).
+  const sample = Array.from(
+    { length: rows },
+    (_, i): SearchPostingTable => ({
+      token: `\u0000t${i}`,
+      created_at: -1 - i,
+      room_id: `\u0000r${i}`,
+      seq: -1_000_000 - i,
+    }),
+  );
+  return compiledOnce(
+    trx,
+    `postings-${rows}`,
+    sample.flatMap((row) => [row.token, row.created_at, row.room_id, row.seq]),
+    () =>
+      trx
+        .insertInto("search_postings")
+        .values(sample)
+        .$call((insert) =>
+          kind === "mysql"
+            ? insert.onDuplicateKeyUpdate({ seq: sql`seq` })
+            : insert.onConflict((conflict) => conflict.doNothing()),
+        )
+        .compile(),
+  );
 }
