@@ -4,6 +4,7 @@ import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MemberListEncoder } from "./member-list-encoder.js";
 import { MessageEditor } from "./message-editor.js";
 import { MessageNotifier } from "./message-notifier.js";
 import { NotifyService } from "./notify-service.js";
@@ -66,6 +67,8 @@ export class ChatService {
   /** Joining, leaving, inviting, removing, direct conversations and the people directory. */
   readonly membership: RoomMembership;
   private readonly presenceChanges: PresenceBatcher;
+  /** The member list of `joined`, each member encoded once rather than once per joiner. */
+  private readonly memberList = new MemberListEncoder();
   /** notify slice: mentions and notifications; undefined when their ports were not given. */
   readonly notifier: MessageNotifier | undefined;
   /** notify slice: members, recent mentions and notification levels for the REST routes. */
@@ -104,8 +107,9 @@ export class ChatService {
     deps.bus.subscribe((event) => {
       // Membership first: a removed person's sockets leave the room before anything else is delivered.
       this.membership.handle(event);
-      // A deleted room is read again on its next check, and found gone.
+      // A deleted room is read again on its next check, and found gone; a changed one, as it is now.
       if (event.kind === "room_deleted") this.access.forget(event.roomId);
+      if (event.kind === "room_updated") this.access.forget(event.room.id);
       this.hub.handle(event);
     });
     deps.presence.onVanished((roomId, userIds) => this.membersVanished(roomId, userIds));
@@ -118,6 +122,7 @@ export class ChatService {
       this.deps,
       this.hub,
       this.presenceChanges,
+      this.memberList,
       this.access,
       this.editor,
       (p) => this.membership.disconnected(p),

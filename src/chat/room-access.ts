@@ -8,11 +8,20 @@ export const DEFAULT_ACCESS_CACHE_ROOMS = 10_000;
 
 /** Reads of one room while its membership keeps changing, before answering uncached. */
 const LOAD_ATTEMPTS = 3;
+/**
+ * How long a room's name, topic and archived state are answered from memory. Every change is
+ * announced on the bus and forgotten at once (`forget`); this bounds how long one lost to a bus
+ * outage can show.
+ */
+export const ROOM_DETAILS_TTL_MS = 5000;
 
 interface CachedRoom {
   kind: RoomKind;
   /** Member ids; only for private rooms and direct conversations (anyone may read an open room). */
   members?: Set<string>;
+  /** The room as read, for `readable` (a join's answer names it); read again after ROOM_DETAILS_TTL_MS. */
+  room: Room;
+  readAt: number;
 }
 
 /**
@@ -22,9 +31,11 @@ interface CachedRoom {
  * `unknown_room`): no content, no member list, not even its name.
  *
  * Answers come from a per-node cache of each room's kind and, for private and direct rooms, its
- * member ids, so a check costs no database read once the room is known. Every change of
- * membership calls `forget` on every node (the bus carries it), and a load that raced with a
- * change is not kept (each room has a generation). Unknown rooms are never cached.
+ * member ids, so a check costs no database read once the room is known; the room itself is kept
+ * beside them, so a join (thousands at once after a deploy) reads no room row either. Every change
+ * of membership, and every change of a room's name, topic or archived state, calls `forget` on
+ * every node (the bus carries it), and a load that raced with a change is not kept (each room has
+ * a generation). Unknown rooms are never cached.
  */
 export class RoomAccess {
   private readonly cache = new Map<string, CachedRoom>();
@@ -34,6 +45,7 @@ export class RoomAccess {
     private readonly rooms: RoomStore,
     private readonly memberships: MembershipStore,
     private readonly maxRooms = DEFAULT_ACCESS_CACHE_ROOMS,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** True when the user may see the room's name, members and messages. */
@@ -45,8 +57,17 @@ export class RoomAccess {
 
   /** The room when the user may read it; undefined when it does not exist or they may not (the same to them). */
   async readable(userId: string, roomId: string): Promise<Room | undefined> {
-    if (!(await this.canRead(userId, roomId))) return undefined;
-    return this.rooms.byId(roomId);
+    const entry = await this.load(roomId);
+    if (!entry || !(entry.kind === "open" || (entry.members?.has(userId) ?? false))) return undefined;
+    if (this.now() - entry.readAt < ROOM_DETAILS_TTL_MS) return entry.room;
+    // Kind and members are kept current by `forget`; only the details are read again.
+    const generation = this.generations.get(roomId) ?? 0;
+    const room = await this.rooms.byId(roomId);
+    if (room && room.kind === entry.kind && (this.generations.get(roomId) ?? 0) === generation) {
+      entry.room = room;
+      entry.readAt = this.now();
+    }
+    return room;
   }
 
   /** Whether the user is a member (not merely a reader of an open room); undefined for an unknown room. */
@@ -94,12 +115,13 @@ export class RoomAccess {
     let entry: CachedRoom | undefined;
     for (let attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
       const generation = this.generations.get(roomId) ?? 0;
+      const readAt = this.now();
       const room = await this.rooms.byId(roomId);
       if (!room) return undefined;
       entry =
         room.kind === "open"
-          ? { kind: room.kind }
-          : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)) };
+          ? { kind: room.kind, room, readAt }
+          : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)), room, readAt };
       if ((this.generations.get(roomId) ?? 0) === generation) break;
       // A change arrived while this was read: read again rather than answer from before it.
       if (attempt === LOAD_ATTEMPTS - 1) return entry;
