@@ -278,8 +278,12 @@ export class Participant {
     this.hub.subscribe(roomId, this.subscriber);
 
     // Read before the messages: whatever changes after this point is also live, so none is missed.
-    const lastChangeSeq = await this.deps.changes.lastChangeSeq(roomId);
-    let { messages, hasOlder } = await this.missedMessages(roomId, since);
+    const { lastSeq, lastChangeSeq } = await this.deps.changes.positions(roomId);
+    // A client that holds everything stored (most of a reconnect storm) needs no message read.
+    let { messages, hasOlder } =
+      since !== undefined && since >= lastSeq
+        ? { messages: [], hasOlder: since > 0 }
+        : await this.missedMessages(roomId, since);
     const changed = await this.missedChanges(roomId, since, changesSince, lastChangeSeq);
     let stale = false;
     if (changed === "too_many") {
