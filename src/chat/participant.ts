@@ -291,7 +291,7 @@ export class Participant {
       ({ messages, hasOlder } = await this.missedMessages(roomId, undefined));
       stale = true;
     }
-    const members = this.memberList.encode(await this.deps.presence.members(roomId));
+    const members = this.memberList.encode(roomId, await this.deps.presence.members(roomId));
     // Entering an open room makes one a member; in the others one already is (checked above), and
     // must not be made one again should a removal have come meanwhile.
     const membership =
