@@ -84,7 +84,9 @@ export class ChatService {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
     this.access = new RoomAccess(deps.rooms, deps.memberships, timings.accessCacheRooms);
     this.membership = new RoomMembership(deps, this.access, this.hub);
-    this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
+    this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs, (roomId) =>
+      this.hub.localSubscriberCount(roomId),
+    );
     this.notifier =
       deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
     // An edit re-reads whom a message mentions (without notifying again); a deletion forgets them.

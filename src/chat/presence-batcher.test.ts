@@ -1,23 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import type { BusEvent } from "./ports.js";
-import { CALM_CHANGES_PER_BATCH, MAX_STRETCH, PresenceBatcher } from "./presence-batcher.js";
+import {
+  CALM_CHANGES_PER_BATCH,
+  MAX_STRETCH,
+  PresenceBatcher,
+  SOCKETS_PER_CHANGE,
+} from "./presence-batcher.js";
 
 const member = (i: number) => ({ id: `u${i}`, name: `U${i}`, image: "/u.svg" });
 
+type PresenceEvent = Extract<BusEvent, { kind: "presence" }>;
+
+/** A bus whose presence events land in `frames`. */
+function busOf(frames: PresenceEvent[]): InProcessBus {
+  const bus = new InProcessBus();
+  bus.subscribe((event) => {
+    if (event.kind === "presence") frames.push(event);
+  });
+  return bus;
+}
+
 describe("presence changes gathered per room", () => {
-  let frames: Array<Extract<BusEvent, { kind: "presence" }>>;
+  let frames: PresenceEvent[];
   let batcher: PresenceBatcher;
 
   beforeEach(() => {
     // Simulated time: the test steps the batcher's clock, it does not wait for it.
     vi.useFakeTimers();
-    const bus = new InProcessBus();
     frames = [];
-    bus.subscribe((event) => {
-      if (event.kind === "presence") frames.push(event);
-    });
-    batcher = new PresenceBatcher(bus, 100);
+    batcher = new PresenceBatcher(busOf(frames), 100);
   });
 
   afterEach(() => {
@@ -53,6 +65,24 @@ describe("presence changes gathered per room", () => {
     batcher.joined("r0", member(-2));
     await vi.advanceTimersByTimeAsync(100);
     expect(frames).toHaveLength(5);
+  });
+
+  it("waits longer after a frame that reached many sockets per change, counted from that frame", async () => {
+    const big = new PresenceBatcher(busOf(frames), 100, () => SOCKETS_PER_CHANGE * 5);
+    big.joined("r", member(1));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(frames).toHaveLength(1);
+    // One change reached five times the sockets it may: the next frame comes five intervals after it.
+    big.joined("r", member(2));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(frames).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(frames).toHaveLength(2);
+    // Long after the last frame, a change waits one interval, as always.
+    await vi.advanceTimersByTimeAsync(10_000);
+    big.joined("r", member(3));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(frames).toHaveLength(3);
   });
 
   it("never stretches an interval past its limit", async () => {
