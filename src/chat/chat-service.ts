@@ -4,6 +4,7 @@ import { DEFAULT_ROOM_SLUG, HISTORY_PAGE_SIZE, toPage } from "@parley/protocol";
 import type { RoomListFilter } from "./administration-ports.js";
 import { MAX_MESSAGE_BYTES_PER_PAGE, newestWithin } from "./frame-budget.js";
 import { Hub } from "./hub.js";
+import { MemberListEncoder } from "./member-list-encoder.js";
 import { MessageEditor } from "./message-editor.js";
 import { MessageNotifier } from "./message-notifier.js";
 import { NotifyService } from "./notify-service.js";
@@ -66,6 +67,8 @@ export class ChatService {
   /** Joining, leaving, inviting, removing, direct conversations and the people directory. */
   readonly membership: RoomMembership;
   private readonly presenceChanges: PresenceBatcher;
+  /** The member list of `joined`, each member encoded once rather than once per joiner. */
+  private readonly memberList = new MemberListEncoder();
   /** notify slice: mentions and notifications; undefined when their ports were not given. */
   readonly notifier: MessageNotifier | undefined;
   /** notify slice: members, recent mentions and notification levels for the REST routes. */
@@ -81,9 +84,10 @@ export class ChatService {
     this.hub = new Hub(timings.reorderWaitMs, deps.metrics, deps.clock);
     this.access = new RoomAccess(deps.rooms, deps.memberships, timings.accessCacheRooms);
     this.membership = new RoomMembership(deps, this.access, this.hub);
-    this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs);
-    this.notifier =
-      deps.notify && new MessageNotifier(deps.notify, deps.rooms, deps.presence, deps.bus, this.access);
+    this.presenceChanges = new PresenceBatcher(deps.bus, timings.presenceBatchMs, (roomId) =>
+      this.hub.localSubscriberCount(roomId),
+    );
+    this.notifier = deps.notify && new MessageNotifier(deps.notify, deps.presence, deps.bus, this.access);
     // An edit re-reads whom a message mentions (without notifying again); a deletion forgets them.
     const notifier = this.notifier;
     const mentionHooks: MessageChangeHooks = notifier
@@ -113,11 +117,11 @@ export class ChatService {
     deps.bus.subscribe((event) => {
       // Membership first: a removed person's sockets leave the room before anything else is delivered.
       this.membership.handle(event);
-      // A deleted room is read again on its next check, and found gone.
+      // A deleted room is read again on its next check, and found gone; a changed one, as it is now.
       if (event.kind === "room_deleted") this.access.forget(event.roomId);
-      // What notifications say of a room, and whom they reach, follow its changes on every node.
-      if (event.kind === "room_updated") this.notifier?.forgetRoom(event.room.id);
-      if (event.kind === "room_deleted") this.notifier?.forgetRoom(event.roomId);
+      if (event.kind === "room_updated") this.access.forget(event.room.id);
+      // Whom notifications reach follows the levels people choose, on every node.
+      if (event.kind === "room_deleted") this.notifier?.forgetLevels(event.roomId);
       if (event.kind === "levels_changed") this.notifier?.forgetLevels(event.roomId);
       this.hub.handle(event);
     });
@@ -131,6 +135,7 @@ export class ChatService {
       this.deps,
       this.hub,
       this.presenceChanges,
+      this.memberList,
       this.access,
       this.editor,
       (p) => this.membership.disconnected(p),

@@ -270,6 +270,20 @@ describe("chat service", () => {
     expect(joined?.messages.map((m) => m.seq)).toEqual([4, 5]);
   });
 
+  it("resumes a client that holds everything with no messages, then the next one live", async () => {
+    const writer = chat.participant(new RecordingSubscriber("w", bob));
+    await writer.join({ type: "join", roomId });
+    const fresh = new RecordingSubscriber("f", ada);
+    await chat.participant(fresh).join({ type: "join", roomId, since: 0 });
+    expect(fresh.ofType("joined")[0]).toMatchObject({ messages: [], hasOlder: false });
+    for (let i = 1; i <= 3; i++) await writer.send({ type: "send", roomId, clientId: `m${i}`, body: `${i}` });
+    const reader = new RecordingSubscriber("r", ada);
+    await chat.participant(reader).join({ type: "join", roomId, since: 3 });
+    expect(reader.ofType("joined")[0]).toMatchObject({ messages: [], hasOlder: true });
+    await writer.send({ type: "send", roomId, clientId: "m4", body: "4" });
+    expect(reader.ofType("message").map((frame) => frame.message.seq)).toEqual([4]);
+  });
+
   it("carries each author once in a resume frame and a history page, however long their name", async () => {
     // A 200,000-character name on every message once made a 191 MB resume frame.
     const loud = { id: "u-loud", name: "N".repeat(200_000), image: "/l.svg" };

@@ -77,6 +77,7 @@ describe("MessageNotifier", () => {
   let pushes: Array<{ userIds: readonly string[]; payload: PushPayload }>;
   let events: BusEvent[];
   let notifier: MessageNotifier;
+  let access: RoomAccess;
 
   const open: Room = {
     id: "r-open",
@@ -129,13 +130,8 @@ describe("MessageNotifier", () => {
     // Aiko and Ben are the direct conversation's members, so RoomAccess lets them read it.
     const memberships = new FakeMembershipStore(new FakeMessageStore(rooms));
     for (const person of [aiko, ben]) await memberships.add(person.id, direct.id);
-    notifier = new MessageNotifier(
-      deps,
-      rooms,
-      new InMemoryPresence(),
-      bus,
-      new RoomAccess(rooms, memberships),
-    );
+    access = new RoomAccess(rooms, memberships);
+    notifier = new MessageNotifier(deps, new InMemoryPresence(), bus, access);
   });
 
   const notified = () =>
@@ -207,7 +203,7 @@ describe("MessageNotifier", () => {
     expect(await notifier.refuseRoomWide(open.id, "lunch at noon")).toBeUndefined();
   });
 
-  it("reads a room's levels and name once, and again after a change announced on any node", async () => {
+  it("reads a room's levels once, and again after a change announced on any node", async () => {
     let levelReads = 0;
     const inRoom = levels.inRoom.bind(levels);
     levels.inRoom = async (roomId: string) => {
@@ -227,10 +223,10 @@ describe("MessageNotifier", () => {
     expect(notified()).toEqual([["u-ben", "everything"]]);
     expect(pushes.at(-1)?.payload.title).toBe("Aiko · #Open");
 
-    // Renamed (a room_updated on the bus): notifications name it anew.
+    // Renamed (a room_updated on the bus makes RoomAccess forget it): notifications name it anew.
     const stored = rooms.rooms.find((room) => room.id === open.id);
     if (stored) stored.name = "Lobby";
-    notifier.forgetRoom(open.id);
+    access.forget(open.id);
     await notifier.stored(message(open.id, "fourth"));
     expect(pushes.at(-1)?.payload.title).toBe("Aiko · #Lobby");
   });

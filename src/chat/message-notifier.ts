@@ -15,16 +15,13 @@ import {
   roomWideMention,
 } from "@parley/protocol";
 import { ForgettableCache } from "./forgettable-cache.js";
-import type { Bus, NotifyDependencies, PresenceStore, RoomStore } from "./ports.js";
+import type { Bus, NotifyDependencies, PresenceStore } from "./ports.js";
 import type { RoomAccess } from "./room-access.js";
 
-/** Rooms whose name and chosen notification levels one node keeps in memory. */
+/** Rooms whose chosen notification levels one node keeps in memory. */
 const CACHED_ROOMS = 10_000;
 /** Levels are read again after this long: bounds a change whose bus event was lost to an outage. */
 const LEVELS_MAX_AGE_MS = 60_000;
-
-/** What a notification says of its room; changed only with a `room_updated` or `room_deleted`. */
-type RoomFacts = Pick<Room, "kind" | "name" | "slug">;
 
 /** The body on one line, cut to a notification's length. */
 export function excerpt(body: string): string {
@@ -55,8 +52,8 @@ export type RoomWideRefusal = { max: number; members: number; mention: string };
  * their open tabs, a Web Push to their devices). Runs after the sender's ack, so it never slows a send.
  */
 export class MessageNotifier {
-  // A send reads neither on this node once the room is known (the bus forgets them on change).
-  private readonly roomFacts = new ForgettableCache<RoomFacts>(CACHED_ROOMS);
+  // A send reads no levels on this node once the room is known (the bus forgets them on change);
+  // the room itself comes from RoomAccess's cache.
   private readonly levels = new ForgettableCache<ReadonlyMap<string, NotificationLevel>>(
     CACHED_ROOMS,
     LEVELS_MAX_AGE_MS,
@@ -64,7 +61,6 @@ export class MessageNotifier {
 
   constructor(
     private readonly deps: NotifyDependencies,
-    private readonly rooms: RoomStore,
     private readonly presence: PresenceStore,
     private readonly bus: Bus,
     private readonly access: RoomAccess,
@@ -110,22 +106,13 @@ export class MessageNotifier {
     await this.bus.publish({ kind: "mention", roomId: message.roomId, seq: message.seq, userIds });
   }
 
-  /** The room was renamed, changed or deleted (on any node). */
-  forgetRoom(roomId: string): void {
-    this.roomFacts.forget(roomId);
-    this.levels.forget(roomId);
-  }
-
   /** Someone chose another notification level in the room (on any node). */
   forgetLevels(roomId: string): void {
     this.levels.forget(roomId);
   }
 
   async stored(message: Message): Promise<void> {
-    const room = await this.roomFacts.get(message.roomId, async () => {
-      const found = await this.rooms.byId(message.roomId);
-      return found && { kind: found.kind, name: found.name, slug: found.slug };
-    });
+    const room = await this.access.room(message.roomId);
     if (!room) return;
     let members: Member[] | undefined;
     const roomMembers = async () => {
@@ -161,7 +148,7 @@ export class MessageNotifier {
 
   private async notify(
     message: Message,
-    room: RoomFacts,
+    room: Room,
     mentioned: ReadonlySet<string>,
     roomMembers: () => Promise<Member[]>,
   ): Promise<void> {

@@ -16,6 +16,8 @@ import { bodyProblemWithAttachments, encodeFrame, HISTORY_PAGE_SIZE, toPage } fr
 import { AttachmentUnavailableError, attachmentUnavailableText } from "./attachment-rules.js";
 import { MAX_MESSAGE_BYTES_PER_FRAME, newestWithin, PageBytes } from "./frame-budget.js";
 import type { Hub } from "./hub.js";
+import { encodeJoined } from "./joined-frame.js";
+import type { MemberListEncoder } from "./member-list-encoder.js";
 import type { ChangeOutcome, MessageEditor } from "./message-editor.js";
 import type { MessageNotifier } from "./message-notifier.js";
 import { checkMessageBody } from "./message-rules.js";
@@ -70,6 +72,7 @@ export class Participant {
     private readonly deps: ChatDependencies,
     private readonly hub: Hub,
     private readonly presence: PresenceBatcher,
+    private readonly memberList: MemberListEncoder,
     private readonly access: RoomAccess,
     private readonly editor: MessageEditor,
     private readonly onClosed: (participant: Participant) => void = () => undefined,
@@ -275,8 +278,12 @@ export class Participant {
     this.hub.subscribe(roomId, this.subscriber);
 
     // Read before the messages: whatever changes after this point is also live, so none is missed.
-    const lastChangeSeq = await this.deps.changes.lastChangeSeq(roomId);
-    let { messages, hasOlder } = await this.missedMessages(roomId, since);
+    const { lastSeq, lastChangeSeq } = await this.deps.changes.positions(roomId);
+    // A client that holds everything stored (most of a reconnect storm) needs no message read.
+    let { messages, hasOlder } =
+      since !== undefined && since >= lastSeq
+        ? { messages: [], hasOlder: since > 0 }
+        : await this.missedMessages(roomId, since);
     const changed = await this.missedChanges(roomId, since, changesSince, lastChangeSeq);
     let stale = false;
     if (changed === "too_many") {
@@ -284,7 +291,7 @@ export class Participant {
       ({ messages, hasOlder } = await this.missedMessages(roomId, undefined));
       stale = true;
     }
-    const members = await this.deps.presence.members(roomId);
+    const members = this.memberList.encode(roomId, await this.deps.presence.members(roomId));
     // Entering an open room makes one a member; in the others one already is (checked above), and
     // must not be made one again should a removal have come meanwhile.
     const membership =
@@ -302,18 +309,21 @@ export class Participant {
     this.hub.watch(roomId, this.subscriber);
     const changedMessages = changed === "too_many" ? [] : changed;
     const page = toPage([...messages, ...changedMessages]);
-    this.reply({
-      type: "joined",
-      room,
-      members,
-      users: page.users,
-      messages: page.messages.slice(0, messages.length),
-      hasOlder,
-      lastReadSeq,
-      changed: page.messages.slice(messages.length),
-      lastChangeSeq,
-      ...(stale && { stale }),
-    });
+    this.subscriber.deliver(
+      encodeJoined(
+        {
+          room,
+          users: page.users,
+          messages: page.messages.slice(0, messages.length),
+          hasOlder,
+          lastReadSeq,
+          changed: page.messages.slice(messages.length),
+          lastChangeSeq,
+          ...(stale && { stale }),
+        },
+        members,
+      ),
+    );
     const snapshotSeq = messages.at(-1)?.seq ?? since ?? 0;
     this.hub.release(roomId, this.subscriber, snapshotSeq, lastChangeSeq);
   }

@@ -241,6 +241,12 @@ export interface MessageChangeStore {
   /** The room's latest change sequence (0 when nothing ever changed). */
   lastChangeSeq(roomId: string): Promise<number>;
   /**
+   * The room's newest message sequence and latest change sequence, read together. The newest
+   * sequence moves only when its messages commit, so nothing after it is stored yet: a resume
+   * from at or past it has no messages to read.
+   */
+  positions(roomId: string): Promise<{ lastSeq: number; lastChangeSeq: number }>;
+  /**
    * Up to `limit` messages with seq <= `upToSeq` whose latest change is after `afterChangeSeq`,
    * in their current state, ordered by that change.
    */

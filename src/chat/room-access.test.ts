@@ -4,7 +4,7 @@ import { InProcessBus } from "../bus/in-process-bus.js";
 import { InMemoryPresence } from "../presence/in-memory-presence.js";
 import { ChatService } from "./chat-service.js";
 import type { Bus, BusEvent } from "./ports.js";
-import { RoomAccess } from "./room-access.js";
+import { ROOM_DETAILS_TTL_MS, RoomAccess } from "./room-access.js";
 import {
   FakeMembershipStore,
   FakeMessageChangeStore,
@@ -87,6 +87,53 @@ describe("room access", () => {
     const raced = new RoomAccess(rooms, racing);
     expect(await raced.canRead(bob.id, room.id)).toBe(false);
     expect(await access.canRead(bob.id, room.id)).toBe(false);
+  });
+
+  it("names a readable room from its cache, as it is now once a change is announced or a while has passed", async () => {
+    const { rooms, memberships, reads } = world();
+    const room = await privateRoom(rooms);
+    await memberships.add(ada.id, room.id);
+    let now = 0;
+    const access = new RoomAccess(rooms, memberships, undefined, () => now);
+    expect((await access.readable(ada.id, room.id))?.name).toBe("secret");
+    expect(await access.readable(bob.id, room.id)).toBeUndefined();
+    const warm = reads();
+    const stored = rooms.rooms[0];
+    if (!stored) throw new Error("no room");
+    stored.name = "Renamed";
+    expect((await access.readable(ada.id, room.id))?.name).toBe("secret");
+    expect(reads()).toBe(warm);
+    access.forget(room.id);
+    expect((await access.readable(ada.id, room.id))?.name).toBe("Renamed");
+    // A change whose announcement was lost (a bus outage) shows after ROOM_DETAILS_TTL_MS.
+    stored.archived = true;
+    now += ROOM_DETAILS_TTL_MS;
+    expect((await access.readable(ada.id, room.id))?.archived).toBe(true);
+    expect(await access.readable(bob.id, room.id)).toBeUndefined();
+  });
+
+  it("forgets a room whose name, topic or archived state every node is told changed", async () => {
+    const rooms = new FakeRoomStore();
+    const messages = new FakeMessageStore(rooms);
+    const bus = new InProcessBus();
+    const chat = new ChatService({
+      messages,
+      rooms,
+      presence: new InMemoryPresence(),
+      memberships: new FakeMembershipStore(messages),
+      users: new FakeUserDirectory(messages),
+      changes: new FakeMessageChangeStore(messages),
+      bus,
+      clock: { now: () => 1 },
+      limits: { sends: unlimited, roomCreations: unlimited, changes: unlimited },
+    });
+    await chat.ensureDefaultRoom();
+    const stored = rooms.rooms[0];
+    if (!stored) throw new Error("no room");
+    expect((await chat.access.readable(ada.id, stored.id))?.archived).toBeUndefined();
+    stored.archived = true;
+    await bus.publish({ kind: "room_updated", room: { ...stored, archived: true } });
+    expect((await chat.access.readable(ada.id, stored.id))?.archived).toBe(true);
   });
 
   it("keeps at most the configured number of rooms", async () => {

@@ -6,11 +6,18 @@ import type { MembershipStore, RoomStore } from "./ports.js";
 const ROOM_PAGE = 500;
 /** Rooms whose kind and (for private and direct ones) member ids one node keeps in memory. */
 export const DEFAULT_ACCESS_CACHE_ROOMS = 10_000;
+/**
+ * How long a room is answered from memory. Every change is announced on the bus and forgotten at
+ * once (`forget`); this bounds how long one lost to a bus outage can show.
+ */
+export const ROOM_DETAILS_TTL_MS = 5000;
 
 interface CachedRoom {
   kind: RoomKind;
   /** Member ids; only for private rooms and direct conversations (anyone may read an open room). */
   members?: Set<string>;
+  /** The room as read, for `readable` (a join's answer names it) and notifications. */
+  room: Room;
 }
 
 /**
@@ -20,9 +27,11 @@ interface CachedRoom {
  * `unknown_room`): no content, no member list, not even its name.
  *
  * Answers come from a per-node cache of each room's kind and, for private and direct rooms, its
- * member ids, so a check costs no database read once the room is known. Every change of
- * membership calls `forget` on every node (the bus carries it), and a load that raced with a
- * change is not kept (each room has a generation). Unknown rooms are never cached.
+ * member ids, so a check costs no database read once the room is known; the room itself is kept
+ * beside them, so a join (thousands at once after a deploy) reads no room row either. Every change
+ * of membership, and every change of a room's name, topic or archived state, calls `forget` on
+ * every node (the bus carries it), and a load that raced with a change is not kept
+ * (ForgettableCache). Unknown rooms are never cached.
  */
 export class RoomAccess {
   private readonly cache: ForgettableCache<CachedRoom>;
@@ -31,8 +40,9 @@ export class RoomAccess {
     private readonly rooms: RoomStore,
     private readonly memberships: MembershipStore,
     maxRooms = DEFAULT_ACCESS_CACHE_ROOMS,
+    now: () => number = Date.now,
   ) {
-    this.cache = new ForgettableCache(maxRooms);
+    this.cache = new ForgettableCache(maxRooms, ROOM_DETAILS_TTL_MS, now);
   }
 
   /** True when the user may see the room's name, members and messages. */
@@ -44,8 +54,14 @@ export class RoomAccess {
 
   /** The room when the user may read it; undefined when it does not exist or they may not (the same to them). */
   async readable(userId: string, roomId: string): Promise<Room | undefined> {
-    if (!(await this.canRead(userId, roomId))) return undefined;
-    return this.rooms.byId(roomId);
+    const entry = await this.load(roomId);
+    if (!entry || !(entry.kind === "open" || (entry.members?.has(userId) ?? false))) return undefined;
+    return entry.room;
+  }
+
+  /** The room as this node knows it, whoever asks: for what the server itself says of it (notifications). */
+  async room(roomId: string): Promise<Room | undefined> {
+    return (await this.load(roomId))?.room;
   }
 
   /** Whether the user is a member (not merely a reader of an open room); undefined for an unknown room. */
@@ -74,7 +90,7 @@ export class RoomAccess {
     return ids;
   }
 
-  /** The room's membership changed (here or on another node): the next check reads it again. */
+  /** The room's membership or settings changed (here or on another node): the next check reads it again. */
   forget(roomId: string): void {
     this.cache.forget(roomId);
   }
@@ -84,8 +100,8 @@ export class RoomAccess {
       const room = await this.rooms.byId(roomId);
       if (!room) return undefined;
       return room.kind === "open"
-        ? { kind: room.kind }
-        : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)) };
+        ? { kind: room.kind, room }
+        : { kind: room.kind, members: new Set(await this.memberships.memberIds(roomId)), room };
     });
   }
 }

@@ -4,6 +4,7 @@ import { type Kysely, sql } from "kysely";
 import { type DestinationStream, pino } from "pino";
 import { isOpen } from "../auth/allow-list.js";
 import { type Auth, createAuth, providerList } from "../auth/auth.js";
+import { LiveSessionBatch } from "../auth/live-session-batch.js";
 import { redisSessionStorage } from "../auth/redis-session-storage.js";
 import { type SessionEndedTopic, Sessions } from "../auth/sessions.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
@@ -314,9 +315,11 @@ function createAuthentication(
     log: betterAuthLog(infra.log),
   });
   const sessionTable = new SessionRepository(db);
+  // Many sockets confirming their sessions at once (a reconnect storm) share one read.
+  const liveSessions = new LiveSessionBatch((sessionIds) => sessionTable.live(sessionIds));
   const sessions = new Sessions(
     auth,
-    (sessionIds) => sessionTable.live(sessionIds),
+    liveSessions.confirm,
     infra.sessionEnded,
     {
       // Well inside better-auth's renewal age, so a busy session is still renewed on time.

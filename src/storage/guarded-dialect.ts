@@ -1,5 +1,6 @@
-import type { DatabaseConnection, Dialect, Driver } from "kysely";
+import type { DatabaseConnection, Dialect, DialectAdapter, Driver } from "kysely";
 import type { DependencyHealth } from "../health/dependency-health.js";
+import { ConnectionQueue } from "./connection-queue.js";
 import { isDatabaseUnavailable } from "./unavailable-errors.js";
 
 /** Told how long each query (BEGIN/COMMIT included) took, in seconds, whether it succeeded or not. */
@@ -16,15 +17,34 @@ export function guardDialect(
   health: DependencyHealth,
   queryTimed: QueryTimer = () => undefined,
 ): Dialect {
+  // One connection (SQLite): queries take turns in a ConnectionQueue instead of Kysely's mutex.
+  const single = dialect.createAdapter().supportsMultipleConnections === false;
   return {
-    createAdapter: () => dialect.createAdapter(),
+    createAdapter: () => (single ? takingTurnsHere(dialect.createAdapter()) : dialect.createAdapter()),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => guardDriver(dialect.createDriver(), health, queryTimed),
+    createDriver: () =>
+      guardDriver(dialect.createDriver(), health, queryTimed, single ? new ConnectionQueue() : undefined),
   };
 }
 
-function guardDriver(driver: Driver, health: DependencyHealth, queryTimed: QueryTimer): Driver {
+/** The adapter, telling Kysely not to serialise connections itself: the guarded driver does. */
+function takingTurnsHere(adapter: DialectAdapter): DialectAdapter {
+  return new Proxy(adapter, {
+    get(target, property) {
+      if (property === "supportsMultipleConnections") return true;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function guardDriver(
+  driver: Driver,
+  health: DependencyHealth,
+  queryTimed: QueryTimer,
+  turns: ConnectionQueue | undefined,
+): Driver {
   async function timed<T>(operation: Promise<T>, started: number): Promise<T> {
     try {
       return await operation;
@@ -67,7 +87,15 @@ function guardDriver(driver: Driver, health: DependencyHealth, queryTimed: Query
   };
   return {
     init: (options) => guarded(driver.init(options)),
-    acquireConnection: async (options) => guard(await guarded(driver.acquireConnection(options))),
+    acquireConnection: async (options) => {
+      await turns?.take();
+      try {
+        return guard(await guarded(driver.acquireConnection(options)));
+      } catch (error) {
+        turns?.release();
+        throw error;
+      }
+    },
     // The drivers run BEGIN, COMMIT and ROLLBACK through the (guarded) connection's executeQuery.
     beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
     commitTransaction: (connection) => driver.commitTransaction(connection),
@@ -81,7 +109,13 @@ function guardDriver(driver: Driver, health: DependencyHealth, queryTimed: Query
     ...(driver.releaseSavepoint && {
       releaseSavepoint: driver.releaseSavepoint.bind(driver),
     }),
-    releaseConnection: (connection, options) => driver.releaseConnection(connection, options),
+    releaseConnection: async (connection, options) => {
+      try {
+        await driver.releaseConnection(connection, options);
+      } finally {
+        turns?.release();
+      }
+    },
     destroy: (options) => driver.destroy(options),
   };
 }

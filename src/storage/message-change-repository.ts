@@ -130,6 +130,15 @@ export class MessageChangeRepository implements MessageChangeStore {
     return Number(row?.last_change_seq ?? 0);
   }
 
+  async positions(roomId: string): Promise<{ lastSeq: number; lastChangeSeq: number }> {
+    const row = await this.db
+      .selectFrom("rooms")
+      .select(["last_seq", "last_change_seq"])
+      .where("id", "=", roomId)
+      .executeTakeFirst();
+    return { lastSeq: Number(row?.last_seq ?? 0), lastChangeSeq: Number(row?.last_change_seq ?? 0) };
+  }
+
   async changedSince(
     roomId: string,
     afterChangeSeq: number,

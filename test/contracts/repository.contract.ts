@@ -609,6 +609,9 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryF
         ]);
         expect(await store.changes.edit(a.id, 99, "nothing", 45)).toBeUndefined();
         expect(await store.changes.lastChangeSeq(a.id)).toBe(2);
+        expect(await store.changes.positions(a.id)).toEqual({ lastSeq: 2, lastChangeSeq: 2 });
+        expect(await store.changes.positions(b.id)).toEqual({ lastSeq: 1, lastChangeSeq: 1 });
+        expect(await store.changes.positions((await newRoom()).id)).toEqual({ lastSeq: 0, lastChangeSeq: 0 });
       });
 
       it("deletes as a tombstone without body or reactions, once", async () => {

@@ -345,6 +345,10 @@ export class FakeMessageChangeStore implements MessageChangeStore {
     return this.lastChange.get(roomId) ?? 0;
   }
 
+  async positions(roomId: string) {
+    return { lastSeq: this.messages.lastSeq(roomId), lastChangeSeq: this.lastChange.get(roomId) ?? 0 };
+  }
+
   async changedSince(roomId: string, afterChangeSeq: number, upToSeq: number, limit: number) {
     return this.messages.rows
       .filter((m) => m.roomId === roomId && (m.changeSeq ?? 0) > afterChangeSeq && m.seq <= upToSeq)
