@@ -58,9 +58,12 @@ export class SearchIndexer {
       for (const roomId of rooms) this.due.add(roomId);
       throw error;
     });
-    this.running = run.finally(() => {
-      this.running = undefined;
-    });
+    // Others only wait for it to end; its failure is the caller's (below), never an unhandled rejection.
+    this.running = run
+      .finally(() => {
+        this.running = undefined;
+      })
+      .catch(() => undefined);
     await run;
   }
 
