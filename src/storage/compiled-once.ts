@@ -3,18 +3,23 @@ import type { Database } from "./schema.js";
 
 const texts = new WeakMap<object, Map<string, string>>();
 
+/** A query built with placeholder values, and those values in the order it must bind them. */
+export interface SampleQuery {
+  query: CompiledQuery;
+  parameters: readonly unknown[];
+}
+
 /**
  * The SQL text of a query whose shape does not change, compiled by Kysely once per dialect and
  * then run with new parameters: on the send's path, building and compiling a query anew cost
- * more than SQLite took to run it. `compile` builds the query with `sample` as its parameters;
- * the compiled parameters must be exactly those, in that order, so a query whose values Kysely
+ * more than SQLite took to run it. `build` runs only the first time (per dialect and key); the
+ * compiled parameters must be exactly its sample's, in that order, so a query whose values Kysely
  * binds in another order fails at once instead of writing values into the wrong columns.
  */
 export function compiledOnce(
   db: Kysely<Database> | Transaction<Database>,
   key: string,
-  sample: readonly unknown[],
-  compile: () => CompiledQuery,
+  build: () => SampleQuery,
 ): string {
   const adapter = db.getExecutor().adapter;
   let known = texts.get(adapter);
@@ -24,12 +29,12 @@ export function compiledOnce(
   }
   let text = known.get(key);
   if (text === undefined) {
-    const compiled = compile();
+    const { query, parameters } = build();
     const same =
-      compiled.parameters.length === sample.length &&
-      compiled.parameters.every((value, i) => value === sample[i]);
+      query.parameters.length === parameters.length &&
+      query.parameters.every((value, i) => value === parameters[i]);
     if (!same) throw new Error(`compiledOnce(${key}): the query binds its parameters in another order`);
-    text = compiled.sql;
+    text = query.sql;
     known.set(key, text);
   }
   return text;

@@ -190,9 +190,10 @@ export class MessageBatchWriter {
         .set({ last_seq: sql`last_seq + ${by}` })
         .where("id", "=", id);
     if (this.returning) {
-      const text = compiledOnce(trx, "reserve-returning", [-7, "\u0000room"], () =>
-        update(-7, "\u0000room").returning("last_seq").compile(),
-      );
+      const text = compiledOnce(trx, "reserve-returning", () => ({
+        query: update(-7, "\u0000room").returning("last_seq").compile(),
+        parameters: [-7, "\u0000room"],
+      }));
       const { rows } = await trx.executeQuery<{ last_seq: number }>(CompiledQuery.raw(text, [count, roomId]));
       return rows[0] && Number(rows[0].last_seq);
     }
@@ -215,20 +216,23 @@ export class MessageBatchWriter {
       row.created_at,
       row.reply_to_seq ?? null,
     ];
-    const sample = rows.map(
-      (_, i): Insertable<MessageTable> => ({
-        room_id: `\u0000r${i}`,
-        seq: -1 - i,
-        author_id: `\u0000a${i}`,
-        client_id: `\u0000c${i}`,
-        body: `\u0000b${i}`,
-        created_at: -1_000_000 - i,
-        reply_to_seq: -2_000_000 - i,
-      }),
-    );
-    const text = compiledOnce(trx, `insert-messages-${rows.length}`, sample.flatMap(columns), () =>
-      trx.insertInto("messages").values(sample).compile(),
-    );
+    const text = compiledOnce(trx, `insert-messages-${rows.length}`, () => {
+      const sample = rows.map(
+        (_, i): Insertable<MessageTable> => ({
+          room_id: `\u0000r${i}`,
+          seq: -1 - i,
+          author_id: `\u0000a${i}`,
+          client_id: `\u0000c${i}`,
+          body: `\u0000b${i}`,
+          created_at: -1_000_000 - i,
+          reply_to_seq: -2_000_000 - i,
+        }),
+      );
+      return {
+        query: trx.insertInto("messages").values(sample).compile(),
+        parameters: sample.flatMap(columns),
+      };
+    });
     await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap(columns)));
   }
 

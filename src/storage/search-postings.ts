@@ -54,29 +54,26 @@ export async function insertPostings(
  * building a query of a thousand values anew for every batch cost more CPU than the rows did.
  */
 function insertSql(trx: Transaction<Database>, kind: DatabaseKind, rows: number): string {
-  // Distinct values, in the order rows are flattened in (token, created_at, room_id, seq).
-  const sample = Array.from(
-    { length: rows },
-    (_, i): SearchPostingTable => ({
-      token: `\u0000t${i}`,
-      created_at: -1 - i,
-      room_id: `\u0000r${i}`,
-      seq: -1_000_000 - i,
-    }),
-  );
-  return compiledOnce(
-    trx,
-    `postings-${rows}`,
-    sample.flatMap((row) => [row.token, row.created_at, row.room_id, row.seq]),
-    () =>
-      trx
-        .insertInto("search_postings")
-        .values(sample)
-        .$call((insert) =>
-          kind === "mysql"
-            ? insert.onDuplicateKeyUpdate({ seq: sql`seq` })
-            : insert.onConflict((conflict) => conflict.doNothing()),
-        )
-        .compile(),
-  );
+  return compiledOnce(trx, `postings-${rows}`, () => {
+    // Distinct values, in the order rows are flattened in (token, created_at, room_id, seq).
+    const sample = Array.from(
+      { length: rows },
+      (_, i): SearchPostingTable => ({
+        token: `\u0000t${i}`,
+        created_at: -1 - i,
+        room_id: `\u0000r${i}`,
+        seq: -1_000_000 - i,
+      }),
+    );
+    const query = trx
+      .insertInto("search_postings")
+      .values(sample)
+      .$call((insert) =>
+        kind === "mysql"
+          ? insert.onDuplicateKeyUpdate({ seq: sql`seq` })
+          : insert.onConflict((conflict) => conflict.doNothing()),
+      )
+      .compile();
+    return { query, parameters: sample.flatMap((row) => [row.token, row.created_at, row.room_id, row.seq]) };
+  });
 }
