@@ -233,18 +233,6 @@ export class FileService {
   }
 
   /**
-   * Deletes the files of a message (records first, their bytes queued in the same transaction,
-   * then the bytes): the port the message delete path calls, after the message's own delete
-   * (which already took the records and queued the bytes in its transaction). Returns how many
-   * records it still found and deleted.
-   */
-  async deleteMessageFiles(roomId: string, seq: number): Promise<number> {
-    const deleted = await this.deps.uploads.deleteForMessage(roomId, seq);
-    await this.deleteQueuedBytes();
-    return deleted.length;
-  }
-
-  /**
    * Deletes pending uploads older than the TTL, then every stored byte still queued for deletion
    * (a deleted room's files, or bytes a crash or a store outage left behind); returns how many
    * pending uploads it deleted.

@@ -45,8 +45,6 @@ export interface UploadStore extends UploadOwnership {
   deletePendingBefore(before: number, limit: number): Promise<StoredUpload[]>;
   /** Deletes one upload's record if it is still pending (a send binding it meanwhile wins). */
   deletePending(id: string): Promise<boolean>;
-  /** Deletes the records of a message's files; returns those it deleted. */
-  deleteForMessage(roomId: string, seq: number): Promise<StoredUpload[]>;
   /** The oldest bytes waiting to be removed (at most `limit`). */
   queuedDeletions(limit: number): Promise<QueuedDeletion[]>;
   /** The bytes of these uploads are gone: forget them. */

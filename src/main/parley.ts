@@ -79,8 +79,8 @@ export interface Parley {
   gateway: Gateway;
   db: Kysely<Database>;
   /**
-   * files (issue 16): uploads and their bytes. `files.deleteMessageFiles(roomId, seq)` is what the
-   * message delete path calls.
+   * files (issue 16): uploads and their bytes. A message's delete takes its files' records and
+   * queues their bytes in its own transaction; the delete hook then calls `files.deleteQueuedBytes()`.
    */
   files: FileService;
   /** The search index: follows edits and deletions; writes this node's pending postings before a search. */
@@ -475,8 +475,8 @@ export async function createParley(config: Config, options: CreateOptions = {}):
   // (decision 0054); this removes the bytes.
   changeHooks.add({
     edited: async () => undefined,
-    deleted: async (message) => {
-      await files.deleteMessageFiles(message.roomId, message.seq);
+    deleted: async () => {
+      await files.deleteQueuedBytes();
     },
   });
   // search (issue 16): the index follows edits and deletions.

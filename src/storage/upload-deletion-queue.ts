@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { QueuedDeletion, StoredUpload } from "../files/upload-store.js";
+import type { QueuedDeletion } from "../files/upload-store.js";
 import type { Database } from "./schema.js";
 import { toStoredUpload } from "./upload-rows.js";
 
@@ -54,20 +54,18 @@ export async function deleteMessageUploads(
   trx: Transaction<Database>,
   roomId: string,
   seq: number,
-): Promise<StoredUpload[]> {
+): Promise<void> {
   const rows = await trx
     .selectFrom("uploads")
     .selectAll()
     .where("room_id", "=", roomId)
     .where("message_seq", "=", seq)
     .execute();
-  if (rows.length === 0) return [];
+  if (rows.length === 0) return;
   await trx.deleteFrom("uploads").where("room_id", "=", roomId).where("message_seq", "=", seq).execute();
-  const uploads = rows.map(toStoredUpload);
   // A message's files stay its own, so all of these were its files; one deleted meanwhile by
   // another path (the room's delete) is only queued twice.
-  await queueDeletions(trx, uploads);
-  return uploads;
+  await queueDeletions(trx, rows.map(toStoredUpload));
 }
 
 export async function queuedDeletions(db: Writer, limit: number): Promise<QueuedDeletion[]> {

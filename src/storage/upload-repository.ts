@@ -2,12 +2,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { QueuedDeletion, Reservation, StoredUpload, UploadStore } from "../files/upload-store.js";
 import type { Database } from "./schema.js";
 import { isUniqueViolation } from "./unique-violation.js";
-import {
-  deleteMessageUploads,
-  deletionsDone,
-  queueDeletions,
-  queuedDeletions,
-} from "./upload-deletion-queue.js";
+import { deletionsDone, queueDeletions, queuedDeletions } from "./upload-deletion-queue.js";
 import { toStoredUpload } from "./upload-rows.js";
 
 type Reader = Kysely<Database> | Transaction<Database>;
@@ -114,10 +109,6 @@ export class UploadRepository implements UploadStore {
   async deletePending(id: string): Promise<boolean> {
     const upload = await this.byId(id);
     return upload !== undefined && upload.roomId === undefined && this.deletePendingUpload(upload);
-  }
-
-  deleteForMessage(roomId: string, seq: number): Promise<StoredUpload[]> {
-    return this.db.transaction().execute((trx) => deleteMessageUploads(trx, roomId, seq));
   }
 
   queuedDeletions(limit: number): Promise<QueuedDeletion[]> {

@@ -343,16 +343,6 @@ describe.each(testDatabases())("files on $name", (database) => {
     expect((await download(server, alice, file.thumbnailUrl as string)).status).toBe(404);
   });
 
-  it("deletes a message's files (records and bytes) through the port the delete path calls", async () => {
-    const sender = await connect(alice);
-    const file = await upload(server, alice, "doomed.png", await smallPng());
-    const ack = await send(sender, "to be deleted", [file.id]);
-    const seq = ack.type === "ack" ? ack.seq : 0;
-    expect(await server.parley.files.deleteMessageFiles(general.id, seq)).toBe(1);
-    expect((await download(server, alice, file.url)).status).toBe(404);
-    expect((await download(server, alice, file.thumbnailUrl as string)).status).toBe(404);
-  });
-
   it("sweeps pending uploads never sent once they are older than the TTL, and keeps sent ones", async () => {
     const sender = await connect(alice);
     const abandoned = await upload(server, alice, "abandoned.png", await smallPng());
