@@ -238,8 +238,6 @@ export interface MessageChangeStore {
     at: number;
     maxEmoji: number;
   }): Promise<CommittedChange | "unchanged" | "full" | undefined>;
-  /** The room's latest change sequence (0 when nothing ever changed). */
-  lastChangeSeq(roomId: string): Promise<number>;
   /**
    * The room's newest message sequence and latest change sequence, read together. The newest
    * sequence moves only when its messages commit, so nothing after it is stored yet: a resume

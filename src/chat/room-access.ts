@@ -47,9 +47,7 @@ export class RoomAccess {
 
   /** True when the user may see the room's name, members and messages. */
   async canRead(userId: string, roomId: string): Promise<boolean> {
-    const room = await this.load(roomId);
-    if (!room) return false;
-    return room.kind === "open" || (room.members?.has(userId) ?? false);
+    return (await this.readable(userId, roomId)) !== undefined;
   }
 
   /** The room when the user may read it; undefined when it does not exist or they may not (the same to them). */

@@ -121,15 +121,6 @@ export class MessageChangeRepository implements MessageChangeStore {
     });
   }
 
-  async lastChangeSeq(roomId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("rooms")
-      .select("last_change_seq")
-      .where("id", "=", roomId)
-      .executeTakeFirst();
-    return Number(row?.last_change_seq ?? 0);
-  }
-
   async positions(roomId: string): Promise<{ lastSeq: number; lastChangeSeq: number }> {
     const row = await this.db
       .selectFrom("rooms")

@@ -341,10 +341,6 @@ export class FakeMessageChangeStore implements MessageChangeStore {
     return this.change(input.roomId, input.seq, (current) => ({ ...current, reactions: kept }));
   }
 
-  async lastChangeSeq(roomId: string): Promise<number> {
-    return this.lastChange.get(roomId) ?? 0;
-  }
-
   async positions(roomId: string) {
     return { lastSeq: this.messages.lastSeq(roomId), lastChangeSeq: this.lastChange.get(roomId) ?? 0 };
   }
