@@ -127,11 +127,7 @@ export class SlackImport {
     // Imported rooms are behind the search index's mark: indexed now, so they are found at once
     // (a running server's sweep would find them within its interval anyway).
     const indexing = performance.now();
-    await new SearchIndexer(this.db, this.kind, {
-      delayMs: 0,
-      sweepIntervalMs: 0,
-      warn: () => undefined,
-    }).sweep();
+    await new SearchIndexer(this.db, this.kind).sweep();
     this.report.searchIndexSeconds = (performance.now() - indexing) / 1000;
     return this.report;
   }

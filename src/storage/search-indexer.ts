@@ -16,6 +16,9 @@ export interface SearchIndexerOptions {
   warn(error: unknown): void;
 }
 
+/** A one-off indexer (the Slack import's `sweep`) needs no timers and reports nothing. */
+const ONE_OFF: SearchIndexerOptions = { delayMs: 0, sweepIntervalMs: 60_000, warn: () => undefined };
+
 /**
  * Writes search postings after the send's commit, in batches (decision 0049). Each room records
  * how far it is indexed (`rooms.search_indexed_seq`); a batch indexes the due rooms' messages above
@@ -34,7 +37,7 @@ export class SearchIndexer {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly kind: DatabaseKind,
-    private readonly options: SearchIndexerOptions,
+    private readonly options: SearchIndexerOptions = ONE_OFF,
   ) {}
 
   /** Messages were committed in these rooms: index them within `delayMs`. */
