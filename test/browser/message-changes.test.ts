@@ -181,6 +181,9 @@ describe.runIf(chromiumAvailable())("edits, deletions, reactions and replies in 
     await socket.join(room.id);
     const bodies = ["the original question", ...Array.from({ length: 119 }, (_, i) => `filler ${i + 2}`)];
     for (const body of bodies) socket.send({ type: "send", roomId: room.id, clientId: clientId(), body });
+    // A reply names a stored message: its target is checked when the reply is admitted, which a
+    // pipelined send can reach before the target's batch commits (CI under load did).
+    await socket.waitFor((f) => f.type === "ack" && f.seq === 120, 15_000);
     socket.send({ type: "send", roomId: room.id, clientId: clientId(), body: "the answer", replyTo: 1 });
     await socket.waitFor((f) => f.type === "ack" && f.seq === 121, 15_000);
     socket.socket.terminate();
